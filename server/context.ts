@@ -1,0 +1,38 @@
+// What every service gets from the engine: settings, store, accounts, TLS, delivery, the
+// transcript bus and the log. Services never reach for globals.
+import type { Accounts } from './accounts/accounts.js';
+import type { Delivery } from './delivery/delivery.js';
+import type { InspectorBus } from './inspector/bus.js';
+import type { Log } from './log.js';
+import type { ServiceStatus } from './net/listener.js';
+import type { ServiceName, Settings } from './settings/schema.js';
+import type { Db } from './store/db.js';
+import type { MailStore } from './store/mailstore.js';
+import type { TlsContext } from './tls/context.js';
+
+export interface EngineContext {
+  dataDir: string;
+  /** The current settings (they may change while the engine runs). */
+  settings(): Settings;
+  db: Db;
+  mailStore: MailStore;
+  accounts: Accounts;
+  tls: TlsContext;
+  delivery: Delivery;
+  inspector: InspectorBus;
+  log: Log;
+  /** Is this client address in the trusted networks? */
+  isTrusted(address: string): boolean;
+  /** May a client log in with a plaintext password on this connection? (Dovecot disable_plaintext_auth) */
+  plaintextLoginAllowed(address: string, secure: boolean): boolean;
+}
+
+/** One listening service (smtp on 25, imaps on 993, …). */
+export interface Service {
+  readonly name: ServiceName;
+  start(): Promise<ServiceStatus>;
+  /** Stop accepting, finish or cleanly abort sessions; resolves when closed. */
+  stop(): Promise<void>;
+}
+
+export type ServiceFactory = (context: EngineContext, name: ServiceName) => Service;

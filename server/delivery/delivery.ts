@@ -1,0 +1,56 @@
+// Where an accepted message goes: a copy into each local recipient's INBOX (with Return-Path and
+// Delivered-To, RFC 5321 §4.4), and one queue entry for all recipients at other domains.
+import crypto from 'node:crypto';
+import type { User } from '../accounts/accounts.js';
+import type { Log } from '../log.js';
+import type { MailStore } from '../store/mailstore.js';
+import type { OutboundQueue } from './queue.js';
+
+export interface AcceptedMessage {
+  /** Envelope sender; '' for the null sender of bounces. */
+  sender: string;
+  /** The message as it will be stored: trace headers first, then the bytes the client sent. */
+  content: Buffer;
+  localUsers: User[];
+  remoteRecipients: string[];
+}
+
+export interface DeliveryResult {
+  id: string;
+  delivered: number;
+  queuedAs: string | null;
+}
+
+export class Delivery {
+  constructor(
+    private readonly mailStore: MailStore,
+    private readonly queue: OutboundQueue,
+    private readonly log: Log,
+  ) {}
+
+  /** Resolves when every copy is durable: the moment the sender may be told 250. */
+  async deliver(message: AcceptedMessage): Promise<DeliveryResult> {
+    const id = crypto.randomBytes(6).toString('hex').toUpperCase();
+    const local = message.localUsers.map((user) => this.deliverLocal(user, message));
+    const queued = message.remoteRecipients.length
+      ? this.queue.enqueue(message.sender, message.remoteRecipients, message.content)
+      : Promise.resolve(null);
+    const [queuedAs] = await Promise.all([queued, ...local]);
+    const parts = [
+      message.localUsers.length && `delivered to ${message.localUsers.map((u) => u.address).join(', ')}`,
+      queuedAs && `queued ${queuedAs} for ${message.remoteRecipients.join(', ')}`,
+    ].filter(Boolean);
+    this.log.info('delivery', `${id} from <${message.sender}> ${message.content.length} bytes: ${parts.join('; ')}`);
+    return { id, delivered: message.localUsers.length, queuedAs: queuedAs ?? null };
+  }
+
+  private async deliverLocal(user: User, message: AcceptedMessage): Promise<void> {
+    let inbox = this.mailStore.getMailbox(user.id, 'INBOX');
+    if (!inbox) {
+      this.mailStore.ensureUserMailboxes(user);
+      inbox = this.mailStore.getMailbox(user.id, 'INBOX')!;
+    }
+    const trace = Buffer.from(`Return-Path: <${message.sender}>\r\nDelivered-To: ${user.address}\r\n`);
+    await this.mailStore.appendMessage(user, inbox, Buffer.concat([trace, message.content]), { inNew: true });
+  }
+}

@@ -1,0 +1,228 @@
+// The engine: loads settings, opens the store, makes sure certificates and the admin mailbox
+// exist, starts every enabled service and the admin API, and stops it all cleanly.
+import fs from 'node:fs';
+import path from 'node:path';
+import { Accounts } from './accounts/accounts.js';
+import { generatePassword } from './accounts/password.js';
+import { startAdminApi, type AdminApi } from './admin/server.js';
+import type { EngineContext, Service } from './context.js';
+import { Delivery } from './delivery/delivery.js';
+import { OutboundQueue } from './delivery/queue.js';
+import { InspectorBus } from './inspector/bus.js';
+import { Log } from './log.js';
+import { lanAddresses, networkMatcher } from './net/interfaces.js';
+import { describeStatus, type ServiceStatus } from './net/listener.js';
+import { SERVICE_FACTORIES } from './services.js';
+import { loadSettings, settingsPath } from './settings/file.js';
+import { SERVICE_NAMES, type ServiceName, type Settings } from './settings/schema.js';
+import { openDatabase, type Db } from './store/db.js';
+import { MailStore } from './store/mailstore.js';
+import { ensureCertificates } from './tls/certificates.js';
+import { TlsContext } from './tls/context.js';
+
+export interface EngineOptions {
+  dataDir: string;
+  /** Where log lines go (headless: stdout); null keeps them in memory only. */
+  print?: ((line: string) => void) | null;
+}
+
+export interface FirstStart {
+  address: string;
+  password: string;
+}
+
+export interface Engine {
+  readonly context: EngineContext;
+  statuses(): ServiceStatus[];
+  status(name: ServiceName): ServiceStatus;
+  readonly adminUrl: string;
+  readonly adminToken: string;
+  /** Set on the very first start: the admin mailbox and its password, shown once. */
+  readonly firstStart: FirstStart | null;
+  restartService(name: ServiceName): Promise<ServiceStatus>;
+  stopService(name: ServiceName): Promise<ServiceStatus>;
+  /** Re-reads settings.json and restarts the services whose settings changed. */
+  reloadSettings(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const CERTIFICATE_CHECK_MS = 12 * 3600_000;
+const SETTINGS_POLL_MS = 1000;
+
+export function certificateIdentity(settings: Settings) {
+  return { hostname: settings.hostname, domain: settings.domain, addresses: lanAddresses().map((a) => a.address) };
+}
+
+/** The admin mailbox and the postmaster/abuse aliases, made once per data folder. */
+export async function initializeMailboxes(db: Db, accounts: Accounts, settings: Settings): Promise<FirstStart | null> {
+  if (db.prepare("SELECT value FROM meta WHERE key = 'initialized'").get()) return null;
+  const address = `admin@${settings.domain}`;
+  const password = generatePassword();
+  if (!accounts.findUser(address)) await accounts.addUser(address, password, { displayName: 'Administrator' });
+  else await accounts.setPassword(address, password);
+  for (const role of ['postmaster', 'abuse']) {
+    if (!accounts.listAliases().some((a) => a.address === `${role}@${settings.domain}`)) accounts.addAlias(`${role}@${settings.domain}`, [address]);
+  }
+  db.prepare("INSERT INTO meta (key, value) VALUES ('initialized', ?)").run(new Date().toISOString());
+  return { address, password };
+}
+
+export async function startEngine(options: EngineOptions): Promise<Engine> {
+  const dataDir = path.resolve(options.dataDir);
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const log = new Log(options.print ?? null);
+  let settings = loadSettings(dataDir).settings;
+  const db = openDatabase(dataDir, (line) => log.info('store', line));
+  const mailStore = new MailStore(db, dataDir);
+  const accounts = new Accounts(db, dataDir, mailStore, () => settings);
+  const firstStart = await initializeMailboxes(db, accounts, settings);
+  for (const line of ensureCertificates(dataDir, certificateIdentity(settings))) log.info('tls', line);
+  const tls = new TlsContext(dataDir);
+  const queue = new OutboundQueue(db, dataDir);
+  const inspector = new InspectorBus();
+
+  let trusted = networkMatcher(settings.trustedNetworks);
+  const context: EngineContext = {
+    dataDir,
+    settings: () => settings,
+    db,
+    mailStore,
+    accounts,
+    tls,
+    delivery: new Delivery(mailStore, queue, log),
+    inspector,
+    log,
+    isTrusted: (address) => trusted(address),
+    plaintextLoginAllowed: (address, secure) => {
+      if (secure) return true;
+      const policy = settings.plaintextLogin;
+      return policy === 'always' || (policy === 'trusted-networks' && trusted(address));
+    },
+  };
+
+  reconcileAll(context);
+
+  const running = new Map<ServiceName, Service>();
+  const statuses = new Map<ServiceName, ServiceStatus>();
+
+  async function startService(name: ServiceName): Promise<ServiceStatus> {
+    const config = settings.services[name];
+    const factory = SERVICE_FACTORIES[name];
+    let status: ServiceStatus;
+    if (!config.enabled) status = { name, address: config.address, port: config.port, state: 'disabled', detail: 'disabled' };
+    else if (!factory) status = { name, address: config.address, port: config.port, state: 'disabled', detail: 'not available in this version' };
+    else {
+      const service = factory(context, name);
+      status = await service.start();
+      if (status.state === 'listening') running.set(name, service);
+      else await service.stop();
+    }
+    statuses.set(name, status);
+    // At start-up the caller prints the statuses; later changes are logged here.
+    if (started) log.write(status.state === 'listening' || status.state === 'disabled' ? 'info' : 'warn', 'engine', describeStatus(status));
+    return status;
+  }
+
+  async function stopService(name: ServiceName): Promise<ServiceStatus> {
+    const service = running.get(name);
+    running.delete(name);
+    await service?.stop();
+    const previous = statuses.get(name)!;
+    const status: ServiceStatus = { ...previous, state: 'stopped', detail: 'stopped' };
+    statuses.set(name, status);
+    return status;
+  }
+
+  let started = false;
+  await Promise.all(SERVICE_NAMES.map(startService));
+  started = true;
+
+  // Settings changed by the CLI or the window while running: apply them.
+  const watchedFile = settingsPath(dataDir);
+  let reloading = Promise.resolve();
+  async function reloadSettings(): Promise<void> {
+    let next: Settings;
+    try {
+      next = loadSettings(dataDir).settings;
+    } catch (error) {
+      log.error('engine', `settings not applied: ${(error as Error).message}`);
+      return;
+    }
+    const before = settings;
+    if (JSON.stringify(before) === JSON.stringify(next)) return;
+    settings = next;
+    trusted = networkMatcher(settings.trustedNetworks);
+    if (before.domain !== next.domain) accounts.renameDomain(before.domain, next.domain);
+    if (before.hostname !== next.hostname || before.domain !== next.domain) {
+      for (const line of ensureCertificates(dataDir, certificateIdentity(settings))) log.info('tls', line);
+      tls.reload();
+    }
+    const global = JSON.stringify([before.hostname, before.limits]) !== JSON.stringify([next.hostname, next.limits]);
+    for (const name of SERVICE_NAMES) {
+      if (global || JSON.stringify(before.services[name]) !== JSON.stringify(next.services[name])) {
+        await stopService(name);
+        await startService(name);
+      }
+    }
+    log.info('engine', 'settings applied');
+  }
+  const onSettingsFile = () => {
+    reloading = reloading.then(reloadSettings);
+  };
+  fs.watchFile(watchedFile, { interval: SETTINGS_POLL_MS }, onSettingsFile);
+
+  const certificateTimer = setInterval(() => {
+    const done = ensureCertificates(dataDir, certificateIdentity(settings));
+    if (done.length) {
+      done.forEach((line) => log.info('tls', line));
+      tls.reload();
+    }
+  }, CERTIFICATE_CHECK_MS);
+  certificateTimer.unref();
+
+  let admin: AdminApi | null = null;
+  const engine: Engine = {
+    context,
+    statuses: () => SERVICE_NAMES.map((name) => statuses.get(name)!),
+    status: (name) => statuses.get(name)!,
+    get adminUrl() {
+      return admin!.url;
+    },
+    get adminToken() {
+      return admin!.token;
+    },
+    firstStart,
+    restartService: async (name) => {
+      await stopService(name);
+      return startService(name);
+    },
+    stopService,
+    reloadSettings: () => (reloading = reloading.then(reloadSettings)),
+    stop: async () => {
+      fs.unwatchFile(watchedFile, onSettingsFile);
+      clearInterval(certificateTimer);
+      await reloading;
+      await admin?.close();
+      await Promise.all([...running.keys()].map(stopService));
+      db.close();
+      log.info('engine', 'stopped');
+    },
+  };
+  admin = await startAdminApi(engine, settings.adminPort);
+  return engine;
+}
+
+/** Index ↔ Maildir at start: picks up mail a crash left unindexed, forgets files removed by hand. */
+function reconcileAll(context: EngineContext): void {
+  let added = 0;
+  let removed = 0;
+  for (const user of context.accounts.listUsers()) {
+    context.mailStore.ensureUserMailboxes(user);
+    for (const mailbox of context.mailStore.listMailboxes(user.id)) {
+      const result = context.mailStore.reconcile(user, mailbox);
+      added += result.added;
+      removed += result.removed;
+    }
+  }
+  if (added || removed) context.log.info('store', `index brought in line with the Maildir files: ${added} added, ${removed} removed`);
+}

@@ -1,0 +1,10 @@
+// Which code serves which service name.
+import type { ServiceFactory } from './context.js';
+import type { ServiceName } from './settings/schema.js';
+import { createSmtpService } from './smtp/service.js';
+
+export const SERVICE_FACTORIES: Partial<Record<ServiceName, ServiceFactory>> = {
+  smtp: createSmtpService,
+  submission: createSmtpService,
+  smtps: createSmtpService,
+};

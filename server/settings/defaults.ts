@@ -1,0 +1,40 @@
+// Settings of a first start: everything works on a LAN without any set-up.
+import { defaultTrustedNetworks } from '../net/interfaces.js';
+import { SERVICE_NAMES, STANDARD_PORTS, type ServiceName, type ServiceSettings, type Settings } from './schema.js';
+
+export const DEFAULT_DOMAIN = 'lanpost.lan';
+
+export function defaultSettings(): Settings {
+  const services = Object.fromEntries(
+    SERVICE_NAMES.map((name): [ServiceName, ServiceSettings] => [
+      name,
+      // DNS binds the LAN address(es) and 127.0.0.1 rather than the wildcard: systemd-resolved
+      // holds 127.0.0.53:53 on Linux, and Windows connection sharing may hold UDP 53.
+      { enabled: true, address: name === 'dns' ? 'auto' : '0.0.0.0', port: STANDARD_PORTS[name] },
+    ]),
+  ) as Record<ServiceName, ServiceSettings>;
+  return {
+    hostname: `mail.${DEFAULT_DOMAIN}`,
+    domain: DEFAULT_DOMAIN,
+    origin: DEFAULT_DOMAIN,
+    localDomains: [DEFAULT_DOMAIN],
+    services,
+    adminPort: 0,
+    trustedNetworks: defaultTrustedNetworks(),
+    plaintextLogin: 'trusted-networks',
+    relay: { fromTrustedNetworks: false },
+    limits: {
+      messageSizeBytes: 25 * 1024 * 1024,
+      recipientsPerMessage: 100,
+      connectionsPerClient: 20,
+      connectionsTotal: 500,
+      commandTimeoutSeconds: 300,
+      idleTimeoutSeconds: 1800,
+      lineLengthBytes: 8192,
+      badCommandsPerSession: 20,
+    },
+    authThrottle: { delayAfterFailures: 3, lockAfterFailures: 10, lockSeconds: 300 },
+    defaultQuotaBytes: 0,
+    routes: {},
+  };
+}

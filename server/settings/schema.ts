@@ -1,0 +1,147 @@
+// The one settings object: its shape, its rules and the messages a bad value gets.
+// The CLI, the engine and the admin API all validate through `validateSettings`.
+import net from 'node:net';
+import { z } from 'zod';
+
+export const SERVICE_NAMES = ['smtp', 'submission', 'smtps', 'pop3', 'pop3s', 'imap', 'imaps', 'dns'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+export const STANDARD_PORTS: Record<ServiceName, number> = {
+  smtp: 25,
+  submission: 587,
+  smtps: 465,
+  pop3: 110,
+  pop3s: 995,
+  imap: 143,
+  imaps: 993,
+  dns: 53,
+};
+
+const hostnameRule = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+const domainName = z
+  .string()
+  .regex(hostnameRule, 'must be a DNS name such as example.lan (letters, digits, hyphens, dots)')
+  .transform((s) => s.toLowerCase());
+
+/** `all` listens on every IPv4 and IPv6 address; otherwise one IP address of this machine. */
+const listenAddress = z
+  .string()
+  .refine((s) => s === 'auto' || net.isIP(s) !== 0, 'must be an IP address such as 0.0.0.0, 127.0.0.1 or 192.168.1.20');
+
+const port = z
+  .number({ error: 'must be a number' })
+  .int('must be a whole number')
+  .min(0, 'must be from 0 to 65535 (0 picks a free port)')
+  .max(65535, 'must be from 0 to 65535 (0 picks a free port)');
+
+export const cidr = z.string().refine(isCidr, 'must be a network in CIDR form such as 192.168.1.0/24 or ::1/128');
+
+export function isCidr(value: string): boolean {
+  const [address, prefix, ...rest] = value.split('/');
+  if (rest.length || prefix === undefined || !/^\d{1,3}$/.test(prefix)) return false;
+  const family = net.isIP(address ?? '');
+  return family !== 0 && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+const serviceSchema = z.strictObject({
+  enabled: z.boolean({ error: 'must be true or false' }),
+  address: listenAddress,
+  port,
+});
+
+const seconds = (min: number) => z.number({ error: 'must be a number of seconds' }).int().min(min, `must be at least ${min} seconds`);
+const count = (min: number, what: string) => z.number({ error: `must be a number of ${what}` }).int().min(min, `must be at least ${min}`);
+
+export const settingsSchema = z.strictObject({
+  /** Postfix myhostname: the name in greetings, Received headers and the certificate. */
+  hostname: domainName,
+  /** Postfix mydomain: the mail domain; users are user@domain. */
+  domain: domainName,
+  /** Postfix myorigin: appended to a bare user name such as `admin`. */
+  origin: domainName,
+  /** Postfix mydestination: domains whose mail is delivered here. */
+  localDomains: z.array(domainName).min(1, 'must list at least the mail domain'),
+  services: z.strictObject(
+    Object.fromEntries(SERVICE_NAMES.map((name) => [name, serviceSchema])) as Record<ServiceName, typeof serviceSchema>,
+  ),
+  /** The admin API always binds 127.0.0.1; 0 picks a free port at every start. */
+  adminPort: port,
+  /** Clients from these networks may log in without TLS (when the policy says so) and, if enabled, relay. */
+  trustedNetworks: z.array(cidr),
+  /** Dovecot disable_plaintext_auth: where USER/PASS, LOGIN and AUTH PLAIN are allowed without TLS. */
+  plaintextLogin: z.enum(['trusted-networks', 'always', 'never'], {
+    error: 'must be trusted-networks, always or never',
+  }),
+  relay: z.strictObject({
+    /** Postfix permit_mynetworks: let trusted networks relay without logging in. Authenticated users always may. */
+    fromTrustedNetworks: z.boolean({ error: 'must be true or false' }),
+  }),
+  limits: z.strictObject({
+    messageSizeBytes: count(1024, 'bytes'),
+    recipientsPerMessage: count(1, 'recipients'),
+    connectionsPerClient: count(1, 'connections'),
+    connectionsTotal: count(1, 'connections'),
+    commandTimeoutSeconds: seconds(10),
+    /** IMAP and POP3 idle timeout; RFC 3501 §5.4 asks for at least 30 minutes for IMAP. */
+    idleTimeoutSeconds: seconds(60),
+    lineLengthBytes: count(512, 'bytes'),
+    badCommandsPerSession: count(1, 'commands'),
+  }),
+  authThrottle: z.strictObject({
+    /** Failures (per client address or per account) before each further attempt is delayed. */
+    delayAfterFailures: count(1, 'failures'),
+    /** Failures before logins are refused for `lockSeconds`. */
+    lockAfterFailures: count(2, 'failures'),
+    lockSeconds: seconds(10),
+  }),
+  /** Quota given to new users, in bytes; 0 means no limit. */
+  defaultQuotaBytes: z.number({ error: 'must be a number of bytes' }).int().min(0),
+  /** Postfix transport maps: domain → "host:port" for outbound mail. */
+  routes: z.record(domainName, z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port such as 127.0.0.1:2526')),
+});
+
+export type Settings = z.infer<typeof settingsSchema>;
+export type ServiceSettings = z.infer<typeof serviceSchema>;
+
+export interface SettingsProblem {
+  field: string;
+  reason: string;
+}
+
+export class SettingsError extends Error {
+  constructor(readonly problems: SettingsProblem[]) {
+    super(problems.map((p) => `${p.field}: ${p.reason}`).join('; '));
+    this.name = 'SettingsError';
+  }
+}
+
+/** Validates a whole settings object; throws SettingsError naming every bad field and why. */
+export function validateSettings(candidate: unknown): Settings {
+  const result = settingsSchema.safeParse(candidate);
+  if (!result.success) {
+    throw new SettingsError(
+      result.error.issues.map((issue) => ({
+        field: issue.path.join('.') || '(settings)',
+        reason: describeIssue(issue),
+      })),
+    );
+  }
+  const settings = result.data;
+  const problems: SettingsProblem[] = [];
+  if (!settings.localDomains.includes(settings.domain)) {
+    problems.push({ field: 'localDomains', reason: `must include the mail domain ${settings.domain}` });
+  }
+  for (const name of SERVICE_NAMES) {
+    if (name !== 'dns' && settings.services[name].address === 'auto') {
+      problems.push({ field: `services.${name}.address`, reason: 'auto is only for dns; use an IP address such as 0.0.0.0' });
+    }
+  }
+  if (problems.length) throw new SettingsError(problems);
+  return settings;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') return `unknown setting ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
+  if (issue.code === 'invalid_type' && issue.input === undefined) return 'is missing';
+  return issue.message;
+}

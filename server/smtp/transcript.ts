@@ -1,0 +1,31 @@
+// smtp-server's logger, routed: C:/S: lines and the TLS upgrade to the inspector bus
+// (smtp-server already replaces AUTH data with "/* secured */"), other events to the log.
+import { format } from 'node:util';
+import { REDACTED, type InspectorBus } from '../inspector/bus.js';
+import type { Log, LogLevel } from '../log.js';
+import type { ServiceName } from '../settings/schema.js';
+
+interface Entry {
+  tnx?: string;
+  cid?: string;
+  host?: string;
+}
+
+export function smtpLogger(service: ServiceName, inspector: InspectorBus, log: Log, clients: Map<string, string>) {
+  const route = (level: LogLevel, entry: Entry, message: string, args: unknown[]) => {
+    const session = entry.cid ?? '?';
+    const client = clients.get(session) ?? entry.host ?? '';
+    const line = (direction: 'C' | 'S' | '*', text: string) => inspector.emitLine({ service, session, client, direction, text });
+    if (message === 'C:' || message === 'S:') line(message[0] as 'C' | 'S', String(args[0] ?? '').replace('/* secured */', REDACTED));
+    else if (entry.tnx === 'data' && message.startsWith('C: <')) line('C', format(message.slice(3), ...args));
+    else if (entry.tnx === 'starttls') line('*', `TLS started (${String(args[0] ?? '')})`);
+    else if (entry.tnx !== 'connection' && entry.tnx !== 'close' && level !== 'info') {
+      log.write(level, service, format(message, ...args), { session, client });
+    }
+  };
+  const at =
+    (level: LogLevel) =>
+    (entry: Entry, message: string, ...args: unknown[]) =>
+      route(level, entry, message, args);
+  return { trace: () => {}, debug: at('info'), info: at('info'), warn: at('warn'), error: at('error'), fatal: at('error') };
+}

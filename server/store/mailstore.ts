@@ -1,0 +1,366 @@
+// Mailboxes and messages: Maildir++ files on disk, indexed in SQLite (UIDs, flags, MODSEQ).
+// Every writer goes through here, and every change is announced on `changes` so that open
+// IMAP/POP3 sessions learn of new, changed and removed messages at once.
+import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import type { Db } from './db.js';
+import {
+  cleanTmp,
+  ensureMaildir,
+  fileNameFor,
+  folderDir,
+  listMessageFiles,
+  parseFileName,
+  writeMessageDurably,
+} from './maildir.js';
+
+export const HIERARCHY_DELIMITER = '/';
+
+/** Created for every user (RFC 6154 special-use attributes). */
+export const SPECIAL_MAILBOXES: ReadonlyArray<[name: string, use: string]> = [
+  ['Sent', '\\Sent'],
+  ['Drafts', '\\Drafts'],
+  ['Trash', '\\Trash'],
+  ['Junk', '\\Junk'],
+  ['Archive', '\\Archive'],
+];
+
+export interface MailboxRow {
+  id: number;
+  user_id: number;
+  name: string;
+  folder: string;
+  uidvalidity: number;
+  uidnext: number;
+  highest_modseq: number;
+  subscribed: number;
+  special_use: string | null;
+}
+
+export interface MessageRow {
+  id: number;
+  mailbox_id: number;
+  uid: number;
+  guid: string;
+  filename: string;
+  size: number;
+  internal_date: number;
+  flags: string;
+  modseq: number;
+}
+
+export interface MailboxOwner {
+  id: number;
+  maildir: string;
+}
+
+export type MailboxChange =
+  | { mailboxId: number; kind: 'exists'; uids: number[] }
+  | { mailboxId: number; kind: 'expunge'; uids: number[] }
+  | { mailboxId: number; kind: 'flags'; uids: number[] };
+
+export interface AppendOptions {
+  flags?: string[];
+  internalDate?: Date;
+  /** Delivered mail goes to new/ (unseen by any client); APPEND and COPY go to cur/. */
+  inNew?: boolean;
+}
+
+interface PendingRow {
+  mailboxId: number;
+  guid: string;
+  filename: string;
+  size: number;
+  internalDate: number;
+  flags: string;
+  resolve: (row: MessageRow) => void;
+  reject: (error: unknown) => void;
+}
+
+export function splitFlags(flags: string): string[] {
+  return flags ? flags.split(' ') : [];
+}
+
+/** IMAP name → Maildir++ folder: "Work/2024" → ".Work.2024"; dots and % inside a level are escaped. */
+export function folderForName(name: string): string {
+  if (name.toUpperCase() === 'INBOX') return '';
+  return '.' + name.split(HIERARCHY_DELIMITER).map((level) => level.replace(/%/g, '%25').replace(/\./g, '%2E')).join('.');
+}
+
+export class MailStore {
+  readonly changes = new EventEmitter();
+  private pending: PendingRow[] = [];
+  private flushScheduled = false;
+  private readonly statements;
+
+  constructor(
+    private readonly db: Db,
+    private readonly dataDir: string,
+  ) {
+    this.changes.setMaxListeners(0);
+    this.statements = {
+      mailbox: db.prepare<[number, string]>('SELECT * FROM mailboxes WHERE user_id = ? AND name = ?'),
+      mailboxById: db.prepare<[number]>('SELECT * FROM mailboxes WHERE id = ?'),
+      mailboxes: db.prepare<[number]>('SELECT * FROM mailboxes WHERE user_id = ? ORDER BY name'),
+      insertMailbox: db.prepare(
+        'INSERT INTO mailboxes (user_id, name, folder, uidvalidity, special_use) VALUES (?, ?, ?, ?, ?) RETURNING *',
+      ),
+      nextUid: db.prepare<[number]>(
+        'UPDATE mailboxes SET uidnext = uidnext + 1, highest_modseq = highest_modseq + 1 WHERE id = ? RETURNING uidnext - 1 AS uid, highest_modseq AS modseq',
+      ),
+      insertMessage: db.prepare(
+        'INSERT INTO messages (mailbox_id, uid, guid, filename, size, internal_date, flags, modseq) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *',
+      ),
+      messages: db.prepare<[number]>('SELECT * FROM messages WHERE mailbox_id = ? ORDER BY uid'),
+      messageById: db.prepare<[number]>('SELECT * FROM messages WHERE id = ?'),
+      deleteMessage: db.prepare<[number]>('DELETE FROM messages WHERE id = ?'),
+      bumpModseq: db.prepare<[number]>(
+        'UPDATE mailboxes SET highest_modseq = highest_modseq + 1 WHERE id = ? RETURNING highest_modseq AS modseq',
+      ),
+      updateFlags: db.prepare<[string, string, number, number]>(
+        'UPDATE messages SET flags = ?, filename = ?, modseq = ? WHERE id = ?',
+      ),
+      usage: db.prepare<[number]>(
+        'SELECT COALESCE(SUM(m.size), 0) AS bytes FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id WHERE b.user_id = ?',
+      ),
+    };
+  }
+
+  // ── mailboxes ──────────────────────────────────────────────────────────────
+
+  /** Creates INBOX and the special-use folders of a user (idempotent). */
+  ensureUserMailboxes(owner: MailboxOwner): void {
+    this.createMailbox(owner, 'INBOX', null);
+    for (const [name, use] of SPECIAL_MAILBOXES) this.createMailbox(owner, name, use);
+  }
+
+  createMailbox(owner: MailboxOwner, name: string, specialUse: string | null = null): MailboxRow {
+    const existing = this.getMailbox(owner.id, name);
+    if (existing) return existing;
+    const folder = folderForName(name);
+    ensureMaildir(folderDir(this.maildirRoot(owner), folder), folder !== '');
+    const uidvalidity = this.newUidValidity();
+    return this.statements.insertMailbox.get(owner.id, name, folder, uidvalidity, specialUse) as MailboxRow;
+  }
+
+  getMailbox(userId: number, name: string): MailboxRow | undefined {
+    return this.statements.mailbox.get(userId, name.toUpperCase() === 'INBOX' ? 'INBOX' : name) as MailboxRow | undefined;
+  }
+
+  mailboxById(id: number): MailboxRow | undefined {
+    return this.statements.mailboxById.get(id) as MailboxRow | undefined;
+  }
+
+  listMailboxes(userId: number): MailboxRow[] {
+    return this.statements.mailboxes.all(userId) as MailboxRow[];
+  }
+
+  maildirRoot(owner: MailboxOwner): string {
+    return path.join(this.dataDir, owner.maildir);
+  }
+
+  folderPath(owner: MailboxOwner, mailbox: MailboxRow): string {
+    return folderDir(this.maildirRoot(owner), mailbox.folder);
+  }
+
+  /** Bytes a user's messages take, for quotas. */
+  usageBytes(userId: number): number {
+    return (this.statements.usage.get(userId) as { bytes: number }).bytes;
+  }
+
+  private lastUidValidity = 0;
+  private newUidValidity(): number {
+    // RFC 3501 §2.3.1.1: must change if UIDs could be reused; seconds since 2020, strictly increasing here.
+    this.lastUidValidity = Math.max(this.lastUidValidity + 1, Math.floor((Date.now() - 1_577_836_800_000) / 1000));
+    return this.lastUidValidity;
+  }
+
+  // ── messages ───────────────────────────────────────────────────────────────
+
+  listMessages(mailboxId: number): MessageRow[] {
+    return this.statements.messages.all(mailboxId) as MessageRow[];
+  }
+
+  messageById(id: number): MessageRow | undefined {
+    return this.statements.messageById.get(id) as MessageRow | undefined;
+  }
+
+  /**
+   * Stores a message durably and indexes it. Resolves only once the file is fsynced under its
+   * final name and its index row is committed: the moment a 250 or an APPEND OK may be sent.
+   */
+  async appendMessage(owner: MailboxOwner, mailbox: MailboxRow, content: Buffer, options: AppendOptions = {}): Promise<MessageRow> {
+    const flags = options.flags ?? [];
+    const { base, filename } = await writeMessageDurably(this.folderPath(owner, mailbox), content, flags, {
+      inNew: options.inNew ?? false,
+    });
+    return this.index({
+      mailboxId: mailbox.id,
+      guid: base,
+      filename,
+      size: content.length,
+      internalDate: (options.internalDate ?? new Date()).getTime(),
+      flags: flags.join(' '),
+    });
+  }
+
+  /** Queues an index row; rows queued in the same turn of the event loop share one commit. */
+  private index(row: Omit<PendingRow, 'resolve' | 'reject'>): Promise<MessageRow> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ ...row, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.pending.splice(0);
+    let inserted: MessageRow[];
+    try {
+      inserted = this.db.transaction(() =>
+        batch.map((row) => {
+          const { uid, modseq } = this.statements.nextUid.get(row.mailboxId) as { uid: number; modseq: number };
+          return this.statements.insertMessage.get(
+            row.mailboxId,
+            uid,
+            row.guid,
+            row.filename,
+            row.size,
+            row.internalDate,
+            row.flags,
+            modseq,
+          ) as MessageRow;
+        }),
+      )();
+    } catch (error) {
+      for (const row of batch) row.reject(error);
+      return;
+    }
+    batch.forEach((row, i) => row.resolve(inserted[i]!));
+    const byMailbox = new Map<number, number[]>();
+    for (const row of inserted) byMailbox.set(row.mailbox_id, [...(byMailbox.get(row.mailbox_id) ?? []), row.uid]);
+    for (const [mailboxId, uids] of byMailbox) this.announce({ mailboxId, kind: 'exists', uids });
+  }
+
+  /** Reads a message file; survives a concurrent flag change renaming it. */
+  async readMessage(owner: MailboxOwner, mailbox: MailboxRow, message: MessageRow): Promise<Buffer> {
+    const folder = this.folderPath(owner, mailbox);
+    try {
+      return await fsp.readFile(path.join(folder, message.filename));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      const fresh = this.messageById(message.id);
+      if (!fresh) throw Object.assign(new Error('message was expunged'), { code: 'EXPUNGED' });
+      return fsp.readFile(path.join(folder, fresh.filename));
+    }
+  }
+
+  messagePath(owner: MailboxOwner, mailbox: MailboxRow, message: MessageRow): string {
+    return path.join(this.folderPath(owner, mailbox), message.filename);
+  }
+
+  /** Replaces the flags of messages; mirrors system flags into the file names (new/ → cur/). */
+  setFlags(owner: MailboxOwner, mailbox: MailboxRow, updates: Array<{ message: MessageRow; flags: string[] }>): MessageRow[] {
+    const folder = this.folderPath(owner, mailbox);
+    const changed: MessageRow[] = [];
+    this.db.transaction(() => {
+      for (const { message, flags } of updates) {
+        const current = this.messageById(message.id);
+        if (!current) continue;
+        const flagText = flags.join(' ');
+        const { base } = parseFileName(path.basename(current.filename));
+        const filename = fileNameFor(base, current.size, flags, false);
+        if (filename !== current.filename) {
+          try {
+            fs.renameSync(path.join(folder, current.filename), path.join(folder, filename));
+          } catch (error) {
+            if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+          }
+        }
+        if (flagText === current.flags && filename === current.filename) continue;
+        const { modseq } = this.statements.bumpModseq.get(mailbox.id) as { modseq: number };
+        this.statements.updateFlags.run(flagText, filename, modseq, current.id);
+        changed.push({ ...current, flags: flagText, filename, modseq });
+      }
+    })();
+    if (changed.length) this.announce({ mailboxId: mailbox.id, kind: 'flags', uids: changed.map((m) => m.uid) });
+    return changed;
+  }
+
+  /** Removes messages from the index and their files from disk. */
+  expunge(owner: MailboxOwner, mailbox: MailboxRow, messages: MessageRow[]): number[] {
+    const folder = this.folderPath(owner, mailbox);
+    const removed: number[] = [];
+    this.db.transaction(() => {
+      for (const message of messages) {
+        const current = this.messageById(message.id);
+        if (!current) continue;
+        this.statements.deleteMessage.run(current.id);
+        this.statements.bumpModseq.run(mailbox.id);
+        removed.push(current.uid);
+        try {
+          fs.unlinkSync(path.join(folder, current.filename));
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        }
+      }
+    })();
+    if (removed.length) this.announce({ mailboxId: mailbox.id, kind: 'expunge', uids: removed });
+    return removed;
+  }
+
+  private announce(change: MailboxChange): void {
+    this.changes.emit('change', change);
+  }
+
+  // ── index ↔ files ──────────────────────────────────────────────────────────
+
+  /**
+   * Brings a mailbox's index in line with its files: indexes files nobody indexed (a crash between
+   * rename and commit, or mail dropped in by another program), forgets rows whose file is gone and
+   * follows files renamed by other Maildir readers. Returns what changed.
+   */
+  reconcile(owner: MailboxOwner, mailbox: MailboxRow): { added: number; removed: number; renamed: number } {
+    const folder = this.folderPath(owner, mailbox);
+    ensureMaildir(folder, mailbox.folder !== '');
+    cleanTmp(folder);
+    const files = new Map<string, string>();
+    for (const file of listMessageFiles(folder)) files.set(parseFileName(path.basename(file)).base, file);
+    const rows = this.listMessages(mailbox.id);
+    const indexed = new Set(rows.map((r) => r.guid));
+    let removed = 0;
+    let renamed = 0;
+    const added: string[] = [];
+    this.db.transaction(() => {
+      for (const row of rows) {
+        const file = files.get(row.guid);
+        if (!file) {
+          this.statements.deleteMessage.run(row.id);
+          removed++;
+        } else if (file !== row.filename) {
+          const flags = file.startsWith('cur/') ? parseFileName(path.basename(file)).flags : [];
+          const keywords = splitFlags(row.flags).filter((f) => !f.startsWith('\\') && f !== '$Forwarded');
+          const { modseq } = this.statements.bumpModseq.get(mailbox.id) as { modseq: number };
+          this.statements.updateFlags.run([...flags, ...keywords].join(' '), file, modseq, row.id);
+          renamed++;
+        }
+      }
+      const newcomers = [...files.entries()]
+        .filter(([guid]) => !indexed.has(guid))
+        .map(([guid, file]) => ({ guid, file, stat: fs.statSync(path.join(folder, file)) }))
+        .sort((a, b) => a.stat.mtimeMs - b.stat.mtimeMs || a.guid.localeCompare(b.guid));
+      for (const { guid, file, stat } of newcomers) {
+        const { uid, modseq } = this.statements.nextUid.get(mailbox.id) as { uid: number; modseq: number };
+        const flags = file.startsWith('cur/') ? parseFileName(path.basename(file)).flags : [];
+        this.statements.insertMessage.run(mailbox.id, uid, guid, file, stat.size, Math.floor(stat.mtimeMs), flags.join(' '), modseq);
+        added.push(guid);
+      }
+    })();
+    return { added: added.length, removed, renamed };
+  }
+}

@@ -1,0 +1,75 @@
+// Versioned schema changes, applied in order; PRAGMA user_version records the last one applied.
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    description: 'users, aliases, mailboxes, message index, outbound queue',
+    sql: `
+      CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        address TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        password_hash TEXT NOT NULL,
+        display_name TEXT NOT NULL DEFAULT '',
+        quota_bytes INTEGER NOT NULL DEFAULT 0,
+        disabled INTEGER NOT NULL DEFAULT 0,
+        maildir TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE TABLE aliases (
+        address TEXT NOT NULL COLLATE NOCASE,
+        target TEXT NOT NULL COLLATE NOCASE,
+        PRIMARY KEY (address, target)
+      ) WITHOUT ROWID;
+      CREATE TABLE mailboxes (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        folder TEXT NOT NULL,
+        uidvalidity INTEGER NOT NULL,
+        uidnext INTEGER NOT NULL DEFAULT 1,
+        highest_modseq INTEGER NOT NULL DEFAULT 1,
+        subscribed INTEGER NOT NULL DEFAULT 1,
+        special_use TEXT,
+        UNIQUE (user_id, name)
+      );
+      CREATE TABLE messages (
+        id INTEGER PRIMARY KEY,
+        mailbox_id INTEGER NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+        uid INTEGER NOT NULL,
+        guid TEXT NOT NULL,
+        filename TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        internal_date INTEGER NOT NULL,
+        flags TEXT NOT NULL DEFAULT '',
+        modseq INTEGER NOT NULL DEFAULT 1,
+        UNIQUE (mailbox_id, uid)
+      );
+      CREATE INDEX messages_guid ON messages (guid);
+      CREATE TABLE queue (
+        id TEXT PRIMARY KEY,
+        sender TEXT NOT NULL,
+        file TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE TABLE queue_recipients (
+        queue_id TEXT NOT NULL REFERENCES queue(id) ON DELETE CASCADE,
+        recipient TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        last_response TEXT,
+        PRIMARY KEY (queue_id, recipient)
+      );
+    `,
+  },
+];
