@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+// npm run bench -- [NAME ...] [--options]: runs bench/NAME.ts (every benchmark when no name is given).
+import fs from 'node:fs';
+process.env.UV_THREADPOOL_SIZE ??= '16';
+const { register } = await import('tsx/esm/api');
+register();
+const benchDir = new URL('../bench/', import.meta.url);
+const available = fs.readdirSync(benchDir).filter((f) => f.endsWith('.ts') && !f.startsWith('_')).map((f) => f.slice(0, -3)).sort();
+const args = process.argv.slice(2);
+const names = args.filter((a) => !a.startsWith('-') && available.includes(a));
+const unknown = args.filter((a) => !a.startsWith('-') && !available.includes(a) && !a.includes('='));
+if (unknown.length) {
+  console.error(`unknown benchmark(s): ${unknown.join(', ')}; available: ${available.join(', ')}`);
+  process.exit(2);
+}
+const options = args.filter((a) => a.startsWith('-') || a.includes('='));
+for (const name of names.length ? names : available) {
+  console.log(`\n== ${name} ==`);
+  const module = await import(new URL(`${name}.ts`, benchDir).href);
+  await module.run(options);
+}
+process.exit(0);
