@@ -103,11 +103,11 @@ async function serve(dataDir: string): Promise<number> {
   const engine = await startEngine({ dataDir, print });
   print(`data ${dataDir}`);
   for (const status of engine.statuses()) print(describeStatus(status));
-  print(`admin ${engine.adminUrl}`);
   if (engine.firstStart) {
     print(`first start: created the mailbox ${engine.firstStart.address} with the password ${engine.firstStart.password}`);
     print(`  (shown only this once; change it with: lanpost user passwd ${engine.firstStart.address})`);
   }
+  print(`admin ${engine.adminUrl}`);
   process.send?.({ type: 'ready', adminUrl: engine.adminUrl, services: engine.statuses() });
   return new Promise((resolve) => {
     let stopping = false;

@@ -68,10 +68,7 @@ export function getByKey(settings: Settings, key: string): unknown {
   return node;
 }
 
-/**
- * Returns new settings with KEY set to VALUE, validated as a whole. Changing the domain moves
- * the host name, origin and local domains along where they still follow the old domain.
- */
+/** Returns new settings with KEY set to VALUE, validated as a whole; throws SettingsError. */
 export function setByKey(settings: Settings, key: string, value: unknown): Settings {
   getByKey(settings, key); // unknown keys are refused before anything else
   const draft = structuredClone(settings) as unknown as Record<string, unknown>;
@@ -79,18 +76,14 @@ export function setByKey(settings: Settings, key: string, value: unknown): Setti
   let node = draft;
   for (const part of parts.slice(0, -1)) node = node[part] as Record<string, unknown>;
   node[parts.at(-1)!] = value;
-  const next = validateSettings(draft);
-  return key === 'domain' ? followDomain(settings, next) : next;
+  if (key === 'domain' && typeof value === 'string') followDomain(settings, draft, value.toLowerCase());
+  return validateSettings(draft);
 }
 
-function followDomain(before: Settings, after: Settings): Settings {
+/** Host name, origin and local domains that still follow the old domain move to the new one. */
+function followDomain(before: Settings, draft: Record<string, unknown>, newDomain: string): void {
   const oldDomain = before.domain;
-  const newDomain = after.domain;
-  if (oldDomain === newDomain) return after;
-  return validateSettings({
-    ...after,
-    hostname: after.hostname === `mail.${oldDomain}` ? `mail.${newDomain}` : after.hostname,
-    origin: after.origin === oldDomain ? newDomain : after.origin,
-    localDomains: [...new Set(after.localDomains.map((d) => (d === oldDomain ? newDomain : d)).concat(newDomain))],
-  });
+  if (before.hostname === `mail.${oldDomain}`) draft.hostname = `mail.${newDomain}`;
+  if (before.origin === oldDomain) draft.origin = newDomain;
+  draft.localDomains = [...new Set(before.localDomains.map((d) => (d === oldDomain ? newDomain : d)).concat(newDomain))];
 }

@@ -117,7 +117,7 @@ export class SettingsError extends Error {
 
 /** Validates a whole settings object; throws SettingsError naming every bad field and why. */
 export function validateSettings(candidate: unknown): Settings {
-  const result = settingsSchema.safeParse(candidate);
+  const result = settingsSchema.safeParse(candidate, { reportInput: true });
   if (!result.success) {
     throw new SettingsError(
       result.error.issues.map((issue) => ({
