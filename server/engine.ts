@@ -1,5 +1,6 @@
 // The engine: loads settings, opens the store, makes sure certificates and the admin mailbox
 // exist, starts every enabled service and the admin API, and stops it all cleanly.
+import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Accounts } from './accounts/accounts.js';
@@ -44,6 +45,8 @@ export interface Engine {
   /** Re-reads settings.json and restarts the services whose settings changed. */
   reloadSettings(): Promise<void>;
   stop(): Promise<void>;
+  /** Emits 'service' (a ServiceStatus) whenever a service starts, stops or is refused: the tray and the window follow it. */
+  readonly events: EventEmitter;
 }
 
 const CERTIFICATE_CHECK_MS = 12 * 3600_000;
@@ -104,6 +107,8 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
 
   const running = new Map<ServiceName, Service>();
   const statuses = new Map<ServiceName, ServiceStatus>();
+  const events = new EventEmitter();
+  events.setMaxListeners(0);
 
   async function startService(name: ServiceName): Promise<ServiceStatus> {
     const config = settings.services[name];
@@ -118,6 +123,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       else await service.stop();
     }
     statuses.set(name, status);
+    events.emit('service', status);
     // At start-up the caller prints the statuses; later changes are logged here.
     if (started) log.write(status.state === 'listening' || status.state === 'disabled' ? 'info' : 'warn', 'engine', describeStatus(status));
     return status;
@@ -130,6 +136,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     const previous = statuses.get(name)!;
     const status: ServiceStatus = { ...previous, state: 'stopped', detail: 'stopped' };
     statuses.set(name, status);
+    events.emit('service', status);
     return status;
   }
 
@@ -197,6 +204,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       return startService(name);
     },
     stopService,
+    events,
     reloadSettings: () => (reloading = reloading.then(reloadSettings)),
     stop: async () => {
       fs.unwatchFile(watchedFile, onSettingsFile);
