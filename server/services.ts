@@ -1,10 +1,13 @@
 // Which code serves which service name.
 import type { ServiceFactory } from './context.js';
 import type { ServiceName } from './settings/schema.js';
+import { createPop3Service } from './pop3/service.js';
 import { createSmtpService } from './smtp/service.js';
 
 export const SERVICE_FACTORIES: Partial<Record<ServiceName, ServiceFactory>> = {
   smtp: createSmtpService,
   submission: createSmtpService,
   smtps: createSmtpService,
+  pop3: createPop3Service,
+  pop3s: createPop3Service,
 };
