@@ -45,7 +45,10 @@ export interface Engine {
   /** Re-reads settings.json and restarts the services whose settings changed. */
   reloadSettings(): Promise<void>;
   stop(): Promise<void>;
-  /** Emits 'service' (a ServiceStatus) whenever a service starts, stops or is refused: the tray and the window follow it. */
+  /**
+   * Emits 'service' (a ServiceStatus) whenever a service starts, stops or is refused, and 'settings'
+   * (the new Settings) once changed settings are applied: the tray and the window follow them.
+   */
   readonly events: EventEmitter;
 }
 

@@ -1,11 +1,22 @@
 // The admin API: HTTP JSON on 127.0.0.1 only, a bearer token made at every start, the Host
-// header checked (DNS rebinding), no cookies, no CORS.
+// header checked (DNS rebinding), no cookies, no CORS; one WebSocket for live events; and the
+// built window (renderer/dist) for everything outside /api/.
 import crypto from 'node:crypto';
 import http from 'node:http';
 import type net from 'node:net';
 import type { Engine } from '../engine.js';
-import { lanAddresses } from '../net/interfaces.js';
-import type { StatusResponse } from './types.js';
+import { EVENTS_PATH, EventHub, safeEqual } from './events.js';
+import { errorReply, matchRoute, readJsonBody, type Reply, type Route } from './router.js';
+import { certificateRoutes } from './routes/certificates.js';
+import { firewallRoutes } from './routes/firewall.js';
+import { liveRoutes } from './routes/live.js';
+import { overviewRoutes } from './routes/overview.js';
+import { settingsRoutes } from './routes/settings.js';
+import { setupRoutes } from './routes/setup.js';
+import { userRoutes } from './routes/users.js';
+import { AdminState } from './state.js';
+import { rendererDir, securityHeaders, serveStatic } from './static.js';
+import { Traffic } from './traffic.js';
 
 export interface AdminApi {
   url: string;
@@ -16,15 +27,36 @@ export interface AdminApi {
 
 const LOOPBACK = '127.0.0.1';
 
+const ROUTES: Route[] = [...overviewRoutes, ...setupRoutes, ...settingsRoutes, ...userRoutes, ...certificateRoutes, ...firewallRoutes, ...liveRoutes];
+
 export async function startAdminApi(engine: Engine, port: number): Promise<AdminApi> {
   const token = crypto.randomBytes(24).toString('base64url');
+  const traffic = new Traffic(engine.context.db);
+  const stopCounting = traffic.follow(engine.context.delivery, null);
+  const state = new AdminState(engine, traffic, null, { queue: false, dnsZone: false });
+  const hub = new EventHub(state, token);
+  const staticDir = rendererDir();
+  let boundPort = port;
+
   const server = http.createServer((request, response) => {
-    handle(engine, token, boundPort, request, response).catch((error: Error) => {
-      engine.context.log.error('admin', error.message);
-      if (!response.headersSent) sendJson(response, 500, { error: 'internal error' });
+    handle(state, token, boundPort, staticDir, request, response).catch((error: Error) => {
+      engine.context.log.error('admin', error.stack ?? error.message);
+      if (!response.headersSent) sendJson(response, 500, { error: `internal error: ${error.message}` });
+      else response.destroy();
     });
   });
-  let boundPort = port;
+  server.on('upgrade', (request, socket, head) => {
+    const refusal = checkRequest(request, boundPort);
+    if (refusal || new URL(request.url ?? '/', 'http://x').pathname !== EVENTS_PATH) {
+      socket.end(`HTTP/1.1 ${refusal ? `${refusal.status} ${refusal.error}` : '404 Not Found'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
+    hub.upgrade(request, socket, head);
+  });
+  // Settings changed (by this or another window, or the CLI): tell every window.
+  const onSettings = () => hub.settingsChanged();
+  engine.events.on('settings', onSettings);
+
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen({ port, host: LOOPBACK }, () => resolve());
@@ -36,37 +68,73 @@ export async function startAdminApi(engine: Engine, port: number): Promise<Admin
     port: boundPort,
     close: () =>
       new Promise((resolve) => {
+        stopCounting();
+        engine.events.off('settings', onSettings);
+        hub.close();
         server.close(() => resolve());
         server.closeAllConnections();
       }),
   };
 }
 
-function tokenMatches(header: string | undefined, token: string): boolean {
-  const given = Buffer.from(header?.startsWith('Bearer ') ? header.slice(7) : '');
-  const expected = Buffer.from(token);
-  return given.length === expected.length && crypto.timingSafeEqual(given, expected);
-}
-
-async function handle(engine: Engine, token: string, port: number, request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+/**
+ * DNS rebinding: a page from another site that resolves its name to 127.0.0.1 sends its own Host.
+ * Browsers send an Origin with cross-site requests and WebSockets; only our own is accepted.
+ */
+function checkRequest(request: http.IncomingMessage, port: number): { status: number; error: string } | null {
   const allowedHosts = [`${LOOPBACK}:${port}`, `localhost:${port}`];
-  if (!allowedHosts.includes(request.headers.host ?? '')) return sendJson(response, 421, { error: 'unexpected Host header' });
-  const url = new URL(request.url ?? '/', `http://${request.headers.host}`);
-  if (!url.pathname.startsWith('/api/')) return sendJson(response, 404, { error: 'the window is served in a later version' });
-  if (!tokenMatches(request.headers.authorization, token)) return sendJson(response, 401, { error: 'missing or wrong token' });
-  if (request.method === 'GET' && url.pathname === '/api/status') return sendJson(response, 200, status(engine));
-  sendJson(response, 404, { error: `no such endpoint: ${request.method} ${url.pathname}` });
+  if (!allowedHosts.includes(request.headers.host ?? '')) return { status: 421, error: 'Misdirected Request' };
+  const origin = request.headers.origin;
+  if (origin !== undefined && !allowedHosts.map((h) => `http://${h}`).includes(origin)) return { status: 403, error: 'Forbidden' };
+  return null;
 }
 
-function status(engine: Engine): StatusResponse {
-  const settings = engine.context.settings();
-  return {
-    hostname: settings.hostname,
-    domain: settings.domain,
-    lanAddresses: lanAddresses().map((a) => a.address),
-    services: engine.statuses(),
-    users: engine.context.accounts.listUsers().length,
-  };
+function tokenMatches(header: string | undefined, token: string): boolean {
+  return safeEqual(header?.startsWith('Bearer ') ? header.slice(7) : '', token);
+}
+
+async function handle(
+  state: AdminState,
+  token: string,
+  port: number,
+  staticDir: string,
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+): Promise<void> {
+  const refusal = checkRequest(request, port);
+  if (refusal?.status === 421) return sendJson(response, 421, { error: 'unexpected Host header' });
+  if (refusal) return sendJson(response, 403, { error: 'requests from other web pages are refused' });
+  const url = new URL(request.url ?? '/', `http://${request.headers.host}`);
+  if (!url.pathname.startsWith('/api/')) {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return sendJson(response, 405, { error: 'only GET here' });
+    return serveStatic(staticDir, url.pathname, port, response);
+  }
+  if (!tokenMatches(request.headers.authorization, token)) return sendJson(response, 401, { error: 'missing or wrong token' });
+  const match = matchRoute(ROUTES, request.method ?? 'GET', url.pathname);
+  if (match === null) return sendJson(response, 404, { error: `no such endpoint: ${request.method} ${url.pathname}` });
+  if (match === 'method') return sendJson(response, 405, { error: `${request.method} is not allowed on ${url.pathname}` });
+  let reply: Reply;
+  try {
+    const body = await readJsonBody(request);
+    reply = await match.route.handler({ state, params: match.params, query: url.searchParams, body });
+  } catch (error) {
+    const known = errorReply(error);
+    if (!known) throw error;
+    return sendJson(response, known.status, known.body);
+  }
+  if ('download' in reply) {
+    const { filename, contentType, body } = reply.download;
+    response.writeHead(200, {
+      'content-type': contentType,
+      'content-length': Buffer.byteLength(body),
+      'content-disposition': `attachment; filename="${filename.replace(/[^\w.@-]/g, '_')}"`,
+      'cache-control': 'no-store',
+      ...securityHeaders(port),
+    });
+    response.end(body);
+    return;
+  }
+  sendJson(response, reply.status ?? 200, reply.json);
 }
 
 function sendJson(response: http.ServerResponse, code: number, body: unknown): void {

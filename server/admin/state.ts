@@ -1,0 +1,33 @@
+// What the admin API's routes share: the engine, the traffic counter, the outbound queue (when
+// this version has one) and the first-run bookkeeping.
+import type { OutboundQueue } from '../delivery/queue.js';
+import type { Engine } from '../engine.js';
+import type { Traffic } from './traffic.js';
+import type { Features } from './types.js';
+
+const SETUP_DONE_KEY = 'setup_done';
+
+export class AdminState {
+  /** Set once the window has shown the first-start password (it is shown only once). */
+  firstStartShown = false;
+
+  constructor(
+    readonly engine: Engine,
+    readonly traffic: Traffic,
+    readonly queue: OutboundQueue | null,
+    readonly features: Features,
+  ) {}
+
+  get context() {
+    return this.engine.context;
+  }
+
+  /** Has the first-run wizard been completed (or skipped) for this data folder? */
+  setupDone(): boolean {
+    return !!this.context.db.prepare('SELECT value FROM meta WHERE key = ?').get(SETUP_DONE_KEY);
+  }
+
+  markSetupDone(): void {
+    this.context.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(SETUP_DONE_KEY, new Date().toISOString());
+  }
+}

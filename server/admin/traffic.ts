@@ -1,0 +1,78 @@
+// Mail traffic per hour for the Overview chart, kept in the `traffic` table (migration 4):
+// "in" counts every message LanPost accepts (once per message, however many recipients);
+// "out" counts every message handed over to another server by outbound delivery.
+import { EventEmitter } from 'node:events';
+import type { Delivery } from '../delivery/delivery.js';
+import type { OutboundQueue, QueueChange } from '../delivery/queue.js';
+import type { Db } from '../store/db.js';
+import type { TrafficHour } from './types.js';
+
+const HOUR = 3600_000;
+
+export class Traffic extends EventEmitter {
+  private readonly q;
+
+  constructor(db: Db) {
+    super();
+    this.q = {
+      add: db.prepare<[number, string, number]>(
+        'INSERT INTO traffic (hour, direction, messages) VALUES (?, ?, ?) ON CONFLICT (hour, direction) DO UPDATE SET messages = messages + excluded.messages',
+      ),
+      range: db.prepare<[number, number]>('SELECT hour, direction, messages FROM traffic WHERE hour >= ? AND hour <= ?'),
+    };
+  }
+
+  record(direction: 'in' | 'out', messages = 1, at = Date.now()): void {
+    const hour = Math.floor(at / HOUR);
+    this.q.add.run(hour, direction, messages);
+    const [current] = this.hours(hour, hour);
+    this.emit('hour', current);
+  }
+
+  /** Hours from..to (hours since the epoch, inclusive), one entry each, zeros filled in. */
+  hours(from: number, to: number): TrafficHour[] {
+    const rows = this.q.range.all(from, to) as Array<{ hour: number; direction: 'in' | 'out'; messages: number }>;
+    const result: TrafficHour[] = [];
+    for (let hour = from; hour <= to; hour++) result.push({ hour: hour * HOUR, in: 0, out: 0 });
+    for (const row of rows) result[row.hour - from]![row.direction] += row.messages;
+    return result;
+  }
+
+  /** The last 24 hours including the current one, oldest first. */
+  lastDay(now = Date.now()): TrafficHour[] {
+    const current = Math.floor(now / HOUR);
+    return this.hours(current - 23, current);
+  }
+
+  /** Messages accepted since local midnight (hours are whole, so this counts the hours that began since). */
+  acceptedSince(start: number, now = Date.now()): number {
+    return this.hours(Math.ceil(start / HOUR), Math.floor(now / HOUR)).reduce((sum, h) => sum + h.in, 0);
+  }
+
+  /**
+   * Starts counting: wraps `delivery.deliver` (the one door every accepted message goes through)
+   * and follows the outbound queue's attempts. Returns the function that stops counting.
+   */
+  follow(delivery: Delivery, queue: OutboundQueue | null): () => void {
+    const deliver = delivery.deliver;
+    delivery.deliver = async (message) => {
+      const result = await deliver.call(delivery, message);
+      this.record('in');
+      return result;
+    };
+    const onQueue = (change: QueueChange) => {
+      if (change.kind === 'attempt' && change.results.some((r) => r.status === 'delivered')) this.record('out');
+    };
+    queue?.on('change', onQueue);
+    return () => {
+      delivery.deliver = deliver;
+      queue?.off('change', onQueue);
+    };
+  }
+}
+
+export function localMidnight(now = Date.now()): number {
+  const date = new Date(now);
+  date.setHours(0, 0, 0, 0);
+  return date.getTime();
+}
