@@ -126,7 +126,12 @@ export class Pop3Client {
   /** STLS and the handshake; the status line of STLS. */
   async startTls(ca: Buffer | string): Promise<string> {
     const reply = await this.command('STLS');
-    if (!reply.startsWith('+OK')) return reply;
+    if (reply.startsWith('+OK')) await this.handshake(ca);
+    return reply;
+  }
+
+  /** The client side of the TLS handshake on the connection as it is (after +OK to STLS). */
+  async handshake(ca: Buffer | string): Promise<void> {
     this.socket.removeAllListeners('data');
     this.socket.removeAllListeners('close');
     const secure = tls.connect({ socket: this.socket, ca, servername: 'localhost' });
@@ -136,7 +141,11 @@ export class Pop3Client {
     });
     this.socket = secure;
     this.attach(secure);
-    return reply;
+  }
+
+  /** Bytes received and not read yet. */
+  unread(): string {
+    return this.buffer.toString('latin1');
   }
 
   /** Resolves when the server has closed the connection. */
