@@ -5,6 +5,7 @@ import readline from 'node:readline';
 import { parseArgs } from 'node:util';
 import { AccountError, Accounts } from './accounts/accounts.js';
 import { passwordProblem } from './accounts/password.js';
+import { queueCommand } from './delivery/outbound/queue-command.js';
 import { certificateIdentity, startEngine } from './engine.js';
 import { describeStatus } from './net/listener.js';
 import { getByKey, loadSettings, parseCliValue, saveSettings, setByKey } from './settings/file.js';
@@ -25,6 +26,8 @@ const USAGE = `Usage: lanpost COMMAND [--data DIR]
   alias list | alias del ADDRESS [TARGET]
   cert show | cert regenerate | cert import CERT.pem KEY.pem | cert ca   (prints the CA to give to clients)
   doctor [--reindex]                 check the data folder; --reindex rebuilds the index from the Maildir files
+  queue list                         mail waiting for other domains: recipients, attempts, next attempt, last answer
+  queue retry ID | queue delete ID   try an entry again now | remove it without telling the sender
 
 The data folder is --data DIR, else $LANPOST_DATA, else ./lanpost-data.`;
 
@@ -75,6 +78,8 @@ export async function main(argv: string[]): Promise<number> {
         return certCommand(dataDir, sub, rest);
       case 'doctor':
         return await doctor(dataDir, !!values.reindex);
+      case 'queue':
+        return queueCommand(dataDir, sub, rest);
       default:
         throw new UsageError(`unknown command '${command}'`);
     }

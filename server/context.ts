@@ -2,6 +2,7 @@
 // transcript bus and the log. Services never reach for globals.
 import type { Accounts } from './accounts/accounts.js';
 import type { Delivery } from './delivery/delivery.js';
+import type { OutboundQueue } from './delivery/queue.js';
 import type { InspectorBus } from './inspector/bus.js';
 import type { Log } from './log.js';
 import type { ServiceStatus } from './net/listener.js';
@@ -19,6 +20,8 @@ export interface EngineContext {
   accounts: Accounts;
   tls: TlsContext;
   delivery: Delivery;
+  /** Mail waiting for other domains: list, retry, delete (`lanpost queue`, the window's Queue page); emits 'change'. */
+  queue: OutboundQueue;
   inspector: InspectorBus;
   log: Log;
   /** Is this client address in the trusted networks? */

@@ -9,6 +9,7 @@ import { startAdminApi, type AdminApi } from './admin/server.js';
 import type { EngineContext, Service } from './context.js';
 import { Delivery } from './delivery/delivery.js';
 import { OutboundQueue } from './delivery/queue.js';
+import { OutboundWorker } from './delivery/outbound/worker.js';
 import { InspectorBus } from './inspector/bus.js';
 import { Log } from './log.js';
 import { lanAddresses, networkMatcher } from './net/interfaces.js';
@@ -96,6 +97,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     accounts,
     tls,
     delivery: new Delivery(mailStore, queue, log),
+    queue,
     inspector,
     log,
     isTrusted: (address) => trusted(address),
@@ -146,6 +148,8 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   let started = false;
   await Promise.all(SERVICE_NAMES.map(startService));
   started = true;
+  const outbound = new OutboundWorker(context, queue);
+  await outbound.start();
 
   // Settings changed by the CLI or the window while running: apply them.
   const watchedFile = settingsPath(dataDir);
@@ -215,6 +219,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       await reloading;
       await admin?.close();
       await Promise.all([...running.keys()].map(stopService));
+      await outbound.stop();
       db.close();
       log.info('engine', 'stopped');
     },

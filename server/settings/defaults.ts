@@ -36,5 +36,19 @@ export function defaultSettings(): Settings {
     authThrottle: { delayAfterFailures: 3, lockAfterFailures: 10, lockSeconds: 300 },
     defaultQuotaBytes: 0,
     routes: {},
+    smarthost: { host: '', port: 587, tls: 'starttls', username: '', password: '', requireValidCertificate: true },
+    outbound: {
+      resolvers: [],
+      mxPort: 25,
+      retryBaseSeconds: 300,
+      retryMaxSeconds: 3600,
+      lifetimeSeconds: 5 * 86400,
+      delayWarningHours: 0,
+      connectionsPerDestination: 10,
+      connectionsTotal: 40,
+      connectTimeoutSeconds: 30,
+      commandTimeoutSeconds: 300,
+    },
+    dkim: { enabled: true, selector: 'lanpost' },
   };
 }

@@ -98,9 +98,48 @@ export const settingsSchema = z.strictObject({
   defaultQuotaBytes: z.number({ error: 'must be a number of bytes' }).int().min(0),
   /** Postfix transport maps: domain → "host:port" for outbound mail. */
   routes: z.record(domainName, z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port such as 127.0.0.1:2526')),
+  /** Postfix relayhost: with a host set, all mail for other domains goes through this server (an ISP's, where port 25 is blocked). */
+  smarthost: z.strictObject({
+    /** Empty: no smarthost, mail goes straight to each domain's MX. */
+    host: z.string().refine((s) => s === '' || net.isIP(s) !== 0 || hostnameRule.test(s), 'must be empty (no smarthost), a host name or an IP address'),
+    port,
+    tls: z.enum(['starttls', 'implicit', 'none'], { error: 'must be starttls, implicit or none' }),
+    username: z.string(),
+    password: z.string(),
+    requireValidCertificate: z.boolean({ error: 'must be true or false' }),
+  }),
+  /** Outbound delivery: MX lookups, retries (Postfix minimal/maximal_backoff_time, maximal_queue_lifetime), concurrency. */
+  outbound: z.strictObject({
+    /** DNS servers for MX lookups ("192.168.1.1" or "127.0.0.1:5353"); empty: the system's. */
+    resolvers: z.array(z.string().refine(isResolverAddress, 'must be an IP address, optionally with :port, such as 192.168.1.1 or 127.0.0.1:5353')),
+    /** The port of MX hosts: 25 (another one only for labs and tests). */
+    mxPort: port,
+    retryBaseSeconds: seconds(1),
+    retryMaxSeconds: seconds(1),
+    /** How long a message may wait for a deferred recipient before it bounces. */
+    lifetimeSeconds: seconds(1),
+    /** Tell the sender their mail is still waiting after this many hours; 0: never. */
+    delayWarningHours: z.number({ error: 'must be a number of hours' }).min(0, 'must be 0 (off) or more'),
+    connectionsPerDestination: count(1, 'connections'),
+    connectionsTotal: count(1, 'connections'),
+    connectTimeoutSeconds: seconds(1),
+    commandTimeoutSeconds: seconds(1),
+  }),
+  /** DKIM signing of outgoing mail; keys in <data>/dkim/<domain>/<selector>.key.pem, published as <selector>._domainkey.<domain>. */
+  dkim: z.strictObject({
+    enabled: z.boolean({ error: 'must be true or false' }),
+    selector: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i, 'must be one DNS label such as lanpost'),
+  }),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
+
+/** A DNS server for outbound MX lookups: an IP address, optionally with :port ([v6]:port for IPv6). */
+export function isResolverAddress(value: string): boolean {
+  if (net.isIP(value)) return true;
+  const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(value);
+  return !!match && net.isIP(match[1] ?? match[2] ?? '') !== 0 && Number(match[3]) <= 65535;
+}
 export type ServiceSettings = z.infer<typeof serviceSchema>;
 
 export interface SettingsProblem {

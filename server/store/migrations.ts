@@ -73,6 +73,31 @@ export const MIGRATIONS: Migration[] = [
     `,
   },
   {
+    version: 3,
+    description: 'outbound delivery: per-recipient attempt details, bounce and delay-warning bookkeeping',
+    sql: `
+      ALTER TABLE queue_recipients ADD COLUMN last_attempt_at INTEGER;
+      ALTER TABLE queue_recipients ADD COLUMN status_code TEXT;
+      ALTER TABLE queue_recipients ADD COLUMN remote_host TEXT;
+      ALTER TABLE queue_recipients ADD COLUMN finished_at INTEGER;
+      ALTER TABLE queue_recipients ADD COLUMN dsn_sent_at INTEGER;
+      ALTER TABLE queue_recipients ADD COLUMN warned_at INTEGER;
+      CREATE INDEX queue_recipients_due ON queue_recipients (status, next_attempt_at);
+    `,
+  },
+  {
+    version: 4,
+    description: 'mail traffic per hour for the window (messages in and out)',
+    sql: `
+      CREATE TABLE traffic (
+        hour INTEGER NOT NULL, -- hours since 1970-01-01T00:00Z
+        direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+        messages INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (hour, direction)
+      ) WITHOUT ROWID;
+    `,
+  },
+  {
     version: 4,
     description: 'mail traffic per hour for the window (messages in and out)',
     sql: `

@@ -25,6 +25,8 @@ export function prepareDataDir(dataDir: string, change?: (settings: Settings) =>
   const { settings } = loadSettings(dataDir);
   for (const name of SERVICE_NAMES) settings.services[name] = { enabled: true, address: '127.0.0.1', port: 0 };
   settings.adminPort = 0;
+  // Tests never ask a real DNS server: MX lookups fail (temporarily) unless a test sets its own responder.
+  settings.outbound.resolvers = ['127.0.0.1:9'];
   change?.(settings);
   saveSettings(dataDir, settings);
   return settings;
