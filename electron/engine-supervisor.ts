@@ -1,0 +1,196 @@
+// Runs the engine process and keeps it running: starts it, follows its messages, starts it again
+// with backoff when it dies, and stops it cleanly (bounded) on quit. No Electron import: the
+// process comes from a `spawn` function (Electron's utilityProcess in main.ts, a Node child in
+// the tests), so this logic is tested against a real engine.
+import { EventEmitter } from 'node:events';
+import type { EngineMessage, EngineSnapshot, ParentMessage } from '../server/main.js';
+import { DEFAULT_BACKOFF, planRestart, type BackoffOptions } from './backoff.js';
+
+export type EnginePhase = 'starting' | 'running' | 'restarting' | 'stopping' | 'stopped';
+
+export interface EngineState {
+  phase: EnginePhase;
+  /** The engine's last report; kept while it restarts so the tray can say what it was doing. */
+  snapshot: EngineSnapshot | null;
+  adminUrl: string | null;
+  adminToken: string | null;
+  /** Set while waiting to start the engine again after it died. */
+  restart: { crashes: number; delayMs: number; reason: string } | null;
+}
+
+export type ReadyMessage = Extract<EngineMessage, { type: 'ready' }>;
+export type StopOutcome = 'clean' | 'failed' | 'killed' | 'not-running';
+
+/** One engine process, whatever started it. */
+export interface EngineChild {
+  send(message: ParentMessage): void;
+  /** Ends the process now (used only after the bounded wait for a clean stop). */
+  kill(): void;
+  onMessage(listener: (message: EngineMessage) => void): void;
+  /** Exactly once, when the process has ended (or could not be started). */
+  onExit(listener: (code: number | null) => void): void;
+}
+
+export interface SupervisorOptions {
+  spawn: () => EngineChild;
+  backoff?: BackoffOptions;
+  /** Longest wait for a clean stop before the process is killed. */
+  stopTimeoutMs?: number;
+  now?: () => number;
+}
+
+interface Events {
+  change: [EngineState];
+  ready: [ReadyMessage];
+}
+
+const KILL_WAIT_MS = 5000;
+
+export class EngineSupervisor extends EventEmitter<Events> {
+  private current: EngineState = { phase: 'stopped', snapshot: null, adminUrl: null, adminToken: null, restart: null };
+  private child: EngineChild | null = null;
+  private readyAt: number | null = null;
+  private lastFailure: string | null = null;
+  private crashes = 0;
+  private restartTimer: NodeJS.Timeout | null = null;
+  private stopRequested = false;
+  private exitWaiters: ((code: number | null) => void)[] = [];
+  private readonly backoff: BackoffOptions;
+  private readonly stopTimeoutMs: number;
+  private readonly now: () => number;
+
+  constructor(private readonly options: SupervisorOptions) {
+    super();
+    this.backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.stopTimeoutMs = options.stopTimeoutMs ?? 15_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  get state(): EngineState {
+    return this.current;
+  }
+
+  /** Starts the engine (again, after a stop). */
+  start(): void {
+    if (this.child) return;
+    this.stopRequested = false;
+    this.crashes = 0;
+    this.clearRestartTimer();
+    this.launch();
+  }
+
+  /** Asks the engine to start or stop its services (the tray's Start/Stop services). */
+  services(action: 'start' | 'stop'): boolean {
+    return this.send({ type: 'services', action });
+  }
+
+  /** Asks for a fresh state message. */
+  refresh(): boolean {
+    return this.send({ type: 'state' });
+  }
+
+  /** Asks the engine to stop cleanly and waits for it (bounded); kills it if the wait runs out. */
+  async stop(): Promise<StopOutcome> {
+    this.stopRequested = true;
+    this.clearRestartTimer();
+    const child = this.child;
+    if (!child) {
+      this.update({ phase: 'stopped', restart: null });
+      return 'not-running';
+    }
+    this.update({ phase: 'stopping', restart: null });
+    const exited = new Promise<number | null>((resolve) => this.exitWaiters.push(resolve));
+    try {
+      child.send({ type: 'stop' });
+    } catch {
+      // the channel is already gone: the exit follows
+    }
+    const code = await within(exited, this.stopTimeoutMs);
+    if (code !== undefined) return code === 0 ? 'clean' : 'failed';
+    child.kill();
+    await within(exited, KILL_WAIT_MS);
+    return 'killed';
+  }
+
+  private send(message: ParentMessage): boolean {
+    if (!this.child || this.current.phase !== 'running') return false;
+    try {
+      this.child.send(message);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private launch(): void {
+    this.readyAt = null;
+    this.lastFailure = null;
+    this.update({ phase: 'starting', restart: null });
+    let child: EngineChild;
+    try {
+      child = this.options.spawn();
+    } catch (error) {
+      this.lastFailure = (error as Error).message;
+      this.crashed(null);
+      return;
+    }
+    this.child = child;
+    child.onMessage((message) => {
+      if (this.child === child) this.onMessage(message);
+    });
+    child.onExit((code) => {
+      if (this.child !== child) return;
+      this.child = null;
+      for (const waiter of this.exitWaiters.splice(0)) waiter(code);
+      if (this.stopRequested) this.update({ phase: 'stopped', adminUrl: null, adminToken: null });
+      else this.crashed(code);
+    });
+  }
+
+  private onMessage(message: EngineMessage): void {
+    switch (message.type) {
+      case 'ready':
+        this.readyAt = this.now();
+        this.update({ phase: this.stopRequested ? 'stopping' : 'running', snapshot: message.state, adminUrl: message.adminUrl, adminToken: message.adminToken });
+        this.emit('ready', message);
+        break;
+      case 'state':
+        this.update({ snapshot: message.state });
+        break;
+      case 'failed':
+        this.lastFailure = message.message;
+        break;
+      case 'stopped':
+        break;
+    }
+  }
+
+  private crashed(code: number | null): void {
+    const uptime = this.readyAt === null ? 0 : this.now() - this.readyAt;
+    const plan = planRestart(this.crashes, uptime, this.backoff);
+    this.crashes = plan.crashes;
+    const reason = this.lastFailure ?? (code === null ? 'the engine process ended' : `the engine exited with code ${code}`);
+    this.update({ phase: 'restarting', adminUrl: null, adminToken: null, restart: { ...plan, reason } });
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      if (!this.stopRequested) this.launch();
+    }, plan.delayMs);
+  }
+
+  private clearRestartTimer(): void {
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = null;
+  }
+
+  private update(change: Partial<EngineState>): void {
+    this.current = { ...this.current, ...change };
+    this.emit('change', this.current);
+  }
+}
+
+/** The promise's value, or undefined when it takes longer than `ms`. */
+function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

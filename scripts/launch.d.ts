@@ -1,0 +1,6 @@
+// Types of scripts/launch.js for the TypeScript tests.
+export const BUILD_OUTPUTS: string[];
+export function electronUnavailableReason(facts: { platform: string; env: Record<string, string | undefined>; electronPath: string | null }): string | null;
+export function missingBuildReason(exists: (relativePath: string) => boolean): string | null;
+export function electronFailedReason(code: number | null, spawnError: string | null): string | null;
+export function findElectronBinary(): string | null;
