@@ -7,6 +7,7 @@ import { AccountError, Accounts } from './accounts/accounts.js';
 import { passwordProblem } from './accounts/password.js';
 import { queueCommand } from './delivery/outbound/queue-command.js';
 import { certificateIdentity, startEngine } from './engine.js';
+import { exportZoneCommand } from './dns/export.js';
 import { describeStatus } from './net/listener.js';
 import { getByKey, loadSettings, parseCliValue, saveSettings, setByKey } from './settings/file.js';
 import { SettingsError, type Settings } from './settings/schema.js';
@@ -26,6 +27,7 @@ const USAGE = `Usage: lanpost COMMAND [--data DIR]
   alias list | alias del ADDRESS [TARGET]
   cert show | cert regenerate | cert import CERT.pem KEY.pem | cert ca   (prints the CA to give to clients)
   doctor [--reindex]                 check the data folder; --reindex rebuilds the index from the Maildir files
+  export zone [NAME]                 the DNS zones in BIND master-file format (NAME: just that zone)
   queue list                         mail waiting for other domains: recipients, attempts, next attempt, last answer
   queue retry ID | queue delete ID   try an entry again now | remove it without telling the sender
 
@@ -78,6 +80,9 @@ export async function main(argv: string[]): Promise<number> {
         return certCommand(dataDir, sub, rest);
       case 'doctor':
         return await doctor(dataDir, !!values.reindex);
+      case 'export':
+        if (sub === 'zone') return exportZoneCommand(dataDir, rest);
+        throw new UsageError('export takes zone');
       case 'queue':
         return queueCommand(dataDir, sub, rest);
       default:

@@ -1,5 +1,6 @@
 // Which code serves which service name.
 import type { ServiceFactory } from './context.js';
+import { createDnsService } from './dns/service.js';
 import type { ServiceName } from './settings/schema.js';
 import { createPop3Service } from './pop3/service.js';
 import { createSmtpService } from './smtp/service.js';
@@ -8,6 +9,7 @@ export const SERVICE_FACTORIES: Partial<Record<ServiceName, ServiceFactory>> = {
   smtp: createSmtpService,
   submission: createSmtpService,
   smtps: createSmtpService,
+  dns: createDnsService,
   pop3: createPop3Service,
   pop3s: createPop3Service,
 };

@@ -1,4 +1,5 @@
 // Settings of a first start: everything works on a LAN without any set-up.
+import { defaultDnsSettings } from '../dns/settings.js';
 import { defaultTrustedNetworks } from '../net/interfaces.js';
 import { SERVICE_NAMES, STANDARD_PORTS, type ServiceName, type ServiceSettings, type Settings } from './schema.js';
 
@@ -23,6 +24,7 @@ export function defaultSettings(): Settings {
     trustedNetworks: defaultTrustedNetworks(),
     plaintextLogin: 'trusted-networks',
     relay: { fromTrustedNetworks: false },
+    dns: defaultDnsSettings(),
     limits: {
       messageSizeBytes: 25 * 1024 * 1024,
       recipientsPerMessage: 100,

@@ -2,6 +2,7 @@
 // The CLI, the engine and the admin API all validate through `validateSettings`.
 import net from 'node:net';
 import { z } from 'zod';
+import { dnsSettingsProblems, dnsSettingsSchema } from '../dns/settings.js';
 
 export const SERVICE_NAMES = ['smtp', 'submission', 'smtps', 'pop3', 'pop3s', 'imap', 'imaps', 'dns'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -76,6 +77,8 @@ export const settingsSchema = z.strictObject({
     /** Postfix permit_mynetworks: let trusted networks relay without logging in. Authenticated users always may. */
     fromTrustedNetworks: z.boolean({ error: 'must be true or false' }),
   }),
+  /** The built-in DNS responder's zone and forwarding (server/dns/settings.ts). */
+  dns: dnsSettingsSchema,
   limits: z.strictObject({
     messageSizeBytes: count(1024, 'bytes'),
     recipientsPerMessage: count(1, 'recipients'),
@@ -175,6 +178,7 @@ export function validateSettings(candidate: unknown): Settings {
       problems.push({ field: `services.${name}.address`, reason: 'auto is only for dns; use an IP address such as 0.0.0.0' });
     }
   }
+  problems.push(...dnsSettingsProblems(settings));
   if (problems.length) throw new SettingsError(problems);
   return settings;
 }
