@@ -1,6 +1,7 @@
 // Which code serves which service name.
 import type { ServiceFactory } from './context.js';
 import { createDnsService } from './dns/service.js';
+import { createImapService } from './imap/service.js';
 import type { ServiceName } from './settings/schema.js';
 import { createPop3Service } from './pop3/service.js';
 import { createSmtpService } from './smtp/service.js';
@@ -12,4 +13,6 @@ export const SERVICE_FACTORIES: Partial<Record<ServiceName, ServiceFactory>> = {
   dns: createDnsService,
   pop3: createPop3Service,
   pop3s: createPop3Service,
+  imap: createImapService,
+  imaps: createImapService,
 };

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Db } from './db.js';
 import {
   cleanTmp,
+  directorySync,
   ensureMaildir,
   fileNameFor,
   folderDir,
@@ -142,7 +143,9 @@ export class MailStore {
     const folder = folderForName(name);
     ensureMaildir(folderDir(this.maildirRoot(owner), folder), folder !== '');
     const uidvalidity = this.newUidValidity();
-    return this.statements.insertMailbox.get(owner.id, name, folder, uidvalidity, specialUse) as MailboxRow;
+    const row = this.statements.insertMailbox.get(owner.id, name, folder, uidvalidity, specialUse) as MailboxRow;
+    this.db.prepare('INSERT OR IGNORE INTO subscriptions (user_id, name) VALUES (?, ?)').run(owner.id, row.name);
+    return row;
   }
 
   getMailbox(userId: number, name: string): MailboxRow | undefined {
@@ -316,6 +319,189 @@ export class MailStore {
 
   private announce(change: MailboxChange): void {
     this.changes.emit('change', change);
+  }
+
+  // ── IMAP: views, \Recent, subscriptions, copy/move, mailbox delete/rename ──
+
+  private imapStatements?: ReturnType<MailStore['prepareImapStatements']>;
+
+  private prepareImapStatements() {
+    const db = this.db;
+    return {
+      fromUid: db.prepare<[number, number]>('SELECT * FROM messages WHERE mailbox_id = ? AND uid >= ? ORDER BY uid'),
+      uidRange: db.prepare<[number, number, number]>('SELECT * FROM messages WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid'),
+      summary: db.prepare<[number]>('SELECT uid, modseq, flags FROM messages WHERE mailbox_id = ? ORDER BY uid'),
+      status: db.prepare<[number, number]>(
+        `SELECT COUNT(*) AS messages,
+                COALESCE(SUM(CASE WHEN instr(' ' || lower(flags) || ' ', ' \\seen ') = 0 THEN 1 ELSE 0 END), 0) AS unseen,
+                COALESCE(SUM(CASE WHEN uid >= ? THEN 1 ELSE 0 END), 0) AS recent,
+                COALESCE(SUM(size), 0) AS size
+           FROM messages WHERE mailbox_id = ?`,
+      ),
+      firstRecent: db.prepare<[number]>('SELECT first_recent_uid AS first, uidnext FROM mailboxes WHERE id = ?'),
+      setFirstRecent: db.prepare<[number, number]>('UPDATE mailboxes SET first_recent_uid = ? WHERE id = ?'),
+      subscribe: db.prepare<[number, string]>('INSERT OR IGNORE INTO subscriptions (user_id, name) VALUES (?, ?)'),
+      unsubscribe: db.prepare<[number, string]>('DELETE FROM subscriptions WHERE user_id = ? AND name = ?'),
+      subscriptions: db.prepare<[number]>('SELECT name FROM subscriptions WHERE user_id = ? ORDER BY name'),
+      deleteMailbox: db.prepare<[number]>('DELETE FROM mailboxes WHERE id = ?'),
+      renameMailbox: db.prepare<[string, string, number]>('UPDATE mailboxes SET name = ?, folder = ? WHERE id = ?'),
+      moveRow: db.prepare<[number, number, number, string, number]>(
+        'UPDATE messages SET mailbox_id = ?, uid = ?, modseq = ?, filename = ? WHERE id = ? RETURNING *',
+      ),
+      setModseq: db.prepare<[number, number]>('UPDATE messages SET modseq = ? WHERE id = ?'),
+    };
+  }
+
+  private get imap() {
+    return (this.imapStatements ??= this.prepareImapStatements());
+  }
+
+  /** Messages with a UID of at least `uid`, in UID order (new arrivals since a view was taken). */
+  messagesFromUid(mailboxId: number, uid: number): MessageRow[] {
+    return this.imap.fromUid.all(mailboxId, uid) as MessageRow[];
+  }
+
+  /** Messages with UIDs from `low` to `high`, in UID order. */
+  messagesInUidRange(mailboxId: number, low: number, high: number): MessageRow[] {
+    return this.imap.uidRange.all(mailboxId, low, high) as MessageRow[];
+  }
+
+  /** UID, MODSEQ and flags of every message: what an IMAP SELECT needs, without file names. */
+  messageSummaries(mailboxId: number): Array<{ uid: number; modseq: number; flags: string }> {
+    return this.imap.summary.all(mailboxId) as Array<{ uid: number; modseq: number; flags: string }>;
+  }
+
+  /** Counts for IMAP STATUS: messages, unseen, recent (not yet claimed by a session), total size. */
+  mailboxCounts(mailbox: MailboxRow): { messages: number; unseen: number; recent: number; size: number } {
+    const { first } = this.imap.firstRecent.get(mailbox.id) as { first: number };
+    return this.imap.status.get(first, mailbox.id) as { messages: number; unseen: number; recent: number; size: number };
+  }
+
+  /**
+   * RFC 3501 §2.3.2 \Recent: the first session to see a message claims it. Returns the UID from
+   * which messages up to `uidnext` are recent for the caller, and marks them as seen by a session.
+   */
+  claimRecent(mailboxId: number): { from: number; to: number } {
+    return this.db.transaction(() => {
+      const { first, uidnext } = this.imap.firstRecent.get(mailboxId) as { first: number; uidnext: number };
+      if (uidnext > first) this.imap.setFirstRecent.run(uidnext, mailboxId);
+      return { from: first, to: uidnext };
+    })();
+  }
+
+  subscribe(userId: number, name: string): void {
+    this.imap.subscribe.run(userId, name);
+  }
+
+  unsubscribe(userId: number, name: string): boolean {
+    return this.imap.unsubscribe.run(userId, name).changes > 0;
+  }
+
+  subscriptions(userId: number): string[] {
+    return (this.imap.subscriptions.all(userId) as Array<{ name: string }>).map((r) => r.name);
+  }
+
+  /**
+   * Copies messages into another mailbox (a hard link of each file; a copy where links fail)
+   * with new UIDs, in the order given. Durable when it resolves; announces `exists` on the target.
+   */
+  async copyMessages(owner: MailboxOwner, source: MailboxRow, target: MailboxRow, messages: MessageRow[]): Promise<MessageRow[]> {
+    const from = this.folderPath(owner, source);
+    const to = this.folderPath(owner, target);
+    const placed: Array<{ message: MessageRow; filename: string; guid: string }> = [];
+    try {
+      for (const message of messages) {
+        const current = this.messageById(message.id) ?? message;
+        const { base } = parseFileName(path.basename(current.filename));
+        const flags = splitFlags(current.flags);
+        let guid = base;
+        let filename = fileNameFor(guid, current.size, flags, false);
+        if (fs.existsSync(path.join(to, filename)) || this.hasGuid(target.id, guid)) {
+          guid = `${base}.c${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+          filename = fileNameFor(guid, current.size, flags, false);
+        }
+        const sourceFile = path.join(from, current.filename);
+        try {
+          await fsp.link(sourceFile, path.join(to, filename));
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code;
+          if (code === 'ENOENT') throw Object.assign(new Error('message was expunged'), { code: 'EXPUNGED' });
+          await fsp.copyFile(sourceFile, path.join(to, 'tmp', guid));
+          const handle = await fsp.open(path.join(to, 'tmp', guid), 'r+');
+          await handle.datasync().finally(() => handle.close());
+          await fsp.rename(path.join(to, 'tmp', guid), path.join(to, filename));
+        }
+        placed.push({ message: current, filename, guid });
+      }
+      await directorySync.sync(path.join(to, 'cur'));
+    } catch (error) {
+      for (const { filename } of placed) await fsp.unlink(path.join(to, filename)).catch(() => {});
+      throw error;
+    }
+    const rows = this.db.transaction(() =>
+      placed.map(({ message, filename, guid }) => {
+        const { uid, modseq } = this.statements.nextUid.get(target.id) as { uid: number; modseq: number };
+        return this.statements.insertMessage.get(target.id, uid, guid, filename, message.size, message.internal_date, message.flags, modseq) as MessageRow;
+      }),
+    )();
+    if (rows.length) this.announce({ mailboxId: target.id, kind: 'exists', uids: rows.map((r) => r.uid) });
+    return rows;
+  }
+
+  private hasGuid(mailboxId: number, guid: string): boolean {
+    return !!this.db.prepare('SELECT 1 FROM messages WHERE mailbox_id = ? AND guid = ?').get(mailboxId, guid);
+  }
+
+  /** MOVE (RFC 6851): copy, then expunge from the source. Returns the new rows in the order given. */
+  async moveMessages(owner: MailboxOwner, source: MailboxRow, target: MailboxRow, messages: MessageRow[]): Promise<MessageRow[]> {
+    const rows = await this.copyMessages(owner, source, target, messages);
+    this.expunge(owner, source, messages);
+    return rows;
+  }
+
+  /** Deletes a mailbox with its messages and its Maildir++ folder (children are left alone). */
+  deleteMailbox(owner: MailboxOwner, mailbox: MailboxRow): void {
+    if (mailbox.name === 'INBOX') throw new Error('INBOX cannot be deleted');
+    const uids = this.listMessages(mailbox.id).map((m) => m.uid);
+    const dir = this.folderPath(owner, mailbox);
+    this.imap.deleteMailbox.run(mailbox.id);
+    if (uids.length) this.announce({ mailboxId: mailbox.id, kind: 'expunge', uids });
+    if (mailbox.folder) fs.rmSync(dir, { recursive: true, force: true });
+  }
+
+  /**
+   * Renames a mailbox and the mailboxes under it ("A" → "B" moves "A/x" to "B/x"), folders on
+   * disk included; UIDVALIDITY and UIDs stay. RFC 3501 §6.3.5: renaming INBOX moves its messages
+   * into a new mailbox and leaves INBOX empty (its inferiors stay where they are).
+   */
+  async renameMailbox(owner: MailboxOwner, mailbox: MailboxRow, newName: string): Promise<MailboxRow> {
+    if (mailbox.name === 'INBOX') {
+      const target = this.createMailbox(owner, newName);
+      const messages = this.listMessages(mailbox.id);
+      if (messages.length) await this.moveMessages(owner, mailbox, target, messages);
+      return target;
+    }
+    const root = this.maildirRoot(owner);
+    const prefix = mailbox.name + HIERARCHY_DELIMITER;
+    const affected = this.listMailboxes(owner.id).filter((m) => m.id === mailbox.id || m.name.startsWith(prefix));
+    const moves = affected.map((m) => {
+      const name = newName + m.name.slice(mailbox.name.length);
+      return { row: m, name, folder: folderForName(name) };
+    });
+    this.db.transaction(() => {
+      for (const move of moves) {
+        this.imap.renameMailbox.run(move.name, move.folder, move.row.id);
+        this.imap.unsubscribe.run(owner.id, move.row.name);
+        this.imap.subscribe.run(owner.id, move.name);
+      }
+    })();
+    for (const move of moves) {
+      const from = folderDir(root, move.row.folder);
+      const to = folderDir(root, move.folder);
+      if (fs.existsSync(from)) fs.renameSync(from, to);
+      else ensureMaildir(to, true);
+    }
+    return this.mailboxById(mailbox.id)!;
   }
 
   // ── index ↔ files ──────────────────────────────────────────────────────────

@@ -73,6 +73,24 @@ export const MIGRATIONS: Migration[] = [
     `,
   },
   {
+    version: 2,
+    description: 'IMAP: \\Recent bookkeeping, subscriptions, cached MIME structure, MODSEQ index',
+    sql: `
+      ALTER TABLE mailboxes ADD COLUMN first_recent_uid INTEGER NOT NULL DEFAULT 1;
+      CREATE TABLE subscriptions (
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        PRIMARY KEY (user_id, name)
+      ) WITHOUT ROWID;
+      INSERT INTO subscriptions (user_id, name) SELECT user_id, name FROM mailboxes WHERE subscribed = 1;
+      CREATE TABLE message_mime (
+        guid TEXT PRIMARY KEY,
+        structure TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX messages_modseq ON messages (mailbox_id, modseq);
+    `,
+  },
+  {
     version: 3,
     description: 'outbound delivery: per-recipient attempt details, bounce and delay-warning bookkeeping',
     sql: `

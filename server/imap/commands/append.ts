@@ -1,0 +1,53 @@
+// APPEND (RFC 3501 §6.3.11): store a message with optional flags and internal date; the
+// answer carries APPENDUID (RFC 4315). Size is limited before the literal is read (APPENDLIMIT,
+// RFC 7889); the user's quota is checked (RFC 9208 OVERQUOTA code).
+import { ImapSyntaxError } from '../parser/tokens.js';
+import { no } from '../replies.js';
+import { parseFlagTokens } from './flags.js';
+import { requireMailbox } from './lookup.js';
+import { AUTHENTICATED, command } from './types.js';
+
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+
+/** date-time: "dd-Mon-yyyy hh:mm:ss +zzzz" (RFC 3501 §9). */
+export function parseDateTime(text: string): Date {
+  const match = /^\s?(\d{1,2})-([A-Za-z]{3})-(\d{4}) (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})$/.exec(text);
+  const month = match ? MONTHS.indexOf(match[2]!.toLowerCase()) : -1;
+  if (!match || month < 0) throw new ImapSyntaxError(`invalid date-time ${JSON.stringify(text)}`);
+  const [, day, , year, hh, mm, ss, sign, zh, zm] = match;
+  const offset = (Number(zh) * 60 + Number(zm)) * (sign === '-' ? -1 : 1);
+  const utc = Date.UTC(Number(year), month, Number(day), Number(hh), Number(mm), Number(ss)) - offset * 60_000;
+  if (Number.isNaN(utc)) throw new ImapSyntaxError('invalid date-time');
+  return new Date(utc);
+}
+
+export const append = command({
+  states: AUTHENTICATED,
+  parse(args) {
+    const mailbox = args.astring('mailbox name');
+    const flags = parseFlagTokens(args.optionalList() ?? []);
+    let date: Date | undefined;
+    const next = args.peek();
+    if (next?.type === 'string' && !next.literal) {
+      args.next('date-time');
+      date = parseDateTime(next.value);
+    }
+    const message = args.next('message literal');
+    if (message.type !== 'string' || !message.literal) throw new ImapSyntaxError('the message must be a literal');
+    args.end();
+    return { mailbox, flags, date, content: message.bytes };
+  },
+  async handle({ session, context, args }) {
+    const mailbox = requireMailbox(session, args.mailbox, 'TRYCREATE');
+    if (!args.content.length) throw no('An empty message cannot be stored');
+    const user = session.user;
+    if (user.quota_bytes && context.mailStore.usageBytes(user.id) + args.content.length > user.quota_bytes) {
+      throw no('Mailbox is full (quota exceeded)', 'OVERQUOTA');
+    }
+    const row = await context.mailStore.appendMessage(user, mailbox, Buffer.from(args.content), {
+      flags: args.flags,
+      internalDate: args.date,
+    });
+    return { code: `APPENDUID ${mailbox.uidvalidity} ${row.uid}`, text: 'APPEND completed' };
+  },
+});

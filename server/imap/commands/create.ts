@@ -1,0 +1,23 @@
+// CREATE (RFC 3501 §6.3.3): a new mailbox, with any missing superiors; a trailing "/" only
+// declares the intent to create children under the name.
+import { DELIMITER, invalidMailboxName, normalizeMailboxName, parentsOf } from '../mailbox-names.js';
+import { no } from '../replies.js';
+import { AUTHENTICATED, command } from './types.js';
+
+export const create = command({
+  states: AUTHENTICATED,
+  parse(args) {
+    const name = args.astring('mailbox name');
+    args.end();
+    return name;
+  },
+  handle({ session, context, args }) {
+    const name = normalizeMailboxName(args.endsWith(DELIMITER) ? args.slice(0, -1) : args);
+    const problem = invalidMailboxName(name);
+    if (problem) throw no(problem, 'CANNOT');
+    const store = context.mailStore;
+    if (store.getMailbox(session.user.id, name)) throw no('Mailbox already exists', 'ALREADYEXISTS');
+    for (const parent of parentsOf(name)) if (!store.getMailbox(session.user.id, parent)) store.createMailbox(session.user, parent);
+    store.createMailbox(session.user, name);
+  },
+});

@@ -1,0 +1,42 @@
+// FETCH / UID FETCH (RFC 3501 §6.4.5, §6.4.8), with CHANGEDSINCE (RFC 7162 §3.1.4).
+import { parseFetchItems, type FetchItem } from '../fetch/items.js';
+import { runFetch } from '../fetch/run.js';
+import type { SequenceSet } from '../parser/sequence.js';
+import { ImapSyntaxError } from '../parser/tokens.js';
+import { command, SELECTED, type CommandSpec } from './types.js';
+
+interface FetchArgs {
+  set: SequenceSet;
+  items: FetchItem[];
+  changedSince: number | null;
+}
+
+function fetchCommand(byUid: boolean): CommandSpec<FetchArgs> {
+  return command({
+    states: SELECTED,
+    deferExpunges: !byUid,
+    parse(args) {
+      const set = args.sequenceSet();
+      const items = parseFetchItems(args.next('fetch items'));
+      let changedSince: number | null = null;
+      const modifiers = args.optionalList();
+      if (modifiers) {
+        const [name, value] = modifiers;
+        if (modifiers.length !== 2 || name?.type !== 'atom' || name.value.toUpperCase() !== 'CHANGEDSINCE' || value?.type !== 'atom' || !/^\d+$/.test(value.value)) {
+          throw new ImapSyntaxError('expected (CHANGEDSINCE n)');
+        }
+        changedSince = Number(value.value);
+      }
+      args.end();
+      return { set, items, changedSince };
+    },
+    async handle({ session, wire, args }) {
+      if (args.changedSince !== null || args.items.some((i) => i.kind === 'MODSEQ')) session.enabled.add('CONDSTORE');
+      const view = session.selected;
+      await runFetch(session, wire, view.resolve(args.set, byUid), args.items, { byUid, changedSince: args.changedSince });
+    },
+  });
+}
+
+export const fetch = fetchCommand(false);
+export const uidFetch = fetchCommand(true);

@@ -1,0 +1,16 @@
+// Finding a user's mailbox by the name a client sent (mUTF-7, INBOX in any case).
+import type { MailboxRow } from '../../store/mailstore.js';
+import { normalizeMailboxName } from '../mailbox-names.js';
+import { no } from '../replies.js';
+import type { Session } from '../session.js';
+
+export function findMailbox(session: Session, name: string): MailboxRow | undefined {
+  return session.context.mailStore.getMailbox(session.user.id, normalizeMailboxName(name));
+}
+
+/** The mailbox, or NO [NONEXISTENT] (or [TRYCREATE] where RFC 3501 asks for it: APPEND, COPY). */
+export function requireMailbox(session: Session, name: string, code: 'NONEXISTENT' | 'TRYCREATE' = 'NONEXISTENT'): MailboxRow {
+  const mailbox = findMailbox(session, name);
+  if (!mailbox) throw no(`Mailbox does not exist: ${name}`, code);
+  return mailbox;
+}

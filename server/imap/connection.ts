@@ -1,0 +1,302 @@
+// One client connection: reads commands (lines and literals, within the limits), dispatches them
+// through the command table by state, writes responses with back-pressure, and keeps the
+// transcript, the idle timer and the bad-command count.
+import crypto from 'node:crypto';
+import type net from 'node:net';
+import type { EngineContext } from '../context.js';
+import type { SessionTranscript } from '../inspector/bus.js';
+import { REDACTED } from '../inspector/bus.js';
+import { plainAddress } from '../net/interfaces.js';
+import type { ServiceName } from '../settings/schema.js';
+import { COMMANDS } from './commands/index.js';
+import type { CommandContext, Done, Wire } from './commands/types.js';
+import { Args } from './parser/args.js';
+import { readCommand } from './parser/command-reader.js';
+import { ConnectionClosedError, Input } from './parser/input.js';
+import { ImapSyntaxError, parseCommand } from './parser/tokens.js';
+import { continuation, describe, ImapError, tagged, untagged, type Piece } from './replies.js';
+import { Session } from './session.js';
+
+const OUTPUT_CHUNK = 64 * 1024;
+/** How many responses of one command the transcript shows before summing up the rest. */
+const TRANSCRIPT_RESPONSES = 20;
+
+export class Connection {
+  readonly session: Session;
+  private socket: net.Socket;
+  private readonly input = new Input();
+  private readonly transcript: SessionTranscript;
+  private output: Buffer[] = [];
+  private outputBytes = 0;
+  private closed = false;
+  private badCommands = 0;
+  private idleTimer: NodeJS.Timeout | null = null;
+  private responsesThisCommand = 0;
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly context: EngineContext,
+    service: ServiceName,
+    socket: net.Socket,
+    secure: boolean,
+    private readonly onClosed: (connection: Connection) => void,
+  ) {
+    this.socket = socket;
+    const id = crypto.randomBytes(6).toString('hex');
+    const client = plainAddress(socket.remoteAddress ?? '');
+    this.session = new Session(context, service, id, client, secure);
+    this.transcript = context.inspector.session(service, id, client);
+    this.input.onActivity = () => this.armIdleTimer();
+    this.attach(socket);
+  }
+
+  private attach(socket: net.Socket): void {
+    this.socket = socket;
+    socket.on('error', () => this.destroy());
+    socket.on('close', () => this.destroy());
+    this.input.attach(socket);
+  }
+
+  get id(): string {
+    return this.session.id;
+  }
+
+  /** Runs the session until LOGOUT, a limit, or the client leaving. */
+  async run(): Promise<void> {
+    this.transcript.event(`connected${this.session.secure ? ' (TLS)' : ''}`);
+    this.armIdleTimer();
+    try {
+      await this.sendNow(untagged(`OK [CAPABILITY ${this.session.capabilities().join(' ')}] LanPost IMAP ready`));
+      while (!this.closed && this.session.state.name !== 'logout') await this.next();
+    } catch (error) {
+      if (!(error instanceof ConnectionClosedError) && !this.closed) {
+        this.context.log.error(this.session.service, `session failed: ${(error as Error).message}`, {
+          session: this.id,
+          client: this.session.client,
+        });
+      }
+    } finally {
+      this.destroy();
+    }
+  }
+
+  /** Server shutdown: say BYE and close. */
+  async shutdown(): Promise<void> {
+    if (this.closed) return;
+    await this.sendNow(untagged('BYE Server shutting down')).catch(() => {});
+    this.destroy();
+  }
+
+  private limits() {
+    const { limits } = this.context.settings();
+    return { lineLength: limits.lineLengthBytes, literalSize: limits.messageSizeBytes };
+  }
+
+  private async next(): Promise<void> {
+    const read = await readCommand(this.input, this.limits(), (text) => this.sendNow(continuation(text)));
+    if (read.kind === 'refused') {
+      this.transcript.client(read.transcript);
+      const response = read.tag ? tagged(read.tag, read.status, read.text, read.code) : untagged(`BAD [${read.code}] ${read.text}`);
+      await this.sendNow(response);
+      if (read.status === 'BAD') await this.countBad();
+      return;
+    }
+    this.transcript.client(redact(read.transcript));
+    let parsed;
+    try {
+      parsed = parseCommand(read.wire);
+    } catch (error) {
+      const tag = /^([^\s]+)/.exec(read.wire.toString('latin1', 0, 64))?.[1];
+      const text = error instanceof ImapSyntaxError ? `Syntax error: ${error.message}` : 'Syntax error';
+      await this.sendNow(tag && !/^[+*]/.test(tag) && !tag.includes('"') ? tagged(tag, 'BAD', text) : untagged(`BAD ${text}`));
+      await this.countBad();
+      return;
+    }
+    const { tag, name } = parsed;
+    const spec = COMMANDS[name];
+    if (!spec) {
+      await this.sendNow(tagged(tag, 'BAD', `Unknown command ${name}`));
+      await this.countBad();
+      return;
+    }
+    if (!spec.states.includes(this.session.state.name)) {
+      const text =
+        this.session.state.name === 'not-authenticated' ? `${name} needs a login first` : this.session.state.name === 'authenticated' && spec.states.includes('selected') ? `${name} needs a selected mailbox` : `${name} is not allowed now`;
+      await this.sendNow(tagged(tag, 'BAD', text));
+      await this.countBad();
+      return;
+    }
+    let args: unknown;
+    try {
+      args = spec.parse(new Args(parsed.args));
+    } catch (error) {
+      if (!(error instanceof ImapSyntaxError) && !(error instanceof ImapError)) throw error;
+      await this.sendNow(tagged(tag, 'BAD', `Syntax error in ${name}: ${error.message}`, error instanceof ImapError ? error.code : undefined));
+      await this.countBad();
+      return;
+    }
+    this.responsesThisCommand = 0;
+    const ctx: CommandContext<unknown> = { tag, name, args, session: this.session, wire: this.wire(), context: this.context };
+    let done: Done | void;
+    try {
+      done = await spec.handle(ctx);
+    } catch (error) {
+      if (error instanceof ConnectionClosedError) throw error;
+      if (error instanceof ImapError || error instanceof ImapSyntaxError) {
+        const status = error instanceof ImapError ? error.status : 'BAD';
+        await this.sendUpdates(!spec.deferExpunges);
+        await this.sendNow(tagged(tag, status, error.message, error instanceof ImapError ? error.code : undefined));
+        if (status === 'BAD') await this.countBad();
+        return;
+      }
+      this.context.log.error(this.session.service, `${name} failed: ${(error as Error).stack ?? error}`, { session: this.id, client: this.session.client });
+      await this.sendNow(tagged(tag, 'NO', `${name} failed on the server: ${(error as Error).message}`, 'SERVERBUG'));
+      return;
+    }
+    if (this.session.state.name !== 'logout') await this.sendUpdates(!spec.deferExpunges);
+    await this.sendNow(tagged(tag, 'OK', done?.text ?? `${name} completed`, done?.code));
+    done?.after?.();
+  }
+
+  private async countBad(): Promise<void> {
+    this.badCommands++;
+    if (this.badCommands >= this.context.settings().limits.badCommandsPerSession) {
+      await this.sendNow(untagged('BYE Too many invalid commands'));
+      this.transcript.event('closed: too many invalid commands');
+      this.destroy();
+    }
+  }
+
+  /** Untagged EXPUNGE/EXISTS/FETCH for what changed in the selected mailbox. */
+  private async sendUpdates(expunges: boolean): Promise<void> {
+    const view = this.session.selectedOrNull;
+    if (!view || !view.hasPending) return;
+    for (const response of view.collectUpdates({ expunges, condstore: this.session.condstore })) await this.send(response);
+  }
+
+  private wire(): Wire {
+    return {
+      send: (pieces) => this.send(pieces),
+      continuation: (text) => this.sendNow(continuation(text)),
+      readLine: async () => {
+        const line = await this.input.readLine(this.limits().lineLength);
+        return line;
+      },
+      startTls: () => this.startTls(),
+      flushUpdates: async (expunges) => {
+        await this.sendUpdates(expunges);
+        await this.flush();
+      },
+      close: () => this.destroy(),
+      note: (text) => this.transcript.event(text),
+    };
+  }
+
+  // ── output ─────────────────────────────────────────────────────────────────
+
+  /** Queues a response; writes when enough is queued, waiting for the socket to drain. */
+  async send(pieces: Piece[]): Promise<void> {
+    if (this.closed) throw new ConnectionClosedError();
+    if (this.responsesThisCommand < TRANSCRIPT_RESPONSES) this.transcript.server(describe(pieces));
+    else if (this.responsesThisCommand === TRANSCRIPT_RESPONSES) this.transcript.server('… (further responses not shown)');
+    this.responsesThisCommand++;
+    for (const piece of pieces) {
+      const buffer = typeof piece === 'string' ? Buffer.from(piece, 'binary') : piece;
+      this.output.push(buffer);
+      this.outputBytes += buffer.length;
+    }
+    if (this.outputBytes >= OUTPUT_CHUNK) await this.flush();
+  }
+
+  /** Queues a response and writes everything now (tagged responses, continuations). */
+  async sendNow(pieces: Piece[]): Promise<void> {
+    if (this.closed) return;
+    this.transcript.server(describe(pieces));
+    for (const piece of pieces) {
+      const buffer = typeof piece === 'string' ? Buffer.from(piece, 'binary') : piece;
+      this.output.push(buffer);
+      this.outputBytes += buffer.length;
+    }
+    await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    // writes stay in order even when IDLE pushes and a command's output meet
+    const previous = this.writing;
+    let release!: () => void;
+    this.writing = new Promise((resolve) => (release = resolve));
+    await previous;
+    try {
+      if (!this.output.length || this.closed) return;
+      const data = this.output.length === 1 ? this.output[0]! : Buffer.concat(this.output, this.outputBytes);
+      this.output = [];
+      this.outputBytes = 0;
+      const socket = this.socket;
+      if (!socket.write(data)) {
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            socket.off('drain', done);
+            socket.off('close', done);
+            resolve();
+          };
+          socket.on('drain', done);
+          socket.on('close', done);
+        });
+      }
+      this.armIdleTimer();
+    } finally {
+      release();
+    }
+  }
+
+  // ── TLS, timers, closing ───────────────────────────────────────────────────
+
+  private startTls(): void {
+    // RFC 3501 §6.2.1: anything the client sent after STARTTLS before the handshake is discarded
+    const dropped = this.input.discardBuffered();
+    if (dropped) this.transcript.event(`discarded ${dropped} bytes sent before the TLS handshake`);
+    this.input.detach();
+    const plain = this.socket;
+    plain.removeAllListeners('error');
+    plain.removeAllListeners('close');
+    const secure = this.context.tls.upgrade(plain);
+    secure.once('secure', () => this.transcript.event(`TLS started (${secure.getProtocol() ?? 'TLS'})`));
+    this.session.secure = true;
+    this.attach(secure);
+  }
+
+  private armIdleTimer(): void {
+    if (this.closed) return;
+    if (this.idleTimer) this.idleTimer.refresh();
+    else {
+      const seconds = this.context.settings().limits.idleTimeoutSeconds;
+      this.idleTimer = setTimeout(() => void this.onIdleTimeout(), seconds * 1000);
+      this.idleTimer.unref();
+    }
+  }
+
+  private async onIdleTimeout(): Promise<void> {
+    this.transcript.event('closed: idle timeout');
+    await this.sendNow(untagged('BYE Autologout; idle for too long')).catch(() => {});
+    this.destroy();
+  }
+
+  destroy(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.session.logout();
+    this.input.close();
+    this.socket.end();
+    setTimeout(() => this.socket.destroy(), 1000).unref();
+    this.transcript.event('closed');
+    this.onClosed(this);
+  }
+}
+
+/** LOGIN passwords and AUTHENTICATE data never reach the transcript. */
+function redact(line: string): string {
+  return line
+    .replace(/^(\S+ LOGIN (?:"(?:[^"\\]|\\.)*"|\S+)) .*$/i, `$1 ${REDACTED}`)
+    .replace(/^(\S+ AUTHENTICATE \S+) .+$/i, `$1 ${REDACTED}`);
+}

@@ -1,0 +1,106 @@
+// Building IMAP responses (RFC 3501 §7): tagged and untagged lines, and the data formats —
+// quoted strings or literals, NIL, lists. A response is a list of pieces: text pieces are
+// "binary" strings (one char = one octet), literal data stays a Buffer.
+
+export type Piece = string | Buffer;
+
+/** Strings that may go quoted: no CR/LF/NUL, 7-bit, not too long (else a literal). */
+function quotable(text: string): boolean {
+  if (text.length > 1024) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+/** string: quoted when it can be, else a literal. `text` is binary (octets), not UTF-16. */
+export function str(text: string | Buffer): Piece[] {
+  if (Buffer.isBuffer(text)) return literal(text);
+  if (quotable(text)) return [`"${text.replace(/[\\"]/g, '\\$&')}"`];
+  return literal(Buffer.from(text, 'binary'));
+}
+
+export function literal(data: Buffer): Piece[] {
+  return [`{${data.length}}\r\n`, data];
+}
+
+export function nstr(text: string | Buffer | null | undefined): Piece[] {
+  return text === null || text === undefined ? ['NIL'] : str(text);
+}
+
+/** A JS (UTF-16) string written as UTF-8 octets. */
+export function utf8(text: string): string {
+  return Buffer.from(text, 'utf8').toString('binary');
+}
+
+const ATOM_SAFE = /^[!#$&'+,\-.0-9:;<=>?@A-Z^_`a-z|}~\/]+$/;
+
+/** astring: an atom when safe, else a quoted string or literal (mailbox names). */
+export function astr(text: string): Piece[] {
+  return ATOM_SAFE.test(text) && text.toUpperCase() !== 'NIL' ? [text] : str(text);
+}
+
+/** A parenthesized list of already formatted items. */
+export function plist(items: Piece[][]): Piece[] {
+  const out: Piece[] = ['('];
+  items.forEach((item, i) => {
+    if (i) out.push(' ');
+    out.push(...item);
+  });
+  out.push(')');
+  return out;
+}
+
+export function untagged(...pieces: Piece[]): Piece[] {
+  return ['* ', ...pieces, '\r\n'];
+}
+
+export type Status = 'OK' | 'NO' | 'BAD';
+
+export function tagged(tag: string, status: Status, text: string, code?: string): Piece[] {
+  return [`${tag} ${status} ${code ? `[${code}] ` : ''}${text}\r\n`];
+}
+
+export function continuation(text: string): Piece[] {
+  return [`+ ${text}\r\n`];
+}
+
+/** A failure a handler reports: becomes `tag NO/BAD [CODE] text`. */
+export class ImapError extends Error {
+  constructor(
+    readonly status: 'NO' | 'BAD',
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+    this.name = 'ImapError';
+  }
+}
+
+export const no = (text: string, code?: string) => new ImapError('NO', text, code);
+export const bad = (text: string, code?: string) => new ImapError('BAD', text, code);
+
+/** Joins pieces into Buffers, merging adjacent text. */
+export function toBuffer(pieces: Piece[]): Buffer {
+  return Buffer.concat(pieces.map((p) => (typeof p === 'string' ? Buffer.from(p, 'binary') : p)));
+}
+
+/** A transcript of a response: literal data abbreviated. */
+export function describe(pieces: Piece[]): string {
+  let out = '';
+  for (const piece of pieces) {
+    if (typeof piece === 'string') out += piece;
+    else out += `<${piece.length} bytes>`;
+    if (out.length > 600) break;
+  }
+  return out.replace(/\r\n$/, '').replace(/\r\n/g, ' ');
+}
+
+/** IMAP date-time for INTERNALDATE: "17-Jul-1996 02:44:25 -0700" (UTC here). */
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+export function imapDateTime(ms: number): string {
+  const d = new Date(ms);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${two(d.getUTCDate())}-${MONTHS[d.getUTCMonth()]}-${d.getUTCFullYear()} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} +0000`;
+}

@@ -1,0 +1,236 @@
+// Running a SEARCH over the selected mailbox: flags, UIDs, sizes and dates from the index;
+// headers and text from the message file, decoded (RFC 2047 words, transfer encodings,
+// charsets) and compared case-insensitively as substrings (RFC 3501 §6.4.4).
+import fs from 'node:fs';
+import libmime from 'libmime';
+import charsets from 'libmime/lib/charset.js';
+import { splitFlags, type MessageRow } from '../../store/mailstore.js';
+import { mimeCacheFor, type MimeCache } from '../mime/cache.js';
+import { fieldValue, firstValue, parseParameterized, splitHeaderFields, type HeaderField } from '../mime/headers.js';
+import type { MimePart } from '../mime/structure.js';
+import { headerEnd } from '../fetch/sections.js';
+import { inSequenceSet } from '../parser/sequence.js';
+import type { SelectedMailbox, Target } from '../selected.js';
+import type { Session } from '../session.js';
+import type { SearchKey } from './parse.js';
+
+const DAY = 86_400_000;
+const BATCH = 500;
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+
+export interface Match {
+  seq: number;
+  uid: number;
+  row: MessageRow;
+}
+
+/** One message under test, with what it takes to read loaded lazily and once. */
+export class Candidate {
+  private contentData?: Buffer;
+  private headerData?: HeaderField[];
+  private bodyData?: string;
+
+  constructor(
+    readonly seq: number,
+    readonly row: MessageRow,
+    private readonly session: Session,
+    private readonly cache: MimeCache,
+  ) {}
+
+  content(): Buffer {
+    if (!this.contentData) {
+      const view = this.session.selected;
+      this.contentData = fs.readFileSync(this.session.context.mailStore.messagePath(view.owner, view.mailbox, this.row));
+    }
+    return this.contentData;
+  }
+
+  headers(): HeaderField[] {
+    if (!this.headerData) {
+      const content = this.content();
+      this.headerData = splitHeaderFields(content.toString('binary', 0, headerEnd(content)));
+    }
+    return this.headerData;
+  }
+
+  structure(): Promise<MimePart> {
+    return this.cache.get(this.row.guid, async () => this.content());
+  }
+
+  /** The decoded text of the body's text parts, lower-cased. */
+  async bodyText(): Promise<string> {
+    if (this.bodyData !== undefined) return this.bodyData;
+    const content = this.content();
+    const headers = this.headers();
+    const type = parseParameterized(firstValue(headers, 'content-type') ?? 'text/plain');
+    const mediaType = type.value.toLowerCase();
+    let text: string;
+    if (!mediaType.startsWith('multipart/') && !mediaType.startsWith('message/')) {
+      // one part: no need for the MIME structure
+      const encoding = (firstValue(headers, 'content-transfer-encoding') ?? '').toLowerCase();
+      const charset = type.params.find(([k]) => k === 'charset')?.[1] ?? '';
+      text = mediaType.startsWith('text/') || !mediaType ? decodePart(content.subarray(headerEnd(content)), encoding, charset) : '';
+    } else {
+      const pieces: string[] = [];
+      collectText(await this.structure(), content, pieces);
+      text = pieces.join('\n');
+    }
+    this.bodyData = text.toLowerCase();
+    return this.bodyData;
+  }
+}
+
+function collectText(part: MimePart, content: Buffer, out: string[]): void {
+  if (part.parts) for (const child of part.parts) collectText(child, content, out);
+  else if (part.message) {
+    out.push(decodeHeaderBlock(content.toString('binary', part.message.hs, part.message.bs)));
+    collectText(part.message, content, out);
+  } else if (part.type === 'text') {
+    const charset = part.params.find(([k]) => k === 'charset')?.[1] ?? '';
+    out.push(decodePart(content.subarray(part.bs, part.be), part.encoding, charset));
+  }
+}
+
+export function decodePart(data: Buffer, encoding: string, charset: string): string {
+  let bytes = data;
+  if (encoding === 'base64') bytes = Buffer.from(data.toString('latin1').replace(/[^A-Za-z0-9+/=]/g, ''), 'base64');
+  else if (encoding === 'quoted-printable') bytes = decodeQuotedPrintable(data);
+  const name = charset.toLowerCase();
+  if (!name || name === 'utf-8' || name === 'utf8' || name === 'us-ascii' || name === 'ascii') return bytes.toString('utf8');
+  try {
+    return charsets.decode(bytes, charset);
+  } catch {
+    return bytes.toString('utf8');
+  }
+}
+
+/** Quoted-printable (RFC 2045 §6.7): =XX escapes and soft line breaks. */
+function decodeQuotedPrintable(data: Buffer): Buffer {
+  const out = Buffer.alloc(data.length);
+  let length = 0;
+  for (let i = 0; i < data.length; i++) {
+    const c = data[i]!;
+    if (c !== 0x3d) {
+      out[length++] = c;
+      continue;
+    }
+    if (data[i + 1] === 0x0d && data[i + 2] === 0x0a) i += 2;
+    else if (data[i + 1] === 0x0a) i += 1;
+    else {
+      const hex = data.toString('latin1', i + 1, i + 3);
+      if (/^[0-9A-Fa-f]{2}$/.test(hex)) {
+        out[length++] = parseInt(hex, 16);
+        i += 2;
+      } else out[length++] = c;
+    }
+  }
+  return out.subarray(0, length);
+}
+
+/** A header value as text: raw bytes read as UTF-8, RFC 2047 encoded words decoded. */
+export function decodeHeaderValue(raw: string): string {
+  const text = Buffer.from(raw, 'binary').toString('utf8');
+  try {
+    return libmime.decodeWords(text);
+  } catch {
+    return text;
+  }
+}
+
+function decodeHeaderBlock(block: string): string {
+  return splitHeaderFields(block)
+    .map((f) => `${f.key}: ${decodeHeaderValue(fieldValue(f))}`)
+    .join('\n');
+}
+
+/** The calendar day of a Date: header in its own time zone (RFC 3501: time and zone disregarded). */
+export function sentDay(headers: HeaderField[]): number | null {
+  const value = firstValue(headers, 'date');
+  if (!value) return null;
+  const match = /(\d{1,2})\s+([A-Za-z]{3})[a-z]*\s+(\d{2,4})/.exec(value);
+  if (match) {
+    const month = MONTHS.indexOf(match[2]!.toLowerCase());
+    let year = Number(match[3]);
+    if (year < 50) year += 2000;
+    else if (year < 1000) year += 1900;
+    if (month >= 0) return Date.UTC(year, month, Number(match[1]));
+  }
+  const parsed = Date.parse(value);
+  return Number.isNaN(parsed) ? null : Math.floor(parsed / DAY) * DAY;
+}
+
+function hasFlag(row: MessageRow, flag: string): boolean {
+  const lower = flag.toLowerCase();
+  return splitFlags(row.flags).some((f) => f.toLowerCase() === lower);
+}
+
+function compareDay(day: number, compare: 'before' | 'on' | 'since', wanted: number): boolean {
+  return compare === 'before' ? day < wanted : compare === 'on' ? day === wanted : day >= wanted;
+}
+
+async function evaluate(key: SearchKey, c: Candidate, view: SelectedMailbox, max: { seq: number; uid: number }): Promise<boolean> {
+  switch (key.op) {
+    case 'all':
+      return true;
+    case 'flag':
+      return hasFlag(c.row, key.flag) === key.present;
+    case 'recent':
+      return view.isRecent(c.row.uid) === key.present;
+    case 'new':
+      return view.isRecent(c.row.uid) && !hasFlag(c.row, '\\Seen');
+    case 'seq':
+      return inSequenceSet(key.set, c.seq, max.seq);
+    case 'uid':
+      return inSequenceSet(key.set, c.row.uid, max.uid);
+    case 'size':
+      return key.larger ? c.row.size > key.size : c.row.size < key.size;
+    case 'modseq':
+      return c.row.modseq >= key.modseq;
+    case 'date': {
+      const day = key.field === 'internal' ? Math.floor(c.row.internal_date / DAY) * DAY : sentDay(c.headers());
+      return day !== null && compareDay(day, key.compare, key.day);
+    }
+    case 'header': {
+      const needle = key.value.toLowerCase();
+      return c.headers().some((f) => f.key === key.field && (needle === '' || decodeHeaderValue(fieldValue(f)).toLowerCase().includes(needle)));
+    }
+    case 'body':
+      return (await c.bodyText()).includes(key.value.toLowerCase());
+    case 'text': {
+      const needle = key.value.toLowerCase();
+      if (c.headers().some((f) => decodeHeaderValue(f.line).toLowerCase().includes(needle))) return true;
+      return (await c.bodyText()).includes(needle);
+    }
+    case 'not':
+      return !(await evaluate(key.key, c, view, max));
+    case 'or':
+      return (await evaluate(key.left, c, view, max)) || evaluate(key.right, c, view, max);
+    case 'and':
+      for (const sub of key.keys) if (!(await evaluate(sub, c, view, max))) return false;
+      return true;
+  }
+}
+
+/** The messages of the selected mailbox matching `key`, in sequence order. */
+export async function search(session: Session, key: SearchKey, within?: Target[]): Promise<Match[]> {
+  const view = session.selected;
+  const cache = mimeCacheFor(session.context.db);
+  const targets = within ?? view.allTargets();
+  const max = { seq: view.exists, uid: view.exists ? view.uidAt(view.exists)! : 0 };
+  const matches: Match[] = [];
+  for (let start = 0; start < targets.length; start += BATCH) {
+    const batch = targets.slice(start, start + BATCH);
+    const rows = new Map(view.rowsForUids(batch.map((t) => t.uid)).map((r) => [r.uid, r]));
+    for (const target of batch) {
+      const row = rows.get(target.uid);
+      if (!row) continue;
+      const candidate = new Candidate(target.seq, row, session, cache);
+      try {
+        if (await evaluate(key, candidate, view, max)) matches.push({ seq: target.seq, uid: row.uid, row });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+    }
+  }
+  return matches;
+}

@@ -1,0 +1,124 @@
+// SORT (RFC 5256): order search results by arrival, date, sender, recipients, size or base
+// subject, ties broken by sequence number; strings compared i;ascii-casemap.
+import { ImapSyntaxError, type Token } from '../parser/tokens.js';
+import type { EnvelopeAddress, MimePart } from '../mime/structure.js';
+import { mimeCacheFor } from '../mime/cache.js';
+import type { Session } from '../session.js';
+import { decodeHeaderValue, type Match } from './evaluate.js';
+import fs from 'node:fs';
+
+export type SortKey = 'ARRIVAL' | 'CC' | 'DATE' | 'FROM' | 'SIZE' | 'SUBJECT' | 'TO';
+export interface SortCriterion {
+  key: SortKey;
+  reverse: boolean;
+}
+
+const KEYS = new Set(['ARRIVAL', 'CC', 'DATE', 'FROM', 'SIZE', 'SUBJECT', 'TO']);
+
+export function parseSortCriteria(tokens: Token[]): SortCriterion[] {
+  const out: SortCriterion[] = [];
+  let reverse = false;
+  for (const token of tokens) {
+    if (token.type !== 'atom') throw new ImapSyntaxError('sort criteria must be atoms');
+    const word = token.value.toUpperCase();
+    if (word === 'REVERSE') {
+      if (reverse) throw new ImapSyntaxError('REVERSE twice');
+      reverse = true;
+      continue;
+    }
+    if (!KEYS.has(word)) throw new ImapSyntaxError(`unknown sort key ${token.value}`);
+    out.push({ key: word as SortKey, reverse });
+    reverse = false;
+  }
+  if (!out.length || reverse) throw new ImapSyntaxError('SORT needs at least one sort key');
+  return out;
+}
+
+/** RFC 5256 §2.1: the subject without Re:/Fwd:/[list] prefixes and (fwd) trailers. */
+export function baseSubject(raw: string | null): string {
+  let subject = decodeHeaderValue(raw ?? '').replace(/[\t\r\n ]+/g, ' ').trim();
+  for (;;) {
+    const before = subject;
+    subject = subject.replace(/(\s*\(fwd\))+$/i, '').trim();
+    // leading blobs and re/fw/fwd leaders, repeatedly
+    for (;;) {
+      const leader = /^(\[[^[\]]*\]\s*)*(re|fwd?)\s*(\[[^[\]]*\]\s*)?:\s*/i.exec(subject);
+      if (leader) {
+        subject = subject.slice(leader[0].length);
+        continue;
+      }
+      const blob = /^\[[^[\]]*\]\s*/.exec(subject);
+      if (blob && subject.length > blob[0].length) {
+        subject = subject.slice(blob[0].length);
+        continue;
+      }
+      break;
+    }
+    const wrapped = /^\[fwd:\s*(.*)\]$/i.exec(subject);
+    if (wrapped) subject = wrapped[1]!.trim();
+    if (subject === before) return subject;
+  }
+}
+
+function firstMailbox(list: EnvelopeAddress[] | null | undefined): string {
+  for (const address of list ?? []) if ('mailbox' in address) return decodeHeaderValue(address.mailbox ?? '');
+  return '';
+}
+
+function sentTime(date: string | null, fallback: number): number {
+  if (!date) return fallback;
+  const parsed = Date.parse(date.replace(/\([^)]*\)/g, '').trim());
+  return Number.isNaN(parsed) ? fallback : parsed;
+}
+
+function asciiUpper(text: string): string {
+  return text.replace(/[a-z]+/g, (s) => s.toUpperCase());
+}
+
+export async function sortMatches(session: Session, matches: Match[], criteria: SortCriterion[]): Promise<Match[]> {
+  const cache = mimeCacheFor(session.context.db);
+  const view = session.selected;
+  const store = session.context.mailStore;
+  const needsEnvelope = criteria.some((c) => c.key !== 'ARRIVAL' && c.key !== 'SIZE');
+  const keyed: Array<{ match: Match; values: Array<string | number> }> = [];
+  for (const match of matches) {
+    let structure: MimePart | null = null;
+    if (needsEnvelope) {
+      try {
+        structure = await cache.get(match.row.guid, async () => fs.readFileSync(store.messagePath(view.owner, view.mailbox, match.row)));
+      } catch {
+        structure = null;
+      }
+    }
+    const envelope = structure?.envelope;
+    const values = criteria.map(({ key }): string | number => {
+      switch (key) {
+        case 'ARRIVAL':
+          return match.row.internal_date;
+        case 'SIZE':
+          return match.row.size;
+        case 'DATE':
+          return sentTime(envelope?.date ?? null, match.row.internal_date);
+        case 'SUBJECT':
+          return asciiUpper(baseSubject(envelope?.subject ?? null));
+        case 'FROM':
+          return asciiUpper(firstMailbox(envelope?.from));
+        case 'TO':
+          return asciiUpper(firstMailbox(envelope?.to));
+        case 'CC':
+          return asciiUpper(firstMailbox(envelope?.cc));
+      }
+    });
+    keyed.push({ match, values });
+  }
+  keyed.sort((a, b) => {
+    for (let i = 0; i < criteria.length; i++) {
+      const x = a.values[i]!;
+      const y = b.values[i]!;
+      const order = x < y ? -1 : x > y ? 1 : 0;
+      if (order) return criteria[i]!.reverse ? -order : order;
+    }
+    return a.match.seq - b.match.seq;
+  });
+  return keyed.map((k) => k.match);
+}

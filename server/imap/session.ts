@@ -1,0 +1,97 @@
+// One IMAP session's state (RFC 3501 §3): NOT AUTHENTICATED → AUTHENTICATED ⇄ SELECTED → LOGOUT.
+// Each state carries its own data: the user once logged in, the mailbox view once selected.
+import type { User } from '../accounts/accounts.js';
+import type { EngineContext } from '../context.js';
+import type { ServiceName } from '../settings/schema.js';
+import { ImapError } from './replies.js';
+import type { SelectedMailbox } from './selected.js';
+
+export type SessionState =
+  | { name: 'not-authenticated' }
+  | { name: 'authenticated'; user: User }
+  | { name: 'selected'; user: User; mailbox: SelectedMailbox }
+  | { name: 'logout' };
+
+export type StateName = SessionState['name'];
+
+export class Session {
+  state: SessionState = { name: 'not-authenticated' };
+  /** ENABLEd extensions (RFC 5161); CONDSTORE is also switched on by its first use (RFC 7162 §3.1). */
+  readonly enabled = new Set<string>();
+
+  constructor(
+    readonly context: EngineContext,
+    readonly service: ServiceName,
+    readonly id: string,
+    /** The client's address, plain (no ::ffff: prefix). */
+    readonly client: string,
+    public secure: boolean,
+  ) {}
+
+  get user(): User {
+    if (this.state.name !== 'authenticated' && this.state.name !== 'selected') throw new ImapError('BAD', 'Not logged in');
+    return this.state.user;
+  }
+
+  get selected(): SelectedMailbox {
+    if (this.state.name !== 'selected') throw new ImapError('BAD', 'No mailbox selected');
+    return this.state.mailbox;
+  }
+
+  get selectedOrNull(): SelectedMailbox | null {
+    return this.state.name === 'selected' ? this.state.mailbox : null;
+  }
+
+  get condstore(): boolean {
+    return this.enabled.has('CONDSTORE');
+  }
+
+  login(user: User): void {
+    this.state = { name: 'authenticated', user };
+  }
+
+  select(mailbox: SelectedMailbox): void {
+    this.unselect();
+    this.state = { name: 'selected', user: this.user, mailbox };
+  }
+
+  /** Leaves SELECTED (CLOSE, UNSELECT, a failed SELECT): back to AUTHENTICATED. */
+  unselect(): void {
+    if (this.state.name !== 'selected') return;
+    this.state.mailbox.close();
+    this.state = { name: 'authenticated', user: this.state.user };
+  }
+
+  logout(): void {
+    this.unselect();
+    this.state = { name: 'logout' };
+  }
+
+  /** May a plaintext password be used on this connection now? (RFC 3501 §6.2.3, RFC 2595) */
+  plaintextAllowed(): boolean {
+    return this.context.plaintextLoginAllowed(this.client, this.secure);
+  }
+
+  capabilities(): string[] {
+    const settings = this.context.settings();
+    const caps = ['IMAP4rev1', 'LITERAL+', 'SASL-IR', 'ID', 'ENABLE', 'IDLE'];
+    if (this.state.name === 'not-authenticated') {
+      if (!this.secure && this.service === 'imap') caps.push('STARTTLS');
+      caps.push(this.plaintextAllowed() ? 'AUTH=PLAIN' : 'LOGINDISABLED');
+    }
+    caps.push(
+      'NAMESPACE',
+      'UNSELECT',
+      'UIDPLUS',
+      'MOVE',
+      'CHILDREN',
+      'SPECIAL-USE',
+      'LIST-EXTENDED',
+      'LIST-STATUS',
+      'SORT',
+      'CONDSTORE',
+      `APPENDLIMIT=${settings.limits.messageSizeBytes}`,
+    );
+    return caps;
+  }
+}
