@@ -115,16 +115,4 @@ export const MIGRATIONS: Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
-  {
-    version: 4,
-    description: 'mail traffic per hour for the window (messages in and out)',
-    sql: `
-      CREATE TABLE traffic (
-        hour INTEGER NOT NULL, -- hours since 1970-01-01T00:00Z
-        direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
-        messages INTEGER NOT NULL DEFAULT 0,
-        PRIMARY KEY (hour, direction)
-      ) WITHOUT ROWID;
-    `,
-  },
 ];
