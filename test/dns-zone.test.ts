@@ -8,7 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveSettings } from '../server/settings/file.js';
 import { SettingsError, validateSettings, type Settings } from '../server/settings/schema.js';
 import { defaultSettings } from '../server/settings/defaults.js';
+import { execFileSync } from 'node:child_process';
 import { decode, dig, query, rcodeOf, udpExchange } from './dns-helpers.js';
+import { runCli } from './helpers/cli.js';
 import { startTestEngine, tempDataDir, type TestEngine } from './helpers/engine.js';
 
 let test: TestEngine;
@@ -314,6 +316,39 @@ describe('DNS zone: changes, inspector, export', () => {
     const dns = lines.filter((line) => line.service === 'dns');
     expect(dns.find((l) => l.direction === 'C')?.text).toMatch(/^A Printer\.lanpost\.lan\. \(id \d+, rd, edns 1232, udp\)$/);
     expect(dns.find((l) => l.direction === 'S')?.text).toBe('NOERROR aa: printer.lanpost.lan. 60 IN A 192.168.1.50');
+  });
+});
+
+describe('lanpost export zone', () => {
+  it('prints master files that named-checkzone loads, with the records the server answers', async () => {
+    const all = await runCli(['export', 'zone', '--data', test.dataDir]);
+    expect(all.code).toBe(0);
+    const origins = [...all.stdout.matchAll(/^\$ORIGIN (\S+)\.$/gm)].map((m) => m[1]);
+    expect(origins).toEqual([domain, '0.0.127.in-addr.arpa', '0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa']);
+    const serial = (await dig(port, [domain, 'SOA'])).answer[0]!.data.split(' ')[2];
+    for (const origin of origins) {
+      const one = await runCli(['export', 'zone', origin!, '--data', test.dataDir]);
+      expect(one.code).toBe(0);
+      const file = path.join(test.dataDir, `${origin}.zone`);
+      fs.writeFileSync(file, one.stdout);
+      // named-checkzone (bind9-utils) parses it as BIND would, and prints it back in canonical form.
+      const canonical = execFileSync('named-checkzone', ['-q', '-D', '-o', '-', origin!, file], { encoding: 'utf8' });
+      const lines = canonical.split('\n').filter(Boolean);
+      expect(lines.find((l) => /\sSOA\s/.test(l))).toContain(` ${serial} `);
+      if (origin === domain) {
+        const axfr = await dig(port, [domain, 'AXFR']);
+        const served = axfr.output.split('\n').filter((l) => l && !l.startsWith(';')).slice(0, -1);
+        const normalize = (line: string) => line.split(/\s+/).join(' ').toLowerCase();
+        expect(lines.map(normalize).sort()).toEqual(served.map(normalize).sort());
+      }
+    }
+    expect(all.stdout).toMatch(/^mail\s+IN A\s+127\.0\.0\.1$/m);
+    expect(all.stdout).toMatch(/^printer\s+60\s+IN A\s+192\.168\.1\.50$/m);
+    // (the MX preference is 3 since the settings test above)
+    expect(all.stdout).toMatch(/^\s+IN MX\s+3 mail$/m);
+    const unknown = await runCli(['export', 'zone', 'example.com', '--data', test.dataDir]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('no zone example.com; the zones are lanpost.lan');
   });
 });
 
