@@ -235,6 +235,8 @@ export interface FirewallCommands {
 export interface FirewallResponse {
   /** Enabled ports of this machine's services. */
   ports: FirewallPort[];
+  /** Services this version does not have yet (not listed in ports). */
+  unavailable: ServiceName[];
   /** The networks the rules open the ports to (the LAN subnets). */
   sources: string[];
   firewalls: FirewallCommands[];

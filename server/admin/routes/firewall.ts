@@ -19,6 +19,7 @@ function firewall(state: AdminState): FirewallResponse {
   const sources = [...new Set(lanAddresses().map((a) => a.subnet))];
   return {
     ports,
+    unavailable: state.engine.statuses().filter((s) => s.detail === 'not available in this version').map((s) => s.name),
     sources,
     firewalls: firewallCommands(
       ports.map((p) => ({ port: p.port, protocol: p.protocol, service: p.service })),

@@ -1,0 +1,159 @@
+// The window: the token from the address, the page list on the left, the chosen page on the
+// right; the first-run wizard until it is done; the live connection's state always visible.
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { OverviewResponse, SetupStateResponse } from '../../server/admin/types.js';
+import { createApi, takeToken } from './api.js';
+import { AppContext, type AppContextValue } from './context.js';
+import { LanguageSelect } from './components/LanguageSelect.js';
+import { useI18n } from './i18n/index.js';
+import type { MessageKey } from './i18n/en.js';
+import { LiveConnection, type LiveState } from './live.js';
+import { CertificatesPage } from './pages/Certificates.js';
+import { ClientSetupPage } from './pages/ClientSetup.js';
+import { FirewallPage } from './pages/Firewall.js';
+import { InspectorPage } from './pages/Inspector.js';
+import { LogsPage } from './pages/Logs.js';
+import { OverviewPage } from './pages/Overview.js';
+import { SettingsPage } from './pages/Settings.js';
+import { UsersPage } from './pages/Users.js';
+import { Wizard } from './pages/Wizard.js';
+import { FirstStartBanner } from './pages/FirstStart.js';
+
+interface PageEntry {
+  id: string;
+  label: MessageKey;
+  render: () => React.ReactNode;
+  feature?: keyof OverviewResponse['features'];
+}
+
+const PAGES: PageEntry[] = [
+  { id: 'overview', label: 'nav.overview', render: () => <OverviewPage /> },
+  { id: 'settings', label: 'nav.settings', render: () => <SettingsPage /> },
+  { id: 'users', label: 'nav.users', render: () => <UsersPage /> },
+  { id: 'certificates', label: 'nav.certificates', render: () => <CertificatesPage /> },
+  { id: 'firewall', label: 'nav.firewall', render: () => <FirewallPage /> },
+  { id: 'inspector', label: 'nav.inspector', render: () => <InspectorPage /> },
+  { id: 'client-setup', label: 'nav.clientSetup', render: () => <ClientSetupPage /> },
+  { id: 'logs', label: 'nav.logs', render: () => <LogsPage /> },
+];
+
+function pageFromHash(): string {
+  const id = /^#\/([\w-]+)/.exec(window.location.hash)?.[1];
+  return PAGES.some((p) => p.id === id) ? id! : 'overview';
+}
+
+export function App() {
+  const { t } = useI18n();
+  const [token] = useState(takeToken);
+  if (!token) {
+    return (
+      <main className="no-token">
+        <h1>LanPost</h1>
+        <p>{t('app.noToken')}</p>
+        <pre>lanpost serve</pre>
+      </main>
+    );
+  }
+  return <Window token={token} />;
+}
+
+function Window({ token }: { token: string }) {
+  const { t } = useI18n();
+  const api = useMemo(() => createApi(token), [token]);
+  const live = useMemo(() => new LiveConnection(token), [token]);
+  const [liveState, setLiveState] = useState<LiveState>('connecting');
+  const [page, setPage] = useState(pageFromHash);
+  const [toast, setToast] = useState<string | null>(null);
+  const [setup, setSetup] = useState<SetupStateResponse | null>(null);
+  const [setupError, setSetupError] = useState<string | null>(null);
+
+  useEffect(() => {
+    const off = live.onState(setLiveState);
+    live.start();
+    return () => {
+      off();
+      live.stop();
+    };
+  }, [live]);
+  useEffect(() => {
+    const onHash = () => setPage(pageFromHash());
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+  const loadSetup = useCallback(() => {
+    api.get<SetupStateResponse>('/api/setup').then(
+      (value) => {
+        setSetup(value);
+        setSetupError(null);
+      },
+      (error: Error) => setSetupError(error.message),
+    );
+  }, [api]);
+  useEffect(loadSetup, [loadSetup]);
+
+  const context: AppContextValue = useMemo(
+    () => ({
+      api,
+      live,
+      notify: (message) => {
+        setToast(message);
+        window.setTimeout(() => setToast((current) => (current === message ? null : current)), 4000);
+      },
+      navigate: (id) => {
+        window.location.hash = `#/${id}`;
+      },
+    }),
+    [api, live],
+  );
+
+  if (setupError && !setup) {
+    return (
+      <main className="no-token">
+        <h1>LanPost</h1>
+        <p role="alert">{setupError === 'missing or wrong token' ? t('app.badToken') : t('common.loadFailed', { reason: setupError })}</p>
+      </main>
+    );
+  }
+  if (!setup) return <p className="loading">{t('common.loading')}</p>;
+
+  const current = PAGES.find((p) => p.id === page) ?? PAGES[0]!;
+  return (
+    <AppContext.Provider value={context}>
+      {!setup.setupDone ? (
+        <Wizard setup={setup} onDone={loadSetup} />
+      ) : (
+        <div className="layout">
+          <nav className="sidebar" aria-label={t('nav.label')}>
+            <div className="brand">
+              <span className="logo" aria-hidden="true">✉</span> LanPost
+            </div>
+            <ul>
+              {PAGES.map((entry) => (
+                <li key={entry.id}>
+                  <a href={`#/${entry.id}`} aria-current={entry.id === current.id ? 'page' : undefined}>
+                    {t(entry.label)}
+                  </a>
+                </li>
+              ))}
+            </ul>
+            <div className="sidebar-footer">
+              <LanguageSelect />
+              <p className={`live-state ${liveState}`} role="status">
+                <span className="dot" aria-hidden="true" /> {t(`live.${liveState}`)}
+              </p>
+            </div>
+          </nav>
+          <main className="content">
+            {setup.firstStart && <FirstStartBanner first={setup.firstStart} onSeen={loadSetup} />}
+            {current.render()}
+          </main>
+        </div>
+      )}
+      {toast && (
+        <div className="toast" role="status">
+          {toast}
+        </div>
+      )}
+    </AppContext.Provider>
+  );
+}

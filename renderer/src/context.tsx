@@ -1,0 +1,65 @@
+// What every page gets: the API client, the live event stream, and a way to say "saved".
+import { createContext, useContext, useEffect, useRef, useState } from 'react';
+import type { LiveEvent } from '../../server/admin/types.js';
+import type { Api } from './api.js';
+import type { LiveConnection } from './live.js';
+
+export interface AppContextValue {
+  api: Api;
+  live: LiveConnection;
+  notify(message: string): void;
+  navigate(page: string): void;
+}
+
+export const AppContext = createContext<AppContextValue | null>(null);
+
+export function useApp(): AppContextValue {
+  const value = useContext(AppContext);
+  if (!value) throw new Error('useApp outside AppContext');
+  return value;
+}
+
+/** Calls `handler` for every live event; the latest handler is used without resubscribing. */
+export function useLive(handler: (event: LiveEvent) => void): void {
+  const { live } = useApp();
+  const latest = useRef(handler);
+  latest.current = handler;
+  useEffect(() => live.subscribe((event) => latest.current(event)), [live]);
+}
+
+/** Loads `path`, reloads on demand; `reload` is debounced when called from live events. */
+export function useResource<T>(path: string): { data: T | null; error: Error | null; reload(): void; reloadSoon(): void } {
+  const { api } = useApp();
+  const [data, setData] = useState<T | null>(null);
+  const [error, setError] = useState<Error | null>(null);
+  const [generation, setGeneration] = useState(0);
+  const timer = useRef<number | null>(null);
+  useEffect(() => {
+    let cancelled = false;
+    api.get<T>(path).then(
+      (value) => {
+        if (!cancelled) {
+          setData(value);
+          setError(null);
+        }
+      },
+      (failure: Error) => !cancelled && setError(failure),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [api, path, generation]);
+  useEffect(() => () => void (timer.current !== null && window.clearTimeout(timer.current)), []);
+  return {
+    data,
+    error,
+    reload: () => setGeneration((g) => g + 1),
+    reloadSoon: () => {
+      if (timer.current !== null) return;
+      timer.current = window.setTimeout(() => {
+        timer.current = null;
+        setGeneration((g) => g + 1);
+      }, 300);
+    },
+  };
+}

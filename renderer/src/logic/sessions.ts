@@ -1,0 +1,84 @@
+// The Protocol inspector's model: transcript lines grouped into sessions, with the protocol, the
+// client, the user who logged in (when the transcript shows it), start time and state. Pure.
+import type { TranscriptLine } from '../../../server/admin/types.js';
+
+export interface Session {
+  key: string;
+  service: TranscriptLine['service'];
+  session: string;
+  client: string;
+  user: string | null;
+  start: number;
+  last: number;
+  state: 'open' | 'closed';
+  tls: boolean;
+  lines: TranscriptLine[];
+}
+
+/** The protocol family a service speaks (smtp, submission and smtps all speak SMTP). */
+export function protocolOf(service: string): 'smtp' | 'pop3' | 'imap' | 'dns' | 'other' {
+  if (service === 'smtp' || service === 'submission' || service === 'smtps') return 'smtp';
+  if (service === 'pop3' || service === 'pop3s') return 'pop3';
+  if (service === 'imap' || service === 'imaps') return 'imap';
+  if (service === 'dns') return 'dns';
+  return 'other';
+}
+
+const CLOSING = [/^221[ -]/, /^\+OK.*(bye|signing off|logging out)/i, /^\* BYE/i];
+
+/** The user a client line names (POP3 USER, IMAP LOGIN, a server's "authenticated as"). */
+function userFrom(line: TranscriptLine): string | null {
+  if (line.direction === 'C') {
+    const pop = /^USER\s+(\S+)/i.exec(line.text);
+    if (pop) return pop[1]!;
+    const imap = /^\S+\s+LOGIN\s+"?([^"\s]+)"?/i.exec(line.text);
+    if (imap) return imap[1]!;
+  }
+  if (line.direction === '*') {
+    const event = /(?:authenticated|logged in) as\s+<?([^\s>]+)>?/i.exec(line.text);
+    if (event) return event[1]!;
+  }
+  return null;
+}
+
+export class SessionIndex {
+  private readonly byKey = new Map<string, Session>();
+  /** Oldest sessions are dropped beyond this many. */
+  constructor(private readonly keep = 300) {}
+
+  add(line: TranscriptLine): Session {
+    const key = `${line.service}/${line.session}`;
+    let session = this.byKey.get(key);
+    if (!session) {
+      session = { key, service: line.service, session: line.session, client: line.client, user: null, start: line.time, last: line.time, state: 'open', tls: line.service === 'smtps' || line.service === 'pop3s' || line.service === 'imaps', lines: [] };
+      this.byKey.set(key, session);
+      if (this.byKey.size > this.keep) this.byKey.delete(this.byKey.keys().next().value!);
+    }
+    session.lines.push(line);
+    session.last = line.time;
+    if (!session.client && line.client) session.client = line.client;
+    session.user = userFrom(line) ?? session.user;
+    if (line.direction === '*' && /TLS/i.test(line.text) && /start|upgrad|negotiat/i.test(line.text)) session.tls = true;
+    if ((line.direction === 'S' && CLOSING.some((r) => r.test(line.text))) || (line.direction === '*' && /closed|disconnect/i.test(line.text))) session.state = 'closed';
+    return session;
+  }
+
+  addAll(lines: TranscriptLine[]): void {
+    for (const line of lines) this.add(line);
+  }
+
+  /** Newest first. */
+  list(): Session[] {
+    return [...this.byKey.values()].sort((a, b) => b.start - a.start);
+  }
+
+  get(key: string): Session | undefined {
+    return this.byKey.get(key);
+  }
+}
+
+/** The transcript as text for export: one line per C:/S: line, with times. */
+export function exportTranscript(session: Session): string {
+  const head = `# ${session.service} session ${session.session} from ${session.client}${session.user ? ` (user ${session.user})` : ''}, ${new Date(session.start).toISOString()}\n`;
+  return head + session.lines.map((l) => `${new Date(l.time).toISOString().slice(11, 23)} ${l.direction === '*' ? '**' : `${l.direction}:`} ${l.text}`).join('\n') + '\n';
+}

@@ -1,0 +1,148 @@
+// Protocol inspector (for the classroom): live sessions, and the chosen one's C:/S: transcript as
+// it happens, TLS upgrade marked, secrets already redacted by the engine, each command explained.
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { InspectorResponse, TranscriptLine } from '../../../server/admin/types.js';
+import { saveBlob } from '../api.js';
+import { Button, Empty, Loading, Page } from '../components/ui.js';
+import { useApp, useLive } from '../context.js';
+import { isMessageKey, useI18n } from '../i18n/index.js';
+import { annotate } from '../logic/annotations.js';
+import { formatTime } from '../logic/format.js';
+import { SessionIndex, exportTranscript, protocolOf, type Session } from '../logic/sessions.js';
+
+const PROTOCOLS = ['all', 'smtp', 'pop3', 'imap', 'dns'] as const;
+
+export function InspectorPage() {
+  const { t, language } = useI18n();
+  const { api } = useApp();
+  const index = useRef(new SessionIndex());
+  const [version, setVersion] = useState(0);
+  const [loaded, setLoaded] = useState(false);
+  const [error, setError] = useState<Error | null>(null);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [protocol, setProtocol] = useState<(typeof PROTOCOLS)[number]>('all');
+  const [paused, setPaused] = useState(false);
+  const [large, setLarge] = useState(() => localStorage.getItem('lanpost.inspector.large') === '1');
+  const held = useRef<TranscriptLine[]>([]);
+
+  useEffect(() => {
+    api.get<InspectorResponse>('/api/inspector').then(
+      (answer) => {
+        index.current.addAll(answer.lines);
+        setLoaded(true);
+        setVersion((v) => v + 1);
+      },
+      setError,
+    );
+  }, [api]);
+  useLive((event) => {
+    if (event.type !== 'inspector') return;
+    if (paused) {
+      held.current.push(event.line);
+      return;
+    }
+    index.current.add(event.line);
+    setVersion((v) => v + 1);
+  });
+  const resume = () => {
+    index.current.addAll(held.current.splice(0));
+    setPaused(false);
+    setVersion((v) => v + 1);
+  };
+
+  const sessions = useMemo(() => index.current.list().filter((s) => protocol === 'all' || protocolOf(s.service) === protocol), [version, protocol]);
+  const current = (selected && index.current.get(selected)) || null;
+  return (
+    <Page
+      title={t('nav.inspector')}
+      intro={t('inspector.intro')}
+      actions={
+        <>
+          <Button onClick={() => (paused ? resume() : setPaused(true))}>{paused ? t('inspector.resume', { count: held.current.length }) : t('inspector.pause')}</Button>
+          <Button
+            onClick={() => {
+              setLarge(!large);
+              localStorage.setItem('lanpost.inspector.large', large ? '0' : '1');
+            }}
+          >
+            {large ? t('inspector.normalText') : t('inspector.largeText')}
+          </Button>
+        </>
+      }
+    >
+      <div className="filters" role="group" aria-label={t('inspector.filter')}>
+        {PROTOCOLS.map((p) => (
+          <button key={p} type="button" className={protocol === p ? 'chip-button selected' : 'chip-button'} aria-pressed={protocol === p} onClick={() => setProtocol(p)}>
+            {p === 'all' ? t('inspector.all') : p.toUpperCase()}
+          </button>
+        ))}
+      </div>
+      {!loaded ? (
+        <Loading error={error} />
+      ) : (
+        <div className={`inspector${large ? ' large' : ''}`}>
+          <div className="session-list" role="listbox" aria-label={t('inspector.sessions')}>
+            {sessions.length ? (
+              sessions.map((s) => <SessionItem key={s.key} session={s} selected={s.key === selected} onSelect={() => setSelected(s.key)} />)
+            ) : (
+              <Empty>{t('inspector.noSessions')}</Empty>
+            )}
+          </div>
+          <div className="transcript" aria-live={paused ? 'off' : 'polite'}>
+            {current ? (
+              <>
+                <header className="transcript-header">
+                  <h2>
+                    {current.service.toUpperCase()} · {current.client || '?'} {current.user && <span className="muted">· {current.user}</span>}
+                  </h2>
+                  <Button kind="quiet" onClick={() => saveBlob(new Blob([exportTranscript(current)], { type: 'text/plain' }), `${current.service}-${current.session}.txt`)}>
+                    {t('inspector.export')}
+                  </Button>
+                </header>
+                <ol className="lines">
+                  {current.lines.map((line, i) => (
+                    <Line key={i} line={line} language={language} />
+                  ))}
+                </ol>
+              </>
+            ) : (
+              <Empty>{sessions.length ? t('inspector.choose') : t('inspector.howTo')}</Empty>
+            )}
+          </div>
+        </div>
+      )}
+    </Page>
+  );
+}
+
+function SessionItem({ session, selected, onSelect }: { session: Session; selected: boolean; onSelect(): void }) {
+  const { t, language } = useI18n();
+  return (
+    <button type="button" role="option" aria-selected={selected} className={`session${selected ? ' selected' : ''}`} onClick={onSelect}>
+      <span className={`proto ${protocolOf(session.service)}`}>{session.service.toUpperCase()}</span>
+      <span className="session-client">{session.client || '?'}</span>
+      <span className="muted">
+        {formatTime(session.start, language)} · {session.user ?? t('inspector.noUser')} · {t(session.state === 'open' ? 'inspector.open' : 'inspector.closed')}
+        {session.tls && ' · TLS'}
+      </span>
+    </button>
+  );
+}
+
+function Line({ line, language }: { line: TranscriptLine; language: string }) {
+  const { t } = useI18n();
+  const note = line.direction === 'C' ? annotate(line.service, line.text) : null;
+  const isTls = line.direction === '*' && /TLS/.test(line.text);
+  return (
+    <li className={`line ${line.direction === 'C' ? 'client' : line.direction === 'S' ? 'server' : 'event'}${isTls ? ' tls' : ''}`}>
+      <span className="time">{formatTime(line.time, language)}</span>
+      <span className="dir">{line.direction === '*' ? (isTls ? '🔒' : '•') : `${line.direction}:`}</span>
+      <span className="text">{line.text}</span>
+      {note && isMessageKey(note.key) && (
+        <span className="note">
+          {t(note.key)} <span className="rfc">{note.rfc}</span>
+        </span>
+      )}
+    </li>
+  );
+}

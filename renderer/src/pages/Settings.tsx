@@ -1,0 +1,164 @@
+// Domain & settings: the Postfix/Dovecot-like settings with one-line explanations. Only changed
+// values are sent; a refused value is shown next to its field and nothing is saved.
+import { useEffect, useState, type FormEvent } from 'react';
+import type { Settings, SettingsResponse } from '../../../server/admin/types.js';
+import { ApiError } from '../api.js';
+import { Button, Card, Field, Loading, Notice, Page } from '../components/ui.js';
+import { useApp, useLive, useResource } from '../context.js';
+import type { MessageKey } from '../i18n/en.js';
+import { useI18n } from '../i18n/index.js';
+import { splitList } from '../logic/format.js';
+
+type Kind = 'text' | 'list' | 'number' | 'boolean' | { options: string[] };
+
+interface FieldSpec {
+  key: string;
+  kind: Kind;
+}
+
+/** The settings on this page, in groups; labels and help are "setting.<key>" and "setting.<key>.help". */
+export const GROUPS: Array<{ title: MessageKey; fields: FieldSpec[] }> = [
+  {
+    title: 'settings.group.names',
+    fields: [
+      { key: 'domain', kind: 'text' },
+      { key: 'hostname', kind: 'text' },
+      { key: 'origin', kind: 'text' },
+      { key: 'localDomains', kind: 'list' },
+    ],
+  },
+  {
+    title: 'settings.group.access',
+    fields: [
+      { key: 'trustedNetworks', kind: 'list' },
+      { key: 'plaintextLogin', kind: { options: ['trusted-networks', 'always', 'never'] } },
+      { key: 'relay.fromTrustedNetworks', kind: 'boolean' },
+    ],
+  },
+  {
+    title: 'settings.group.limits',
+    fields: [
+      { key: 'limits.messageSizeBytes', kind: 'number' },
+      { key: 'limits.recipientsPerMessage', kind: 'number' },
+      { key: 'limits.connectionsPerClient', kind: 'number' },
+      { key: 'limits.connectionsTotal', kind: 'number' },
+      { key: 'limits.commandTimeoutSeconds', kind: 'number' },
+      { key: 'limits.idleTimeoutSeconds', kind: 'number' },
+      { key: 'limits.lineLengthBytes', kind: 'number' },
+      { key: 'limits.badCommandsPerSession', kind: 'number' },
+      { key: 'defaultQuotaBytes', kind: 'number' },
+    ],
+  },
+  {
+    title: 'settings.group.throttle',
+    fields: [
+      { key: 'authThrottle.delayAfterFailures', kind: 'number' },
+      { key: 'authThrottle.lockAfterFailures', kind: 'number' },
+      { key: 'authThrottle.lockSeconds', kind: 'number' },
+    ],
+  },
+];
+
+export function valueAt(settings: Settings, key: string): unknown {
+  return key.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown>)?.[part], settings);
+}
+
+/** What a form field shows for a value. */
+function toText(value: unknown, kind: Kind): string {
+  if (kind === 'list') return (value as string[]).join('\n');
+  if (kind === 'boolean') return value ? 'true' : 'false';
+  return String(value);
+}
+
+/** What a form field's text means as a setting value (numbers stay text when not numbers, so the server can say why). */
+export function fromText(text: string, kind: Kind): unknown {
+  if (kind === 'list') return splitList(text);
+  if (kind === 'boolean') return text === 'true';
+  if (kind === 'number') return text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : text;
+  return text.trim();
+}
+
+export function SettingsPage() {
+  const { t } = useI18n();
+  const { api, notify } = useApp();
+  const resource = useResource<SettingsResponse>('/api/settings');
+  const [draft, setDraft] = useState<Record<string, string>>({});
+  const [error, setError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+  useLive((e) => e.type === 'settings' && !Object.keys(draft).length && resource.reloadSoon());
+  useEffect(() => setDraft({}), [resource.data]);
+  const settings = resource.data?.settings;
+  if (!settings) return <Page title={t('nav.settings')}><Loading error={resource.error} /></Page>;
+
+  const all = GROUPS.flatMap((g) => g.fields);
+  const text = (spec: FieldSpec) => draft[spec.key] ?? toText(valueAt(settings, spec.key), spec.kind);
+  const changed = all.filter((spec) => draft[spec.key] !== undefined && JSON.stringify(fromText(draft[spec.key]!, spec.kind)) !== JSON.stringify(valueAt(settings, spec.key)));
+
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!changed.length) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await api.send('PATCH', '/api/settings', { changes: changed.map((spec) => ({ key: spec.key, value: fromText(draft[spec.key]!, spec.kind) })) });
+      notify(t('settings.saved'));
+      resource.reload();
+    } catch (failure) {
+      setError(failure instanceof ApiError ? failure : new ApiError(0, String(failure)));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Page title={t('nav.settings')} intro={t('settings.intro')}>
+      <form onSubmit={save} noValidate>
+        {error && <Notice tone="bad">{t('settings.notSaved')}</Notice>}
+        {GROUPS.map((group) => (
+          <Card key={group.title} title={t(group.title)}>
+            <div className="field-grid">
+              {group.fields.map((spec) => {
+                const label = t(`setting.${spec.key}` as MessageKey);
+                const help = t(`setting.${spec.key}.help` as MessageKey);
+                const set = (value: string) => setDraft({ ...draft, [spec.key]: value });
+                return (
+                  <Field key={spec.key} label={label} help={help} error={error?.reasonFor(spec.key)}>
+                    {(props) =>
+                      spec.kind === 'list' ? (
+                        <textarea {...props} rows={3} value={text(spec)} onChange={(e) => set(e.target.value)} spellCheck={false} />
+                      ) : spec.kind === 'boolean' ? (
+                        <select {...props} value={text(spec)} onChange={(e) => set(e.target.value)}>
+                          <option value="true">{t('common.yes')}</option>
+                          <option value="false">{t('common.no')}</option>
+                        </select>
+                      ) : typeof spec.kind === 'object' ? (
+                        <select {...props} value={text(spec)} onChange={(e) => set(e.target.value)}>
+                          {spec.kind.options.map((o) => (
+                            <option key={o} value={o}>
+                              {t(`setting.${spec.key}.${o}` as MessageKey)}
+                            </option>
+                          ))}
+                        </select>
+                      ) : (
+                        <input {...props} inputMode={spec.kind === 'number' ? 'numeric' : undefined} value={text(spec)} onChange={(e) => set(e.target.value)} spellCheck={false} />
+                      )
+                    }
+                  </Field>
+                );
+              })}
+            </div>
+          </Card>
+        ))}
+        <div className="sticky-actions">
+          <span className="muted">{changed.length ? t('settings.changed', { count: changed.length }) : t('settings.unchanged')}</span>
+          <Button onClick={() => { setDraft({}); setError(null); }} disabled={!changed.length || busy}>
+            {t('common.discard')}
+          </Button>
+          <Button kind="primary" type="submit" disabled={!changed.length || busy}>
+            {busy ? t('common.saving') : t('common.save')}
+          </Button>
+        </div>
+      </form>
+    </Page>
+  );
+}

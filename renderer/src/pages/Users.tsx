@@ -1,0 +1,309 @@
+// Users & aliases: add, edit, disable, delete, reset password, quota; aliases and distribution
+// lists; each user's client settings card.
+import { useState, type FormEvent } from 'react';
+import type { AliasesResponse, ClientSetup, UserInfo, UsersResponse } from '../../../server/admin/types.js';
+import { ApiError } from '../api.js';
+import { Button, Card, Empty, Field, Loading, Notice, Page } from '../components/ui.js';
+import { useApp, useLive, useResource } from '../context.js';
+import { useI18n } from '../i18n/index.js';
+import { formatBytes, randomPassword, splitList } from '../logic/format.js';
+import { ClientSetupCard } from './ClientSetup.js';
+
+const MB = 1024 * 1024;
+const path = (address: string) => `/api/users/${encodeURIComponent(address)}`;
+
+/** Quota in MB as typed → bytes; text that is not a number is passed on for the server to refuse. */
+function quotaBytes(text: string): number | string {
+  if (text.trim() === '') return 0;
+  const value = Number(text);
+  return Number.isFinite(value) ? Math.round(value * MB) : text;
+}
+
+export function UsersPage() {
+  const { t } = useI18n();
+  const users = useResource<UsersResponse>('/api/users');
+  const aliases = useResource<AliasesResponse>('/api/aliases');
+  useLive((e) => {
+    if (e.type === 'mail' || e.type === 'settings') users.reloadSoon();
+  });
+  return (
+    <Page title={t('nav.users')} intro={t('users.intro')}>
+      {users.data ? <AddUser data={users.data} onAdded={users.reload} /> : <Loading error={users.error} />}
+      {users.data && (
+        <Card title={t('users.list', { count: users.data.users.length })}>
+          {users.data.users.length ? (
+            <table className="users">
+              <thead>
+                <tr>
+                  <th>{t('users.address')}</th>
+                  <th>{t('users.mailbox')}</th>
+                  <th>{t('users.state')}</th>
+                  <th>
+                    <span className="sr-only">{t('overview.actions')}</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {users.data.users.map((user) => (
+                  <UserRow key={user.address} user={user} onChange={() => { users.reload(); aliases.reload(); }} />
+                ))}
+              </tbody>
+            </table>
+          ) : (
+            <Empty>{t('users.none')}</Empty>
+          )}
+        </Card>
+      )}
+      {aliases.data && users.data && <Aliases data={aliases.data} domain={users.data.domain} onChange={aliases.reload} />}
+    </Page>
+  );
+}
+
+function AddUser({ data, onAdded }: { data: UsersResponse; onAdded(): void }) {
+  const { t } = useI18n();
+  const { api, notify } = useApp();
+  const [address, setAddress] = useState('');
+  const [name, setName] = useState('');
+  const [password, setPassword] = useState('');
+  const [quota, setQuota] = useState(data.defaultQuotaBytes ? String(data.defaultQuotaBytes / MB) : '');
+  const [error, setError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const created = await api.send<{ address: string }>('POST', '/api/users', { address, password, displayName: name, quotaBytes: quotaBytes(quota) });
+      notify(t('users.added', { address: created.address }));
+      setAddress('');
+      setName('');
+      setPassword('');
+      onAdded();
+    } catch (failure) {
+      setError(failure instanceof ApiError ? failure : new ApiError(0, String(failure)));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Card title={t('users.add')}>
+      <form onSubmit={submit} className="inline-form" noValidate>
+        <Field label={t('users.address')} help={t('users.addressHelp', { domain: data.domain })} error={error?.reasonFor('address')}>
+          {(props) => <input {...props} value={address} onChange={(e) => setAddress(e.target.value)} placeholder={`alice@${data.domain}`} spellCheck={false} autoComplete="off" />}
+        </Field>
+        <Field label={t('users.name')} error={error?.reasonFor('displayName')}>
+          {(props) => <input {...props} value={name} onChange={(e) => setName(e.target.value)} placeholder="Alice Chen" autoComplete="off" />}
+        </Field>
+        <Field label={t('users.password')} help={t('users.passwordHelp')} error={error?.reasonFor('password')}>
+          {(props) => (
+            <div className="with-button">
+              <input {...props} value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="new-password" spellCheck={false} />
+              <Button kind="quiet" onClick={() => setPassword(randomPassword())}>
+                {t('users.generate')}
+              </Button>
+            </div>
+          )}
+        </Field>
+        <Field label={t('users.quota')} help={t('users.quotaHelp')} error={error?.reasonFor('quotaBytes')}>
+          {(props) => <input {...props} value={quota} onChange={(e) => setQuota(e.target.value)} inputMode="decimal" placeholder="0" />}
+        </Field>
+        <div className="form-actions">
+          <Button kind="primary" type="submit" disabled={busy}>
+            {t('users.addButton')}
+          </Button>
+        </div>
+      </form>
+    </Card>
+  );
+}
+
+function UserRow({ user, onChange }: { user: UserInfo; onChange(): void }) {
+  const { t, language } = useI18n();
+  const { api, notify } = useApp();
+  const [open, setOpen] = useState<null | 'edit' | 'password' | 'card' | 'delete'>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const toggle = (panel: typeof open) => {
+    setError(null);
+    setOpen(open === panel ? null : panel);
+  };
+  const run = async (action: () => Promise<unknown>, done: string) => {
+    setError(null);
+    try {
+      await action();
+      notify(done);
+      setOpen(null);
+      onChange();
+    } catch (failure) {
+      setError(failure instanceof ApiError ? failure : new ApiError(0, String(failure)));
+    }
+  };
+  const usage = user.quotaBytes
+    ? t('users.usageOf', { messages: user.messages, used: formatBytes(user.usedBytes, language), quota: formatBytes(user.quotaBytes, language) })
+    : t('users.usage', { messages: user.messages, used: formatBytes(user.usedBytes, language) });
+  return (
+    <>
+      <tr data-user={user.address}>
+        <td>
+          <strong>{user.address}</strong>
+          {user.displayName && <div className="muted">{user.displayName}</div>}
+        </td>
+        <td className="usage">{usage}</td>
+        <td>{user.disabled ? <span className="badge neutral">{t('users.disabled')}</span> : <span className="badge good">{t('users.active')}</span>}</td>
+        <td className="actions">
+          <Button kind="quiet" onClick={() => toggle('card')}>{t('users.clientSettings')}</Button>
+          <Button kind="quiet" onClick={() => toggle('edit')}>{t('users.edit')}</Button>
+          <Button kind="quiet" onClick={() => toggle('password')}>{t('users.resetPassword')}</Button>
+          <Button kind="quiet" onClick={() => run(() => api.send('PATCH', path(user.address), { disabled: !user.disabled }), t(user.disabled ? 'users.enabledDone' : 'users.disabledDone', { address: user.address }))}>
+            {user.disabled ? t('users.enable') : t('users.disable')}
+          </Button>
+          <Button kind="quiet" onClick={() => toggle('delete')}>{t('users.delete')}</Button>
+        </td>
+      </tr>
+      {open && (
+        <tr className="detail-row">
+          <td colSpan={4}>
+            {open === 'edit' && <EditUser user={user} error={error} onSave={(body) => run(() => api.send('PATCH', path(user.address), body), t('users.saved', { address: user.address }))} />}
+            {open === 'password' && <ResetPassword error={error} onSave={(password) => run(() => api.send('POST', `${path(user.address)}/password`, { password }), t('users.passwordDone', { address: user.address }))} />}
+            {open === 'card' && <UserCard address={user.address} />}
+            {open === 'delete' && (
+              <div className="confirm">
+                <p>{t('users.deleteConfirm', { address: user.address })}</p>
+                <Button kind="danger" onClick={() => run(() => api.send('DELETE', path(user.address)), t('users.deleted', { address: user.address }))}>
+                  {t('users.deleteButton')}
+                </Button>
+                <Button onClick={() => setOpen(null)}>{t('common.cancel')}</Button>
+                {error && <Notice tone="bad">{error.message}</Notice>}
+              </div>
+            )}
+          </td>
+        </tr>
+      )}
+    </>
+  );
+}
+
+function EditUser({ user, error, onSave }: { user: UserInfo; error: ApiError | null; onSave(body: { displayName: string; quotaBytes: number | string }): void }) {
+  const { t } = useI18n();
+  const [name, setName] = useState(user.displayName);
+  const [quota, setQuota] = useState(user.quotaBytes ? String(user.quotaBytes / MB) : '');
+  return (
+    <form className="inline-form" noValidate onSubmit={(e) => { e.preventDefault(); onSave({ displayName: name, quotaBytes: quotaBytes(quota) }); }}>
+      <Field label={t('users.name')} error={error?.reasonFor('displayName')}>
+        {(props) => <input {...props} value={name} onChange={(e) => setName(e.target.value)} />}
+      </Field>
+      <Field label={t('users.quota')} help={t('users.quotaHelp')} error={error?.reasonFor('quotaBytes')}>
+        {(props) => <input {...props} value={quota} onChange={(e) => setQuota(e.target.value)} inputMode="decimal" />}
+      </Field>
+      <div className="form-actions">
+        <Button kind="primary" type="submit">{t('common.save')}</Button>
+      </div>
+    </form>
+  );
+}
+
+function ResetPassword({ error, onSave }: { error: ApiError | null; onSave(password: string): void }) {
+  const { t } = useI18n();
+  const [password, setPassword] = useState(randomPassword);
+  return (
+    <form className="inline-form" noValidate onSubmit={(e) => { e.preventDefault(); onSave(password); }}>
+      <Field label={t('users.newPassword')} help={t('users.newPasswordHelp')} error={error?.reasonFor('password')}>
+        {(props) => <input {...props} value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="new-password" spellCheck={false} />}
+      </Field>
+      <div className="form-actions">
+        <Button kind="primary" type="submit">{t('users.setPassword')}</Button>
+      </div>
+    </form>
+  );
+}
+
+function UserCard({ address }: { address: string }) {
+  const card = useResource<ClientSetup>(`${path(address)}/client-setup`);
+  return card.data ? <ClientSetupCard setup={card.data} /> : <Loading error={card.error} />;
+}
+
+function Aliases({ data, domain, onChange }: { data: AliasesResponse; domain: string; onChange(): void }) {
+  const { t } = useI18n();
+  const { api, notify } = useApp();
+  const [address, setAddress] = useState('');
+  const [targets, setTargets] = useState('');
+  const [error, setError] = useState<ApiError | null>(null);
+  const add = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    try {
+      const created = await api.send<{ address: string }>('POST', '/api/aliases', { address, targets: splitList(targets) });
+      notify(t('aliases.added', { address: created.address }));
+      setAddress('');
+      setTargets('');
+      onChange();
+    } catch (failure) {
+      setError(failure instanceof ApiError ? failure : new ApiError(0, String(failure)));
+    }
+  };
+  const remove = async (alias: string, target?: string) => {
+    try {
+      await api.send('DELETE', `/api/aliases/${encodeURIComponent(alias)}${target ? `?target=${encodeURIComponent(target)}` : ''}`);
+      onChange();
+    } catch (failure) {
+      notify(failure instanceof Error ? failure.message : String(failure));
+    }
+  };
+  return (
+    <Card title={t('aliases.title')}>
+      <p className="help">{t('aliases.intro')}</p>
+      {data.aliases.length ? (
+        <table className="aliases">
+          <thead>
+            <tr>
+              <th>{t('aliases.address')}</th>
+              <th>{t('aliases.targets')}</th>
+              <th>
+                <span className="sr-only">{t('overview.actions')}</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.aliases.map((alias) => (
+              <tr key={alias.address}>
+                <td>
+                  <strong>{alias.address}</strong>
+                  {alias.targets.length > 1 && <span className="tag">{t('aliases.list')}</span>}
+                </td>
+                <td>
+                  <ul className="targets">
+                    {alias.targets.map((target) => (
+                      <li key={target}>
+                        {target}
+                        {alias.targets.length > 1 && (
+                          <button type="button" className="link" onClick={() => remove(alias.address, target)} aria-label={t('aliases.removeTarget', { target })}>
+                            ✕
+                          </button>
+                        )}
+                      </li>
+                    ))}
+                  </ul>
+                </td>
+                <td className="actions">
+                  <Button kind="quiet" onClick={() => remove(alias.address)}>{t('aliases.remove')}</Button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <Empty>{t('aliases.none')}</Empty>
+      )}
+      <form onSubmit={add} className="inline-form" noValidate>
+        <Field label={t('aliases.address')} error={error?.reasonFor('address')}>
+          {(props) => <input {...props} value={address} onChange={(e) => setAddress(e.target.value)} placeholder={`info@${domain}`} spellCheck={false} />}
+        </Field>
+        <Field label={t('aliases.targets')} help={t('aliases.targetsHelp')} error={error?.reasonFor('targets')}>
+          {(props) => <input {...props} value={targets} onChange={(e) => setTargets(e.target.value)} placeholder={`alice@${domain}, bob@${domain}`} spellCheck={false} />}
+        </Field>
+        <div className="form-actions">
+          <Button kind="primary" type="submit">{t('aliases.add')}</Button>
+        </div>
+      </form>
+    </Card>
+  );
+}
