@@ -1,0 +1,207 @@
+// FETCH: ENVELOPE and BODYSTRUCTURE for the MIME shapes clients meet (compared with what
+// Dovecot 2.3 answers for the same messages), every section form, partial fetches, \Seen
+// side effects, macros, and a large FETCH streaming with bounded memory.
+import { ImapFlow } from 'imapflow';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestEngine, type TestEngine } from './helpers/engine.js';
+import { ALTERNATIVE, ENCODED, MIXED, NESTED, PLAIN } from './imap-fixtures.js';
+import { RawImap } from './imap-helpers.js';
+
+let test: TestEngine;
+let c: RawImap;
+const USER = 'bob@lanpost.lan';
+const PASSWORD = 'correct horse battery';
+
+async function append(client: RawImap, mailbox: string, message: string, extra = ''): Promise<void> {
+  const bytes = Buffer.from(message);
+  client.write(`a APPEND ${mailbox}${extra} {${bytes.length}+}\r\n`);
+  client.write(Buffer.concat([bytes, Buffer.from('\r\n')]));
+  const reply = await client.until('a');
+  if (reply.status !== 'OK') throw new Error(reply.raw);
+}
+
+beforeAll(async () => {
+  test = await startTestEngine();
+  await test.addUser(USER, PASSWORD);
+  c = await RawImap.connect(test.port('imap'));
+  await c.login(USER, PASSWORD);
+  await c.command('CREATE Shapes');
+  for (const message of [PLAIN, ALTERNATIVE, MIXED, NESTED, ENCODED]) await append(c, 'Shapes', message, ' "28-Nov-2026 10:00:00 +0100"');
+  await c.command('SELECT Shapes');
+});
+afterAll(async () => {
+  c.close();
+  await test.stop();
+});
+
+// What Dovecot 2.3.19 returns for the same messages (one difference, noted below).
+const EXPECTED: Record<number, { envelope: string; bodystructure: string; body: string }> = {
+  1: {
+    envelope:
+      '("Fri, 27 Nov 2026 10:00:00 +0100" "Lunch on Friday?" (("Alice Example" NIL "alice" "example.org")) (("Alice Example" NIL "alice" "example.org")) (("Alice Example" NIL "alice" "example.org")) ((NIL NIL "bob" "lanpost.lan")("Carol, C." NIL "carol" "example.net")) ((NIL NIL "Team" NIL)(NIL NIL "dave" "example.com")(NIL NIL "erin" "example.com")(NIL NIL NIL NIL)) NIL "<earlier@example.org>" "<plain-1@example.org>")',
+    bodystructure: '("text" "plain" ("charset" "utf-8") NIL NIL "8bit" 40 2 NIL NIL NIL NIL)',
+    body: '("text" "plain" ("charset" "utf-8") NIL NIL "8bit" 40 2)',
+  },
+  2: {
+    envelope:
+      '("Sat, 28 Nov 2026 09:30:00 +0000" "Report" (("Bob" NIL "bob" "lanpost.lan")) (("Bob" NIL "bob" "lanpost.lan")) (("Bob" NIL "bob" "lanpost.lan")) ((NIL NIL "alice" "example.org")) NIL NIL NIL "<alt-1@lanpost.lan>")',
+    bodystructure:
+      '(("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 47 1 NIL NIL NIL NIL)("text" "html" ("charset" "utf-8") NIL NIL "quoted-printable" 65 0 NIL NIL NIL NIL) "alternative" ("boundary" "alt-boundary") NIL NIL NIL)',
+    body: '(("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 47 1)("text" "html" ("charset" "utf-8") NIL NIL "quoted-printable" 65 0) "alternative")',
+  },
+  3: {
+    envelope:
+      '("Sun, 29 Nov 2026 18:00:00 -0500" "Pictures and a PDF" ((NIL NIL "alice" "example.org")) ((NIL NIL "alice" "example.org")) ((NIL NIL "alice" "example.org")) ((NIL NIL "bob" "lanpost.lan")) NIL NIL NIL "<mixed-1@example.org>")',
+    bodystructure:
+      '((("text" "plain" ("charset" "utf-8") NIL NIL "7bit" 20 0 NIL NIL NIL NIL)("text" "html" ("charset" "utf-8") NIL NIL "7bit" 27 0 NIL NIL NIL NIL) "alternative" ("boundary" "inner") NIL NIL NIL)("image" "png" ("name" "dot.png") "<dot@example.org>" "A single dot" "base64" 96 NIL ("attachment" ("filename" "dot.png")) NIL NIL)("application" "pdf" ("name" "notes.pdf") NIL NIL "base64" 20 NIL ("attachment" ("filename" "notes.pdf" "size" "12")) ("en") NIL) "mixed" ("boundary" "outer") NIL NIL NIL)',
+    body: '((("text" "plain" ("charset" "utf-8") NIL NIL "7bit" 20 0)("text" "html" ("charset" "utf-8") NIL NIL "7bit" 27 0) "alternative")("image" "png" ("name" "dot.png") "<dot@example.org>" "A single dot" "base64" 96)("application" "pdf" ("name" "notes.pdf") NIL NIL "base64" 20) "mixed")',
+  },
+  4: {
+    envelope:
+      '("Mon, 30 Nov 2026 08:00:00 +0000" "Fwd: Lunch on Friday?" ((NIL NIL "carol" "example.net")) ((NIL NIL "carol" "example.net")) ((NIL NIL "carol" "example.net")) ((NIL NIL "bob" "lanpost.lan")) NIL NIL NIL "<fwd-1@example.net>")',
+    // Dovecot counts the CRLF before "--fwd--" into the enclosed message (370 bytes, 17 lines);
+    // RFC 2046 §5.1.1 gives that CRLF to the boundary, as here (368, 16).
+    bodystructure:
+      '(("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 16 0 NIL NIL NIL NIL)("message" "rfc822" NIL NIL NIL "7bit" 368 ("Fri, 27 Nov 2026 10:00:00 +0100" "Lunch on Friday?" (("Alice Example" NIL "alice" "example.org")) (("Alice Example" NIL "alice" "example.org")) (("Alice Example" NIL "alice" "example.org")) ((NIL NIL "carol" "example.net")) NIL NIL NIL "<inner-1@example.org>") (("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 5 0 NIL NIL NIL NIL)("text" "html" ("charset" "us-ascii") NIL NIL "7bit" 12 0 NIL NIL NIL NIL) "alternative" ("boundary" "in") NIL NIL NIL) 16 NIL ("attachment" ("filename" "lunch.eml")) NIL NIL) "mixed" ("boundary" "fwd") NIL NIL NIL)',
+    body: '(("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 16 0)("message" "rfc822" NIL NIL NIL "7bit" 368 ("Fri, 27 Nov 2026 10:00:00 +0100" "Lunch on Friday?" (("Alice Example" NIL "alice" "example.org")) (("Alice Example" NIL "alice" "example.org")) (("Alice Example" NIL "alice" "example.org")) ((NIL NIL "carol" "example.net")) NIL NIL NIL "<inner-1@example.org>") (("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 5 0)("text" "html" ("charset" "us-ascii") NIL NIL "7bit" 12 0) "alternative") 16) "mixed")',
+  },
+  5: {
+    envelope:
+      '("Tue, 1 Dec 2026 12:00:00 +0800" "=?UTF-8?Q?Gr=C3=BC=C3=9Fe_aus_K=C3=B6ln?= =?UTF-8?B?IOS9oOWlvQ==?=" (("=?UTF-8?B?5byg5LiJ?=" NIL "zhang" "example.cn")) (("=?UTF-8?B?5byg5LiJ?=" NIL "zhang" "example.cn")) (("=?UTF-8?B?5byg5LiJ?=" NIL "zhang" "example.cn")) (("=?ISO-8859-1?Q?Andr=E9?=" NIL "andre" "example.fr")) NIL NIL NIL "<enc-1@example.cn>")',
+    bodystructure:
+      '(("text" "plain" ("charset" "utf-8") NIL NIL "base64" 20 0 NIL NIL NIL NIL)("application" "octet-stream" ("name*" "utf-8\'\'%E6%8A%A5%E5%91%8A%2Epdf") NIL NIL "base64" 12 NIL ("attachment" ("filename*" "utf-8\'\'%E6%8A%A5%E5%91%8A%2Epdf")) NIL NIL) "mixed" ("boundary" "b2231") NIL NIL NIL)',
+    body: '(("text" "plain" ("charset" "utf-8") NIL NIL "base64" 20 0)("application" "octet-stream" ("name*" "utf-8\'\'%E6%8A%A5%E5%91%8A%2Epdf") NIL NIL "base64" 12) "mixed")',
+  },
+};
+
+describe('IMAP ENVELOPE, BODY and BODYSTRUCTURE', () => {
+  for (const [seq, name] of [[1, 'plain text with a group address'], [2, 'multipart/alternative'], [3, 'multipart/mixed with attachments'], [4, 'nested message/rfc822'], [5, 'RFC 2047 words and RFC 2231 parameters']] as const) {
+    it(`${name}`, async () => {
+      const reply = await c.command(`FETCH ${seq} (ENVELOPE BODYSTRUCTURE BODY)`);
+      expect(reply.status).toBe('OK');
+      const expected = EXPECTED[seq]!;
+      expect(reply.lines[0]).toBe(`* ${seq} FETCH (ENVELOPE ${expected.envelope} BODYSTRUCTURE ${expected.bodystructure} BODY ${expected.body})`);
+    });
+  }
+
+  it('imapflow reads the structures (decoded words, RFC 2231 file names)', async () => {
+    const client = new ImapFlow({ host: '127.0.0.1', port: test.port('imap'), secure: false, auth: { user: USER, pass: PASSWORD }, logger: false, tls: { rejectUnauthorized: false } });
+    await client.connect();
+    await client.mailboxOpen('Shapes');
+    const encoded = await client.fetchOne('5', { envelope: true, bodyStructure: true });
+    expect(encoded && encoded.envelope?.subject).toBe('Grüße aus Köln 你好');
+    expect(encoded && encoded.envelope?.from?.[0]?.name).toBe('张三');
+    const attachment = encoded && encoded.bodyStructure?.childNodes?.[1];
+    expect(attachment?.dispositionParameters?.filename).toBe('报告.pdf');
+    const nested = await client.fetchOne('4', { bodyStructure: true });
+    expect(nested && nested.bodyStructure?.childNodes?.[1]?.type).toBe('message/rfc822');
+    expect(nested && nested.bodyStructure?.childNodes?.[1]?.childNodes?.[0]?.childNodes?.[0]?.part).toBe('2.1');
+    await client.logout();
+  });
+});
+
+describe('IMAP BODY[section]<partial>', () => {
+  const cases: Array<[number, string, string]> = [
+    [4, 'BODY.PEEK[1]', 'Forwarding this.'],
+    [4, 'BODY.PEEK[1.MIME]', 'Content-Type: text/plain; charset=us-ascii\r\n\r\n'],
+    [4, 'BODY.PEEK[2.MIME]', 'Content-Type: message/rfc822\r\nContent-Disposition: attachment; filename="lunch.eml"\r\n\r\n'],
+    [4, 'BODY.PEEK[2.1]', 'Noon?'],
+    [4, 'BODY.PEEK[2.2]', '<p>Noon?</p>'],
+    [4, 'BODY.PEEK[2.HEADER.FIELDS (SUBJECT)]', 'Subject: Lunch on Friday?\r\n\r\n'],
+    [4, 'BODY.PEEK[2.TEXT]', '--in\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nNoon?\r\n--in\r\nContent-Type: text/html; charset=us-ascii\r\n\r\n<p>Noon?</p>\r\n--in--'],
+    [4, 'BODY.PEEK[HEADER.FIELDS (Subject FROM)]', 'From: carol@example.net\r\nSubject: Fwd: Lunch on Friday?\r\n\r\n'],
+    [3, 'BODY.PEEK[1.1]', 'See the attachments.'],
+    [3, 'BODY.PEEK[1.MIME]', 'Content-Type: multipart/alternative; boundary="inner"\r\n\r\n'],
+    [3, 'BODY.PEEK[3.MIME]', 'Content-Type: application/pdf; name="notes.pdf"\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename="notes.pdf"; size=12\r\nContent-Language: en\r\n\r\n'],
+    [3, 'BODY.PEEK[2]', 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=='],
+    [3, 'BODY.PEEK[1]', '--inner\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nSee the attachments.\r\n--inner\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<b>See the attachments.</b>\r\n--inner--\r\n'],
+    [1, 'BODY.PEEK[1]', 'Shall we meet at noon?\r\nGrüße, Alice\r\n'],
+    [1, 'BODY.PEEK[TEXT]<6.4>', 'we m'],
+    [1, 'BODY.PEEK[TEXT]<1000.4>', ''],
+  ];
+  for (const [seq, item, expected] of cases) {
+    it(`${item} of message ${seq}`, async () => {
+      const reply = await c.command(`FETCH ${seq} (${item})`);
+      expect(reply.status).toBe('OK');
+      const label = item.replace('.PEEK', '').replace(/<(\d+)\.\d+>$/, '<$1>').replace('(Subject FROM)', '(SUBJECT FROM)');
+      const bytes = Buffer.from(expected, 'utf8');
+      expect(reply.lines[0]).toBe(`* ${seq} FETCH (${label} {${bytes.length}}\r\n${bytes.toString('latin1')})`);
+    });
+  }
+
+  it('HEADER.FIELDS.NOT leaves the named fields out', async () => {
+    const reply = await c.command('FETCH 2 (BODY.PEEK[HEADER.FIELDS.NOT (Content-Type MIME-Version Message-ID Date)])');
+    expect(reply.lines[0]).toContain('From: "Bob" <bob@lanpost.lan>\r\nTo: alice@example.org\r\nSubject: Report\r\n\r\n');
+    expect(reply.lines[0]).not.toContain('Content-Type');
+  });
+
+  it('RFC822.HEADER, RFC822.TEXT, RFC822.SIZE, INTERNALDATE, UID and the macros', async () => {
+    const reply = await c.command('FETCH 1 (RFC822.HEADER RFC822.SIZE INTERNALDATE UID)');
+    expect(reply.lines[0]).toMatch(/^\* 1 FETCH \(RFC822\.HEADER \{355\}\r\nFrom: Alice/);
+    expect(reply.lines[0]).toContain('RFC822.SIZE 395 INTERNALDATE "28-Nov-2026 09:00:00 +0000" UID 1)');
+    const fast = await c.command('FETCH 2 FAST');
+    expect(fast.lines[0]).toMatch(/^\* 2 FETCH \(FLAGS \(.*\) INTERNALDATE ".*" RFC822\.SIZE 604\)$/);
+    const all = await c.command('FETCH 2 ALL');
+    expect(all.lines[0]).toContain('ENVELOPE ("Sat, 28 Nov');
+    const full = await c.command('FETCH 2 FULL');
+    expect(full.lines[0]).toContain('BODY (("text" "plain"');
+    const bad = await c.command('FETCH 2 (BODY[1.MIME.X])');
+    expect(bad.status).toBe('BAD');
+    const tooFar = await c.command('FETCH 99 FLAGS');
+    expect(tooFar.status).toBe('BAD');
+  });
+
+  it('BODY[] sets \\Seen and reports it; BODY.PEEK[] and EXAMINE do not', async () => {
+    await c.command('STORE 2 -FLAGS (\\Seen)');
+    const peek = await c.command('FETCH 2 (BODY.PEEK[HEADER])');
+    expect(peek.lines[0]).not.toContain('FLAGS');
+    const read = await c.command('FETCH 2 (BODY[TEXT])');
+    expect(read.lines[0]).toMatch(/FLAGS \([^)]*\\Seen/);
+    const rfc822 = await c.command('FETCH 3 RFC822');
+    expect(rfc822.lines[0]).toMatch(/^\* 3 FETCH \(RFC822 \{970\}/);
+    expect(rfc822.lines[0]).toMatch(/FLAGS \([^)]*\\Seen/);
+    await c.command('STORE 1 -FLAGS (\\Seen)');
+    await c.command('EXAMINE Shapes');
+    const examined = await c.command('FETCH 1 (BODY[TEXT] FLAGS)');
+    expect(examined.lines[0]).not.toContain('\\Seen');
+    await c.command('SELECT Shapes');
+  });
+});
+
+describe('IMAP FETCH of a large mailbox', () => {
+  it('streams with back-pressure: a client that does not read does not make the server buffer everything', async () => {
+    const store = test.engine.context.mailStore;
+    const user = test.engine.context.accounts.findUser(USER)!;
+    const mailbox = store.createMailbox(user, 'Big');
+    const megabyte = Buffer.from(`Subject: big\r\n\r\n${'0123456789abcde\n'.repeat(65536)}`);
+    await store.appendMessage(user, mailbox, megabyte);
+    // hard-linked copies: 256 messages of 1 MB, 256 MB of FETCH response, 1 MB on disk
+    for (let i = 0; i < 8; i++) await store.copyMessages(user, mailbox, mailbox, store.listMessages(mailbox.id));
+    expect(store.listMessages(mailbox.id)).toHaveLength(256);
+    const reader = await RawImap.connect(test.port('imap'));
+    await reader.login(USER, PASSWORD);
+    await reader.command('EXAMINE Big');
+    global.gc?.();
+    const before = process.memoryUsage().rss;
+    reader.socket.pause();
+    reader.write('big FETCH 1:* (BODY.PEEK[])\r\n');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const during = process.memoryUsage().rss;
+    expect(during - before).toBeLessThan(96 * 1024 * 1024);
+    // now read it all: every message arrives
+    let received = 0;
+    let tail = '';
+    reader.socket.removeAllListeners('data');
+    const done = new Promise<void>((resolve) => {
+      reader.socket.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        tail = (tail + chunk.toString('latin1', Math.max(0, chunk.length - 200))).slice(-200);
+        if (/big OK/.test(tail)) resolve();
+      });
+    });
+    reader.socket.resume();
+    await done;
+    expect(received).toBeGreaterThan(256 * megabyte.length);
+    reader.close();
+  }, 60_000);
+});
