@@ -63,7 +63,7 @@ export interface AttemptRecord {
 export type QueueChange =
   | { kind: 'queued'; id: string }
   | { kind: 'retry'; id: string }
-  | { kind: 'attempt'; id: string; results: AttemptRecord[] }
+  | { kind: 'attempt'; id: string; at: number; results: AttemptRecord[] }
   | { kind: 'removed'; id: string; reason: 'done' | 'deleted' };
 
 export class QueueError extends Error {
@@ -195,7 +195,7 @@ export class OutboundQueue extends EventEmitter {
     this.db.transaction(() => {
       for (const result of results) this.q.record.run({ id, now, ...result });
     })();
-    this.announce({ kind: 'attempt', id, results });
+    this.announce({ kind: 'attempt', id, at: now, results });
   }
 
   /** Bounced or expired recipients whose sender has not been told yet. */

@@ -3,7 +3,7 @@
 // messages in turn (RSET after a refused one) and turns every reply into per-recipient outcomes.
 import net from 'node:net';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
-import { outcomeFromError, outcomeFromReply, type Outcome, type SmtpClientError } from './outcome.js';
+import { isTlsError, outcomeFromError, outcomeFromReply, type Outcome, type SmtpClientError } from './outcome.js';
 import type { TlsPolicy } from './routing.js';
 
 export interface Endpoint {
@@ -60,7 +60,7 @@ export class SmtpSession {
       return await SmtpSession.connect(endpoint, options);
     } catch (error) {
       // An MX hop whose TLS handshake fails is tried once more in plaintext (Postfix smtp_tls_security_level=may).
-      if (endpoint.tls === 'opportunistic' && (error as SmtpClientError).code === 'ETLS') {
+      if (endpoint.tls === 'opportunistic' && isTlsError(error as SmtpClientError)) {
         return SmtpSession.connect({ ...endpoint, tls: 'none' }, options);
       }
       throw error;

@@ -57,11 +57,17 @@ export function outcomeFromError(error: SmtpClientError): Outcome {
     return failed('5.3.4', `message too big for the remote server (${message})`);
   }
   if (error.code === 'EAUTH') return deferred('4.7.0', `authentication failed: ${message}`);
-  if (error.code === 'ETLS') return deferred('4.7.5', `TLS failed: ${message}`);
+  if (isTlsError(error)) return deferred('4.7.5', `TLS failed: ${message}`);
   if (cause === 'ECONNREFUSED' || cause === 'EHOSTUNREACH' || cause === 'ENETUNREACH' || cause === 'CONNECT_TIMEOUT' || error.command === 'CONN') {
     return deferred('4.4.1', `connection failed: ${message}`);
   }
   return deferred('4.4.2', `connection lost: ${message}`);
+}
+
+/** The TLS handshake failed: no common protocol or cipher, or a certificate that does not verify. */
+export function isTlsError(error: SmtpClientError): boolean {
+  const cause = error.originalCode ?? '';
+  return error.code === 'ETLS' || /CERT|SSL|TLS|SIGNATURE|ALTNAME/i.test(cause);
 }
 
 /** Server replies are kept on one line, without control characters, at a sane length. */
