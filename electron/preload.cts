@@ -1,5 +1,6 @@
 // The window's preload (sandboxed, so CommonJS and nothing but 'electron'): it exposes only the
 // engine's URL + token, the app version and opening help links outside, as `window.lanpost`.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a sandboxed preload is CommonJS
 import electron = require('electron');
 import type { CHANNELS, DesktopBridge, DesktopSession } from './bridge.js';
 

@@ -1,0 +1,88 @@
+// The engine process (server/main.ts) forked as a plain Node child, speaking the same messages
+// as under Electron's utilityProcess; and the same child as an EngineChild for the supervisor.
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { EngineChild } from '../../electron/engine-supervisor.js';
+import type { EngineMessage, ParentMessage } from '../../server/main.js';
+
+const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const ENGINE_MAIN = path.join(ROOT, 'server', 'main.ts');
+const WAIT_MS = 30_000;
+
+export interface ForkedEngine {
+  child: ChildProcess;
+  messages: EngineMessage[];
+  output(): string;
+  send(message: ParentMessage): void;
+  /** Resolves with the first message (already received or coming) that matches; rejects after a bounded wait. */
+  waitFor<T extends EngineMessage>(match: (message: EngineMessage) => message is T, what?: string): Promise<T>;
+  waitFor(match: (message: EngineMessage) => boolean, what?: string): Promise<EngineMessage>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export function isReady(message: EngineMessage): message is Extract<EngineMessage, { type: 'ready' }> {
+  return message.type === 'ready';
+}
+
+/** Forks server/main.ts through tsx with `--data dataDir`; `ipc: false` runs it as from a terminal. */
+export function forkEngine(dataDir: string, options: { ipc?: boolean; args?: string[] } = {}): ForkedEngine {
+  const ipc = options.ipc ?? true;
+  const args = options.args ?? ['--data', dataDir];
+  const child = ipc
+    ? fork(ENGINE_MAIN, args, { cwd: ROOT, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
+    : spawn(process.execPath, ['--import', 'tsx', ENGINE_MAIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk));
+  const messages: EngineMessage[] = [];
+  const waiters: { match: (m: EngineMessage) => boolean; resolve: (m: EngineMessage) => void }[] = [];
+  child.on('message', (message: EngineMessage) => {
+    messages.push(message);
+    for (const waiter of waiters.splice(0)) {
+      if (waiter.match(message)) waiter.resolve(message);
+      else waiters.push(waiter);
+    }
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const waitFor = (match: (m: EngineMessage) => boolean, what = 'a message') => {
+    const seen = messages.find(match);
+    if (seen) return Promise.resolve(seen);
+    return new Promise<EngineMessage>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ${what} from the engine; output:\n${output}`)), WAIT_MS);
+      waiters.push({
+        match,
+        resolve: (m) => {
+          clearTimeout(timer);
+          resolve(m);
+        },
+      });
+      void exited.then(({ code }) => {
+        clearTimeout(timer);
+        reject(new Error(`the engine exited (${code}) before ${what}; output:\n${output}`));
+      });
+    });
+  };
+  return {
+    child,
+    messages,
+    output: () => output,
+    send: (message) => child.send(message),
+    waitFor: waitFor as ForkedEngine['waitFor'],
+    exited,
+  };
+}
+
+/** What the supervisor needs, backed by a forked Node child (Electron's utilityProcess in the app). */
+export function nodeEngineChild(dataDir: string, spawned: ForkedEngine[] = []): EngineChild {
+  const engine = forkEngine(dataDir);
+  spawned.push(engine);
+  return {
+    send: (message) => engine.send(message),
+    kill: () => engine.child.kill('SIGKILL'),
+    onMessage: (listener) => engine.child.on('message', listener),
+    onExit: (listener) => void engine.exited.then(({ code }) => listener(code)),
+  };
+}
