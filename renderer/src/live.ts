@@ -16,23 +16,28 @@ export class LiveConnection {
   constructor(private readonly token: string) {}
 
   start(): void {
-    if (this.stopped) return;
+    // React (StrictMode) may stop and start again right away: start anew each time.
+    this.stopped = false;
+    this.socket?.close();
     const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/events`;
     const socket = new WebSocket(url, ['lanpost.v1', `token.${this.token}`]);
     this.socket = socket;
     this.setState('connecting');
     socket.onopen = () => {
+      if (this.socket !== socket) return;
       this.retryMs = 500;
       this.setState('open');
     };
     socket.onmessage = (message) => {
+      if (this.socket !== socket) return;
       const event = JSON.parse(String(message.data)) as LiveEvent;
       for (const listener of this.listeners) listener(event);
     };
     socket.onclose = () => {
+      if (this.socket !== socket) return; // replaced by a newer connection
       this.setState('closed');
       if (this.stopped) return;
-      window.setTimeout(() => this.start(), this.retryMs);
+      window.setTimeout(() => !this.stopped && this.socket === socket && this.start(), this.retryMs);
       this.retryMs = Math.min(this.retryMs * 2, 10_000);
     };
   }
@@ -40,6 +45,7 @@ export class LiveConnection {
   stop(): void {
     this.stopped = true;
     this.socket?.close();
+    this.socket = null;
   }
 
   subscribe(listener: Listener): () => void {

@@ -2,6 +2,7 @@
 // Every string the window shows comes from here; `zh` must have every key of `en` (typed).
 import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
 import { en, type MessageKey } from './en.js';
+import { fill } from './fill.js';
 import { zh } from './zh.js';
 
 export type Language = 'en' | 'zh-CN';
@@ -13,11 +14,6 @@ const CATALOGUES: Record<Language, Record<MessageKey, string>> = { en, 'zh-CN': 
 const STORAGE_KEY = 'lanpost.language';
 
 export type Translate = (key: MessageKey, values?: Record<string, string | number>) => string;
-
-/** Fills {name} placeholders. Pure, exported for tests. */
-export function fill(template: string, values: Record<string, string | number> = {}): string {
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
-}
 
 export function translator(language: Language): Translate {
   const catalogue = CATALOGUES[language];

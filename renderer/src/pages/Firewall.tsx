@@ -6,7 +6,7 @@ import { ApiError } from '../api.js';
 import { Button, Card, CopyBlock, Loading, Notice, Page, StateBadge } from '../components/ui.js';
 import { useApp, useLive, useResource } from '../context.js';
 import { useI18n } from '../i18n/index.js';
-import { fromText } from './Settings.js';
+import { fromText } from '../logic/settings-fields.js';
 
 const PREFERRED: Record<string, FirewallKind> = { win32: 'windows-powershell', darwin: 'macos-pf', linux: 'ufw' };
 

@@ -1,82 +1,13 @@
 // Domain & settings: the Postfix/Dovecot-like settings with one-line explanations. Only changed
 // values are sent; a refused value is shown next to its field and nothing is saved.
 import { useEffect, useState, type FormEvent } from 'react';
-import type { Settings, SettingsResponse } from '../../../server/admin/types.js';
+import type { SettingsResponse } from '../../../server/admin/types.js';
 import { ApiError } from '../api.js';
 import { Button, Card, Field, Loading, Notice, Page } from '../components/ui.js';
 import { useApp, useLive, useResource } from '../context.js';
 import type { MessageKey } from '../i18n/en.js';
 import { useI18n } from '../i18n/index.js';
-import { splitList } from '../logic/format.js';
-
-type Kind = 'text' | 'list' | 'number' | 'boolean' | { options: string[] };
-
-interface FieldSpec {
-  key: string;
-  kind: Kind;
-}
-
-/** The settings on this page, in groups; labels and help are "setting.<key>" and "setting.<key>.help". */
-export const GROUPS: Array<{ title: MessageKey; fields: FieldSpec[] }> = [
-  {
-    title: 'settings.group.names',
-    fields: [
-      { key: 'domain', kind: 'text' },
-      { key: 'hostname', kind: 'text' },
-      { key: 'origin', kind: 'text' },
-      { key: 'localDomains', kind: 'list' },
-    ],
-  },
-  {
-    title: 'settings.group.access',
-    fields: [
-      { key: 'trustedNetworks', kind: 'list' },
-      { key: 'plaintextLogin', kind: { options: ['trusted-networks', 'always', 'never'] } },
-      { key: 'relay.fromTrustedNetworks', kind: 'boolean' },
-    ],
-  },
-  {
-    title: 'settings.group.limits',
-    fields: [
-      { key: 'limits.messageSizeBytes', kind: 'number' },
-      { key: 'limits.recipientsPerMessage', kind: 'number' },
-      { key: 'limits.connectionsPerClient', kind: 'number' },
-      { key: 'limits.connectionsTotal', kind: 'number' },
-      { key: 'limits.commandTimeoutSeconds', kind: 'number' },
-      { key: 'limits.idleTimeoutSeconds', kind: 'number' },
-      { key: 'limits.lineLengthBytes', kind: 'number' },
-      { key: 'limits.badCommandsPerSession', kind: 'number' },
-      { key: 'defaultQuotaBytes', kind: 'number' },
-    ],
-  },
-  {
-    title: 'settings.group.throttle',
-    fields: [
-      { key: 'authThrottle.delayAfterFailures', kind: 'number' },
-      { key: 'authThrottle.lockAfterFailures', kind: 'number' },
-      { key: 'authThrottle.lockSeconds', kind: 'number' },
-    ],
-  },
-];
-
-export function valueAt(settings: Settings, key: string): unknown {
-  return key.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown>)?.[part], settings);
-}
-
-/** What a form field shows for a value. */
-function toText(value: unknown, kind: Kind): string {
-  if (kind === 'list') return (value as string[]).join('\n');
-  if (kind === 'boolean') return value ? 'true' : 'false';
-  return String(value);
-}
-
-/** What a form field's text means as a setting value (numbers stay text when not numbers, so the server can say why). */
-export function fromText(text: string, kind: Kind): unknown {
-  if (kind === 'list') return splitList(text);
-  if (kind === 'boolean') return text === 'true';
-  if (kind === 'number') return text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : text;
-  return text.trim();
-}
+import { GROUPS, fromText, toText, valueAt, type FieldSpec } from '../logic/settings-fields.js';
 
 export function SettingsPage() {
   const { t } = useI18n();

@@ -1,0 +1,130 @@
+// The window's pure logic: transcript → sessions, command annotations, the message catalogues,
+// the settings form, chart scaling.
+import { describe, expect, it } from 'vitest';
+import { en } from '../renderer/src/i18n/en.js';
+import { fill } from '../renderer/src/i18n/fill.js';
+import { zh } from '../renderer/src/i18n/zh.js';
+import { annotate } from '../renderer/src/logic/annotations.js';
+import { chartMaximum, formatBytes, splitList } from '../renderer/src/logic/format.js';
+import { SessionIndex, exportTranscript } from '../renderer/src/logic/sessions.js';
+import { GROUPS, fromText } from '../renderer/src/logic/settings-fields.js';
+import type { TranscriptLine } from '../server/admin/types.js';
+import { defaultSettings } from '../server/settings/defaults.js';
+import { getByKey } from '../server/settings/file.js';
+
+const line = (service: TranscriptLine['service'], session: string, direction: TranscriptLine['direction'], text: string, time = 1000): TranscriptLine => ({
+  service,
+  session,
+  client: '192.168.1.7',
+  direction,
+  text,
+  time,
+});
+
+describe('inspector sessions', () => {
+  it('groups lines per session, newest first, and follows user, TLS and closing', () => {
+    const index = new SessionIndex();
+    index.addAll([
+      line('smtp', 'a', 'S', '220 mail.lanpost.lan ESMTP LanPost', 1),
+      line('pop3', 'b', 'S', '+OK ready', 2),
+      line('pop3', 'b', 'C', 'STLS', 3),
+      line('pop3', 'b', '*', 'TLS started (TLSv1.3)', 4),
+      line('pop3', 'b', 'C', 'USER alice@lanpost.lan', 5),
+      line('pop3', 'b', 'C', 'PASS ***', 6),
+      line('smtp', 'a', 'C', 'QUIT', 7),
+      line('smtp', 'a', 'S', '221 2.0.0 Bye', 8),
+      line('imap', 'c', 'C', 'a1 LOGIN "bob@lanpost.lan" ***', 9),
+    ]);
+    const sessions = index.list();
+    expect(sessions.map((s) => s.key)).toEqual(['imap/c', 'pop3/b', 'smtp/a']);
+    expect(index.get('pop3/b')).toMatchObject({ user: 'alice@lanpost.lan', tls: true, state: 'open' });
+    expect(index.get('smtp/a')).toMatchObject({ user: null, tls: false, state: 'closed' });
+    expect(index.get('imap/c')?.user).toBe('bob@lanpost.lan');
+    const text = exportTranscript(index.get('pop3/b')!);
+    expect(text).toContain('C: USER alice@lanpost.lan');
+    expect(text).toContain('** TLS started (TLSv1.3)');
+  });
+
+  it('forgets the oldest sessions beyond its limit', () => {
+    const index = new SessionIndex(2);
+    for (const id of ['1', '2', '3']) index.add(line('smtp', id, 'S', '220 hi', Number(id)));
+    expect(index.list().map((s) => s.session)).toEqual(['3', '2']);
+  });
+});
+
+describe('command annotations', () => {
+  it('explains SMTP, POP3 and IMAP commands with their RFC section', () => {
+    expect(annotate('submission', 'MAIL FROM:<a@b.c> SIZE=10')).toEqual({ key: 'cmd.smtp.mail', rfc: 'RFC 5321 §4.1.1.2' });
+    expect(annotate('pop3s', 'RETR 1')).toEqual({ key: 'cmd.pop3.retr', rfc: 'RFC 1939 §5' });
+    expect(annotate('imap', 'a7 UID FETCH 1:* (FLAGS)')).toEqual({ key: 'cmd.imap.fetch', rfc: 'RFC 3501 §6.4.5' });
+    expect(annotate('smtp', 'XYZZY')).toBeNull();
+    expect(annotate('dns', 'A mail.lanpost.lan')).toBeNull();
+  });
+
+  it('has words in both languages for every annotated command', () => {
+    const samples = ['EHLO x', 'HELO x', 'STARTTLS', 'AUTH PLAIN', 'MAIL FROM:<>', 'RCPT TO:<a@b>', 'DATA', 'RSET', 'NOOP', 'QUIT', 'VRFY a'];
+    for (const text of samples) {
+      const note = annotate('smtp', text)!;
+      expect(note, text).not.toBeNull();
+      expect(en).toHaveProperty([note.key]);
+      expect(zh).toHaveProperty([note.key]);
+    }
+  });
+});
+
+describe('message catalogues', () => {
+  it('translate every key, with the same placeholders, into Chinese', () => {
+    const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+    expect(Object.keys(zh).sort()).toEqual(Object.keys(en).sort());
+    for (const [key, text] of Object.entries(en)) {
+      const translated = zh[key as keyof typeof en];
+      expect(translated.trim(), key).not.toBe('');
+      expect(placeholders(translated), key).toEqual(placeholders(text));
+    }
+  });
+
+  it('fills placeholders and leaves unknown ones visible', () => {
+    expect(fill('{count} users on {domain}', { count: 3, domain: 'school.lan' })).toBe('3 users on school.lan');
+    expect(fill('hello {who}')).toBe('hello {who}');
+  });
+});
+
+describe('settings form', () => {
+  it('names only real settings, each with a label and an explanation in both languages', () => {
+    const settings = defaultSettings();
+    for (const { key, kind } of GROUPS.flatMap((g) => g.fields)) {
+      expect(() => getByKey(settings, key), key).not.toThrow();
+      for (const catalogue of [en, zh] as Array<Record<string, string>>) {
+        expect(catalogue[`setting.${key}`], key).toBeTruthy();
+        expect(catalogue[`setting.${key}.help`], key).toBeTruthy();
+        if (typeof kind === 'object') for (const option of kind.options) expect(catalogue[`setting.${key}.${option}`], option).toBeTruthy();
+      }
+    }
+  });
+
+  it('turns form text into values, passing text that is not a number on for the server to refuse', () => {
+    expect(fromText('10.0.0.0/8\n 192.168.1.0/24 ,', 'list')).toEqual(['10.0.0.0/8', '192.168.1.0/24']);
+    expect(fromText('2525', 'number')).toBe(2525);
+    expect(fromText('25 MB', 'number')).toBe('25 MB');
+    expect(fromText('', 'number')).toBe('');
+    expect(fromText('false', 'boolean')).toBe(false);
+    expect(fromText(' mail.school.lan ', 'text')).toBe('mail.school.lan');
+  });
+});
+
+describe('formatting', () => {
+  it('scales the chart to a round maximum', () => {
+    expect(chartMaximum([0, 0])).toBe(5);
+    expect(chartMaximum([3])).toBe(5);
+    expect(chartMaximum([7])).toBe(10);
+    expect(chartMaximum([130])).toBe(200);
+    expect(chartMaximum([4000])).toBe(5000);
+  });
+
+  it('splits lists and formats sizes', () => {
+    expect(splitList('a@x.lan, b@x.lan\n\n c@x.lan')).toEqual(['a@x.lan', 'b@x.lan', 'c@x.lan']);
+    expect(formatBytes(0, 'en')).toBe('0 B');
+    expect(formatBytes(26_214_400, 'en')).toBe('25 MB');
+    expect(formatBytes(1536, 'en')).toBe('1.5 KB');
+  });
+});
