@@ -190,7 +190,9 @@ export const en = {
   'users.mailbox': 'Mailbox',
   'users.state': 'State',
   'users.usage': '{messages} messages, {used}',
+  'users.usage.one': '1 message, {used}',
   'users.usageOf': '{messages} messages, {used} of {quota}',
+  'users.usageOf.one': '1 message, {used} of {quota}',
   'users.active': 'Active',
   'users.disabled': 'Disabled',
   'users.clientSettings': 'Client settings',
@@ -355,6 +357,7 @@ export const en = {
   'inspector.normalText': 'Normal text',
   'inspector.export': 'Save as text',
   'inspector.noUser': 'not logged in',
+  'inspector.loggedIn': 'logged in',
   'inspector.open': 'open',
   'inspector.closed': 'closed',
 

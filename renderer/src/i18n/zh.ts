@@ -193,6 +193,8 @@ export const zh: Record<MessageKey, string> = {
   'users.state': '状态',
   'users.usage': '{messages} 封邮件，{used}',
   'users.usageOf': '{messages} 封邮件，已用 {used} / {quota}',
+  'users.usage.one': '1 封邮件，{used}',
+  'users.usageOf.one': '1 封邮件，已用 {used} / {quota}',
   'users.active': '正常',
   'users.disabled': '已停用',
   'users.clientSettings': '客户端设置',
@@ -357,6 +359,7 @@ export const zh: Record<MessageKey, string> = {
   'inspector.normalText': '普通字体',
   'inspector.export': '保存为文本',
   'inspector.noUser': '未登录',
+  'inspector.loggedIn': '已登录',
   'inspector.open': '进行中',
   'inspector.closed': '已结束',
 

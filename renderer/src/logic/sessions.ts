@@ -12,6 +12,10 @@ export interface Session {
   last: number;
   state: 'open' | 'closed';
   tls: boolean;
+  /** A login succeeded (the user name may still be unknown: SMTP AUTH hides it with the password). */
+  authenticated: boolean;
+  /** The verb of the last client command, to read the answer to it. */
+  lastVerb: string;
   lines: TranscriptLine[];
 }
 
@@ -41,6 +45,20 @@ function userFrom(line: TranscriptLine): string | null {
   return null;
 }
 
+function clientVerb(line: TranscriptLine): string {
+  const words = line.text.trim().split(/\s+/);
+  return ((protocolOf(line.service) === 'imap' ? words[1] : words[0]) ?? '').toUpperCase();
+}
+
+/** The server's yes to a login: SMTP 235 (RFC 4954), POP3 +OK to PASS/AUTH, IMAP tagged OK to LOGIN/AUTHENTICATE. */
+function loginSucceeded(session: Session, text: string): boolean {
+  const protocol = protocolOf(session.service);
+  if (protocol === 'smtp') return /^235[ -]/.test(text);
+  if (protocol === 'pop3') return (session.lastVerb === 'PASS' || session.lastVerb === 'AUTH') && /^\+OK/.test(text);
+  if (protocol === 'imap') return (session.lastVerb === 'LOGIN' || session.lastVerb === 'AUTHENTICATE') && /^[^*+\s]+ OK/i.test(text);
+  return false;
+}
+
 export class SessionIndex {
   private readonly byKey = new Map<string, Session>();
   /** Oldest sessions are dropped beyond this many. */
@@ -50,7 +68,7 @@ export class SessionIndex {
     const key = `${line.service}/${line.session}`;
     let session = this.byKey.get(key);
     if (!session) {
-      session = { key, service: line.service, session: line.session, client: line.client, user: null, start: line.time, last: line.time, state: 'open', tls: line.service === 'smtps' || line.service === 'pop3s' || line.service === 'imaps', lines: [] };
+      session = { key, service: line.service, session: line.session, client: line.client, user: null, start: line.time, last: line.time, state: 'open', authenticated: false, lastVerb: '', tls: line.service === 'smtps' || line.service === 'pop3s' || line.service === 'imaps', lines: [] };
       this.byKey.set(key, session);
       if (this.byKey.size > this.keep) this.byKey.delete(this.byKey.keys().next().value!);
     }
@@ -58,6 +76,8 @@ export class SessionIndex {
     session.last = line.time;
     if (!session.client && line.client) session.client = line.client;
     session.user = userFrom(line) ?? session.user;
+    if (line.direction === 'C') session.lastVerb = clientVerb(line);
+    if (line.direction === 'S' && loginSucceeded(session, line.text)) session.authenticated = true;
     if (line.direction === '*' && /TLS/i.test(line.text) && /start|upgrad|negotiat/i.test(line.text)) session.tls = true;
     if ((line.direction === 'S' && CLOSING.some((r) => r.test(line.text))) || (line.direction === '*' && /closed|disconnect/i.test(line.text))) session.state = 'closed';
     return session;

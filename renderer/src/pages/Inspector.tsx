@@ -24,6 +24,7 @@ export function InspectorPage() {
   const [paused, setPaused] = useState(false);
   const [large, setLarge] = useState(() => localStorage.getItem('lanpost.inspector.large') === '1');
   const held = useRef<TranscriptLine[]>([]);
+  const transcriptRef = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
     api.get<InspectorResponse>('/api/inspector').then(
@@ -52,6 +53,12 @@ export function InspectorPage() {
 
   const sessions = useMemo(() => index.current.list().filter((s) => protocol === 'all' || protocolOf(s.service) === protocol), [version, protocol]);
   const current = (selected && index.current.get(selected)) || null;
+  const lineCount = current?.lines.length ?? 0;
+  // Follow the conversation as it grows, unless the reader scrolled up to look at something.
+  useEffect(() => {
+    const box = transcriptRef.current;
+    if (box && box.scrollHeight - box.scrollTop - box.clientHeight < 160) box.scrollTop = box.scrollHeight;
+  }, [lineCount, selected]);
   return (
     <Page
       title={t('nav.inspector')}
@@ -88,7 +95,7 @@ export function InspectorPage() {
               <Empty>{t('inspector.noSessions')}</Empty>
             )}
           </div>
-          <div className="transcript" aria-live={paused ? 'off' : 'polite'}>
+          <div className="transcript" ref={transcriptRef} aria-live={paused ? 'off' : 'polite'}>
             {current ? (
               <>
                 <header className="transcript-header">
@@ -122,7 +129,7 @@ function SessionItem({ session, selected, onSelect }: { session: Session; select
       <span className={`proto ${protocolOf(session.service)}`}>{session.service.toUpperCase()}</span>
       <span className="session-client">{session.client || '?'}</span>
       <span className="muted">
-        {formatTime(session.start, language)} · {session.user ?? t('inspector.noUser')} · {t(session.state === 'open' ? 'inspector.open' : 'inspector.closed')}
+        {formatTime(session.start, language)} · {session.user ?? (session.authenticated ? t('inspector.loggedIn') : t('inspector.noUser'))} · {t(session.state === 'open' ? 'inspector.open' : 'inspector.closed')}
         {session.tls && ' · TLS'}
       </span>
     </button>
@@ -136,7 +143,7 @@ function Line({ line, language }: { line: TranscriptLine; language: string }) {
   return (
     <li className={`line ${line.direction === 'C' ? 'client' : line.direction === 'S' ? 'server' : 'event'}${isTls ? ' tls' : ''}`}>
       <span className="time">{formatTime(line.time, language)}</span>
-      <span className="dir">{line.direction === '*' ? (isTls ? '🔒' : '•') : `${line.direction}:`}</span>
+      <span className="dir">{line.direction === '*' ? (isTls ? <span className="tls-mark">TLS</span> : '•') : `${line.direction}:`}</span>
       <span className="text">{line.text}</span>
       {note && isMessageKey(note.key) && (
         <span className="note">

@@ -56,7 +56,7 @@ export function SettingsPage() {
                   <Field key={spec.key} label={label} help={help} error={error?.reasonFor(spec.key)}>
                     {(props) =>
                       spec.kind === 'list' ? (
-                        <textarea {...props} rows={3} value={text(spec)} onChange={(e) => set(e.target.value)} spellCheck={false} />
+                        <textarea {...props} rows={Math.max(2, text(spec).split('\n').length + 1)} value={text(spec)} onChange={(e) => set(e.target.value)} spellCheck={false} />
                       ) : spec.kind === 'boolean' ? (
                         <select {...props} value={text(spec)} onChange={(e) => set(e.target.value)}>
                           <option value="true">{t('common.yes')}</option>

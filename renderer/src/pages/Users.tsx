@@ -137,9 +137,9 @@ function UserRow({ user, onChange }: { user: UserInfo; onChange(): void }) {
       setError(failure instanceof ApiError ? failure : new ApiError(0, String(failure)));
     }
   };
-  const usage = user.quotaBytes
-    ? t('users.usageOf', { messages: user.messages, used: formatBytes(user.usedBytes, language), quota: formatBytes(user.quotaBytes, language) })
-    : t('users.usage', { messages: user.messages, used: formatBytes(user.usedBytes, language) });
+  const values = { messages: user.messages, used: formatBytes(user.usedBytes, language), quota: formatBytes(user.quotaBytes, language) };
+  const one = user.messages === 1;
+  const usage = user.quotaBytes ? t(one ? 'users.usageOf.one' : 'users.usageOf', values) : t(one ? 'users.usage.one' : 'users.usage', values);
   return (
     <>
       <tr data-user={user.address}>
