@@ -56,7 +56,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   const { values, positionals } = parsed;
   if (values.version) {
-    const pkg = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    // ../package.json from the sources, ../../package.json from the compiled dist/server/.
+    const file = ['../package.json', '../../package.json'].map((p) => new URL(p, import.meta.url)).find((u) => fs.existsSync(u))!;
+    const pkg = JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string };
     process.stdout.write(`lanpost ${pkg.version}\n`);
     return 0;
   }

@@ -19,7 +19,9 @@ const KEEP_LINES = 2000;
 const MAX_TEXT = 500;
 
 export class InspectorBus extends EventEmitter {
+  /** A ring of the last KEEP_LINES lines; `next` counts every line ever written. */
   private readonly recentLines: TranscriptLine[] = [];
+  private next = 0;
 
   constructor() {
     super();
@@ -29,13 +31,13 @@ export class InspectorBus extends EventEmitter {
   emitLine(line: Omit<TranscriptLine, 'time'>): void {
     const text = line.text.length > MAX_TEXT ? `${line.text.slice(0, MAX_TEXT)}… (${line.text.length} characters)` : line.text;
     const entry = { ...line, text, time: Date.now() };
-    this.recentLines.push(entry);
-    if (this.recentLines.length > KEEP_LINES) this.recentLines.splice(0, this.recentLines.length - KEEP_LINES);
+    this.recentLines[this.next++ % KEEP_LINES] = entry;
     this.emit('line', entry);
   }
 
   recent(): TranscriptLine[] {
-    return [...this.recentLines];
+    const start = this.next % KEEP_LINES;
+    return this.next <= KEEP_LINES ? this.recentLines.slice(0, this.next) : [...this.recentLines.slice(start), ...this.recentLines.slice(0, start)];
   }
 
   /** A transcript writer bound to one session. */

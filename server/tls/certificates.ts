@@ -6,7 +6,13 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import forge from 'node-forge';
+import { createRequire } from 'node:module';
+import type forge from 'node-forge';
+
+/** node-forge is loaded only when a certificate is made (it weighs a few MB of memory). */
+export function loadForge(): typeof forge {
+  return createRequire(import.meta.url)('node-forge') as typeof forge;
+}
 
 const CA_DAYS = 3650;
 const SERVER_DAYS = 800; // Apple: at most 825
@@ -60,7 +66,7 @@ export class CertificateError extends Error {
 
 function newRsaKey(): forge.pki.rsa.PrivateKey {
   const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
-  return forge.pki.privateKeyFromPem(privateKey.export({ type: 'pkcs1', format: 'pem' }).toString());
+  return loadForge().pki.privateKeyFromPem(privateKey.export({ type: 'pkcs1', format: 'pem' }).toString());
 }
 
 function writePrivate(file: string, pem: string): void {
@@ -91,8 +97,8 @@ function validity(cert: forge.pki.Certificate, days: number): void {
 
 function createCa(hostname: string): { key: forge.pki.rsa.PrivateKey; cert: forge.pki.Certificate } {
   const key = newRsaKey();
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.setRsaPublicKey(key.n, key.e);
+  const cert = loadForge().pki.createCertificate();
+  cert.publicKey = loadForge().pki.setRsaPublicKey(key.n, key.e);
   cert.serialNumber = randomSerial();
   validity(cert, CA_DAYS);
   const subject = [
@@ -106,7 +112,7 @@ function createCa(hostname: string): { key: forge.pki.rsa.PrivateKey; cert: forg
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
     { name: 'subjectKeyIdentifier' },
   ]);
-  cert.sign(key, forge.md.sha256.create());
+  cert.sign(key, loadForge().md.sha256.create());
   return { key, cert };
 }
 
@@ -115,8 +121,8 @@ function issueServerCertificate(
   identity: ServerIdentity,
 ): { key: forge.pki.rsa.PrivateKey; cert: forge.pki.Certificate } {
   const key = newRsaKey();
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.setRsaPublicKey(key.n, key.e);
+  const cert = loadForge().pki.createCertificate();
+  cert.publicKey = loadForge().pki.setRsaPublicKey(key.n, key.e);
   cert.serialNumber = randomSerial();
   validity(cert, SERVER_DAYS);
   cert.setSubject([{ name: 'commonName', value: identity.hostname }]);
@@ -129,7 +135,7 @@ function issueServerCertificate(
     { name: 'subjectKeyIdentifier' },
     { name: 'authorityKeyIdentifier', keyIdentifier: ca.cert.generateSubjectKeyIdentifier().getBytes() },
   ]);
-  cert.sign(ca.key, forge.md.sha256.create());
+  cert.sign(ca.key, loadForge().md.sha256.create());
   return { key, cert };
 }
 
@@ -152,25 +158,24 @@ function altNamesFor(identity: ServerIdentity): Array<{ type: number; value?: st
 export function ensureCertificates(dataDir: string, identity: ServerIdentity, now = Date.now()): string[] {
   const files = certificateFiles(dataDir);
   const done: string[] = [];
-  let ca: { key: forge.pki.rsa.PrivateKey; cert: forge.pki.Certificate };
-  if (fs.existsSync(files.caKey) && fs.existsSync(files.caCert)) {
-    ca = {
-      key: forge.pki.privateKeyFromPem(fs.readFileSync(files.caKey, 'utf8')) as forge.pki.rsa.PrivateKey,
-      cert: forge.pki.certificateFromPem(fs.readFileSync(files.caCert, 'utf8')),
-    };
-  } else {
+  const caExists = fs.existsSync(files.caKey) && fs.existsSync(files.caCert);
+  if (!caExists) {
     const created = createCa(identity.hostname);
-    writePrivate(files.caKey, forge.pki.privateKeyToPem(created.key));
-    writePublic(files.caCert, forge.pki.certificateToPem(created.cert));
-    ca = created;
+    writePrivate(files.caKey, loadForge().pki.privateKeyToPem(created.key));
+    writePublic(files.caCert, loadForge().pki.certificateToPem(created.cert));
     done.push('created the local certificate authority');
   }
   if (fs.existsSync(files.importedMarker) && fs.existsSync(files.cert)) return done;
   const reason = serverCertificateProblem(files, identity, now);
   if (reason) {
+    const pki = loadForge().pki;
+    const ca = {
+      key: pki.privateKeyFromPem(fs.readFileSync(files.caKey, 'utf8')) as forge.pki.rsa.PrivateKey,
+      cert: pki.certificateFromPem(fs.readFileSync(files.caCert, 'utf8')),
+    };
     const issued = issueServerCertificate(ca, identity);
-    writePrivate(files.key, forge.pki.privateKeyToPem(issued.key));
-    writePublic(files.cert, forge.pki.certificateToPem(issued.cert));
+    writePrivate(files.key, pki.privateKeyToPem(issued.key));
+    writePublic(files.cert, pki.certificateToPem(issued.cert));
     done.push(`issued the server certificate for ${identity.hostname} (${reason})`);
   }
   return done;
