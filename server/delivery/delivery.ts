@@ -13,6 +13,8 @@ export interface AcceptedMessage {
   content: Buffer;
   localUsers: User[];
   remoteRecipients: string[];
+  /** Who handed it over, for the log line. */
+  via?: { service: string; session?: string; client?: string; user?: string };
 }
 
 export interface DeliveryResult {
@@ -40,7 +42,8 @@ export class Delivery {
       message.localUsers.length && `delivered to ${message.localUsers.map((u) => u.address).join(', ')}`,
       queuedAs && `queued ${queuedAs} for ${message.remoteRecipients.join(', ')}`,
     ].filter(Boolean);
-    this.log.info('delivery', `${id} from <${message.sender}> ${message.content.length} bytes: ${parts.join('; ')}`);
+    const { service = 'delivery', ...context } = message.via ?? {};
+    this.log.info(service, `${id} from <${message.sender}> ${message.content.length} bytes: ${parts.join('; ')}`, context);
     return { id, delivered: message.localUsers.length, queuedAs: queuedAs ?? null };
   }
 

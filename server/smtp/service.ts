@@ -233,6 +233,7 @@ class SmtpService implements Service {
       content: Buffer.concat([Buffer.from(trace + added), body]),
       localUsers: [...users.values()],
       remoteRecipients: [...remote],
+      via: { service: this.name, session: session.id, client: plainAddress(session.remoteAddress), user: session.user ?? undefined },
     });
     return `2.0.0 Ok: queued as ${result.id}`;
   }
