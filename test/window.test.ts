@@ -135,6 +135,24 @@ describe('the window', () => {
     await screenshot('firewall');
   });
 
+  it('shows the DNS zone and adds a record to it', async () => {
+    await openSection(/DNS zone/);
+    await page.getByRole('heading', { name: /Zone lanpost\.lan/ }).waitFor();
+    await page.getByLabel('Name', { exact: true }).fill('printer');
+    await page.getByLabel('Address', { exact: true }).fill('192.168.1.300');
+    await page.getByRole('button', { name: 'Add record' }).click();
+    await page.getByText('must be an IPv4 address such as 192.168.1.20').waitFor();
+    await page.getByLabel('Address', { exact: true }).fill('192.168.1.30');
+    await page.getByRole('button', { name: 'Add record' }).click();
+    await page.getByRole('cell', { name: 'printer.lanpost.lan' }).waitFor();
+    await screenshot('dns');
+  });
+
+  it('shows the queue, empty when nothing waits', async () => {
+    await openSection(/Queue/);
+    await page.getByText('Nothing is waiting').waitFor();
+  });
+
   it('switches to 简体中文, and keeps the choice', async () => {
     await page.getByLabel('Language').selectOption('zh-CN');
     await page.getByRole('link', { name: '概览' }).waitFor();

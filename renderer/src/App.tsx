@@ -1,7 +1,7 @@
 // The window: the token from the address, the page list on the left, the chosen page on the
 // right; the first-run wizard until it is done; the live connection's state always visible.
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { OverviewResponse, SetupStateResponse } from '../../server/admin/types.js';
+import type { SetupStateResponse } from '../../server/admin/types.js';
 import { createApi, takeToken } from './api.js';
 import { AppContext, type AppContextValue } from './context.js';
 import { LanguageSelect } from './components/LanguageSelect.js';
@@ -10,10 +10,12 @@ import type { MessageKey } from './i18n/en.js';
 import { LiveConnection, type LiveState } from './live.js';
 import { CertificatesPage } from './pages/Certificates.js';
 import { ClientSetupPage } from './pages/ClientSetup.js';
+import { DnsPage } from './pages/Dns.js';
 import { FirewallPage } from './pages/Firewall.js';
 import { InspectorPage } from './pages/Inspector.js';
 import { LogsPage } from './pages/Logs.js';
 import { OverviewPage } from './pages/Overview.js';
+import { QueuePage } from './pages/Queue.js';
 import { SettingsPage } from './pages/Settings.js';
 import { UsersPage } from './pages/Users.js';
 import { Wizard } from './pages/Wizard.js';
@@ -23,15 +25,16 @@ interface PageEntry {
   id: string;
   label: MessageKey;
   render: () => React.ReactNode;
-  feature?: keyof OverviewResponse['features'];
 }
 
 const PAGES: PageEntry[] = [
   { id: 'overview', label: 'nav.overview', render: () => <OverviewPage /> },
   { id: 'settings', label: 'nav.settings', render: () => <SettingsPage /> },
+  { id: 'dns', label: 'nav.dns', render: () => <DnsPage /> },
   { id: 'users', label: 'nav.users', render: () => <UsersPage /> },
   { id: 'certificates', label: 'nav.certificates', render: () => <CertificatesPage /> },
   { id: 'firewall', label: 'nav.firewall', render: () => <FirewallPage /> },
+  { id: 'queue', label: 'nav.queue', render: () => <QueuePage /> },
   { id: 'inspector', label: 'nav.inspector', render: () => <InspectorPage /> },
   { id: 'client-setup', label: 'nav.clientSetup', render: () => <ClientSetupPage /> },
   { id: 'logs', label: 'nav.logs', render: () => <LogsPage /> },

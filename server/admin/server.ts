@@ -8,9 +8,11 @@ import type { Engine } from '../engine.js';
 import { EVENTS_PATH, EventHub, safeEqual } from './events.js';
 import { errorReply, matchRoute, readJsonBody, type Reply, type Route } from './router.js';
 import { certificateRoutes } from './routes/certificates.js';
+import { dnsRoutes } from './routes/dns.js';
 import { firewallRoutes } from './routes/firewall.js';
 import { liveRoutes } from './routes/live.js';
 import { overviewRoutes } from './routes/overview.js';
+import { queueRoutes } from './routes/queue.js';
 import { settingsRoutes } from './routes/settings.js';
 import { setupRoutes } from './routes/setup.js';
 import { userRoutes } from './routes/users.js';
@@ -27,13 +29,14 @@ export interface AdminApi {
 
 const LOOPBACK = '127.0.0.1';
 
-const ROUTES: Route[] = [...overviewRoutes, ...setupRoutes, ...settingsRoutes, ...userRoutes, ...certificateRoutes, ...firewallRoutes, ...liveRoutes];
+const ROUTES: Route[] = [...overviewRoutes, ...setupRoutes, ...settingsRoutes, ...userRoutes, ...certificateRoutes, ...firewallRoutes, ...liveRoutes, ...queueRoutes, ...dnsRoutes];
 
 export async function startAdminApi(engine: Engine, port: number): Promise<AdminApi> {
   const token = crypto.randomBytes(24).toString('base64url');
   const traffic = new Traffic(engine.context.db);
-  const stopCounting = traffic.follow(engine.context.delivery, null);
-  const state = new AdminState(engine, traffic, null, { queue: false, dnsZone: false });
+  const { queue } = engine.context;
+  const stopCounting = traffic.follow(engine.context.delivery, queue);
+  const state = new AdminState(engine, traffic, queue, { queue: true, dnsZone: true });
   const hub = new EventHub(state, token);
   const staticDir = rendererDir();
   let boundPort = port;

@@ -5,8 +5,9 @@ import type { TranscriptLine } from '../inspector/bus.js';
 import type { ServiceState, ServiceStatus } from '../net/listener.js';
 import type { ServiceName, Settings, SettingsProblem } from '../settings/schema.js';
 import type { CertificateSummary } from '../tls/certificates.js';
+import type { ExtraRecord } from '../dns/settings.js';
 
-export type { CertificateSummary, LogEntry, ServiceName, ServiceState, ServiceStatus, Settings, SettingsProblem, TranscriptLine };
+export type { CertificateSummary, ExtraRecord, LogEntry, ServiceName, ServiceState, ServiceStatus, Settings, SettingsProblem, TranscriptLine };
 
 /** Every refusal: 4xx/5xx with a sentence, and for a bad value the field(s) and why. */
 export interface ApiErrorBody {
@@ -263,6 +264,53 @@ export type LiveEvent =
   | { type: 'queue'; change: { kind: string; id: string } }
   | { type: 'settings' }
   | { type: 'traffic'; hour: TrafficHour };
+
+// ── queue ─────────────────────────────────────────────────────────────────
+
+export interface QueueRecipientInfo {
+  recipient: string;
+  /** pending: waiting for (another) attempt; the others are final. */
+  status: 'pending' | 'delivered' | 'bounced' | 'expired';
+  attempts: number;
+  nextAttemptAt: number | null;
+  lastAttemptAt: number | null;
+  /** The last answer: the remote server's reply, or what went wrong. */
+  lastResponse: string | null;
+  statusCode: string | null;
+  remoteHost: string | null;
+}
+
+export interface QueueEntryInfo {
+  id: string;
+  sender: string;
+  size: number;
+  createdAt: number;
+  recipients: QueueRecipientInfo[];
+}
+
+export interface QueueResponse {
+  entries: QueueEntryInfo[];
+}
+
+// ── DNS ───────────────────────────────────────────────────────────────────
+
+export interface DnsRecordInfo {
+  name: string;
+  ttl: number;
+  type: string;
+  /** The record data in zone-file form, absolute names. */
+  data: string;
+}
+
+export interface DnsZoneResponse {
+  serial: number;
+  problems: string[];
+  /** The mail domain's zone first, then reverse zones. */
+  zones: Array<{ origin: string; records: DnsRecordInfo[] }>;
+  /** The records added by hand (settings dns.extraRecords), in order. */
+  extraRecords: ExtraRecord[];
+  dnsService: ServiceStatus;
+}
 
 export interface LogsResponse {
   entries: LogEntry[];
