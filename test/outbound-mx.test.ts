@@ -44,7 +44,10 @@ beforeAll(async () => {
     'down.backup.test': { A: ['127.0.0.2'] },
     'up.backup.test': { A: ['127.0.0.4'] },
     'plain.test': { A: ['127.0.0.5'] },
-    'equal.test': { MX: [{ preference: 10, exchange: 'e1.equal.test' }, { preference: 10, exchange: 'e2.equal.test' }] },
+    // Many domains on the same two equal MX hosts: each is its own destination, so each round looks the MX up afresh.
+    ...Object.fromEntries(
+      Array.from({ length: 24 }, (_, i) => [`equal${i}.test`, { MX: [{ preference: 10, exchange: 'e1.equal.test' }, { preference: 10, exchange: 'e2.equal.test' }] }]),
+    ),
     'e1.equal.test': { A: ['127.0.0.6'] },
     'e2.equal.test': { A: ['127.0.0.7'] },
     'null.test': { MX: [{ preference: 0, exchange: '.' }] },
@@ -116,7 +119,7 @@ describe('outbound delivery by MX lookup', () => {
 
   it('spreads mail over equal-preference hosts', async () => {
     for (let round = 0; round < 24 && !(hosts['127.0.0.6']!.messages.length && hosts['127.0.0.7']!.messages.length); round++) {
-      const recipient = `r${round}@equal.test`;
+      const recipient = `r@equal${round}.test`;
       await submit(recipient, `equal ${round}`);
       await waitFor(() => received('127.0.0.6', recipient) || received('127.0.0.7', recipient), `delivery of round ${round}`);
     }

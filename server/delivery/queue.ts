@@ -79,6 +79,8 @@ const ORPHAN_AGE_MS = 24 * 3600_000;
 export class OutboundQueue extends EventEmitter {
   private readonly dir: string;
   private readonly q;
+  private pendingWrites: Array<{ run: () => void; resolve: () => void; reject: (error: unknown) => void }> = [];
+  private flushScheduled = false;
 
   constructor(
     private readonly db: Db,
@@ -137,11 +139,11 @@ export class OutboundQueue extends EventEmitter {
     await fs.promises.rename(temp, file);
     await directorySync.sync(this.dir);
     const now = Date.now();
-    this.db.transaction(() => {
+    await this.write(() => {
       this.db.prepare('INSERT INTO queue (id, sender, file, size, created_at) VALUES (?, ?, ?, ?, ?)').run(id, sender, `${id}.eml`, content.length, now);
       const insert = this.db.prepare('INSERT INTO queue_recipients (queue_id, recipient, next_attempt_at) VALUES (?, ?, ?)');
       for (const recipient of new Set(recipients)) insert.run(id, recipient, now);
-    })();
+    });
     this.announce({ kind: 'queued', id });
     return id;
   }
@@ -190,11 +192,11 @@ export class OutboundQueue extends EventEmitter {
     return (this.q.nextDue.get(now) as { at: number | null }).at;
   }
 
-  /** Records one attempt's results in one transaction; rows no longer pending (deleted meanwhile) are left alone. */
-  recordAttempt(id: string, results: AttemptRecord[], now = Date.now()): void {
-    this.db.transaction(() => {
+  /** Records one attempt's results; rows no longer pending (deleted meanwhile) are left alone. */
+  async recordAttempt(id: string, results: AttemptRecord[], now = Date.now()): Promise<void> {
+    await this.write(() => {
       for (const result of results) this.q.record.run({ id, now, ...result });
-    })();
+    });
     this.announce({ kind: 'attempt', id, at: now, results });
   }
 
@@ -203,12 +205,12 @@ export class OutboundQueue extends EventEmitter {
     return this.q.unnotified.all(id) as QueueRecipient[];
   }
 
-  markNotified(id: string, recipients: string[], now = Date.now()): void {
-    this.db.transaction(() => recipients.forEach((r) => this.q.markNotified.run(now, id, r)))();
+  markNotified(id: string, recipients: string[], now = Date.now()): Promise<void> {
+    return this.write(() => recipients.forEach((r) => this.q.markNotified.run(now, id, r)));
   }
 
-  markWarned(id: string, recipients: string[], now = Date.now()): void {
-    this.db.transaction(() => recipients.forEach((r) => this.q.markWarned.run(now, id, r)))();
+  markWarned(id: string, recipients: string[], now = Date.now()): Promise<void> {
+    return this.write(() => recipients.forEach((r) => this.q.markWarned.run(now, id, r)));
   }
 
   /** Entries with a sender still to be told, or nothing left to do (after a crash, say). */
@@ -217,10 +219,17 @@ export class OutboundQueue extends EventEmitter {
   }
 
   /** Removes the entry once nothing is left to do for it; returns whether it did. */
-  finishIfDone(id: string): boolean {
-    const entry = this.q.entry.get(id) as Omit<QueueEntry, 'recipients'> | undefined;
-    if (!entry || (this.q.unfinished.get(id) as { n: number }).n > 0) return false;
-    this.remove(entry, 'done');
+  async finishIfDone(id: string): Promise<boolean> {
+    let done: Omit<QueueEntry, 'recipients'> | undefined;
+    await this.write(() => {
+      const entry = this.q.entry.get(id) as Omit<QueueEntry, 'recipients'> | undefined;
+      if (!entry || (this.q.unfinished.get(id) as { n: number }).n > 0) return;
+      this.deleteRows(entry.id);
+      done = entry;
+    });
+    if (!done) return false;
+    await fs.promises.rm(this.messagePath(done), { force: true });
+    this.announce({ kind: 'removed', id, reason: 'done' });
     return true;
   }
 
@@ -248,12 +257,46 @@ export class OutboundQueue extends EventEmitter {
   }
 
   private remove(entry: Omit<QueueEntry, 'recipients'>, reason: 'done' | 'deleted'): void {
-    this.db.transaction(() => {
-      this.q.deleteRecipients.run(entry.id);
-      this.q.deleteEntry.run(entry.id);
-    })();
+    this.db.transaction(() => this.deleteRows(entry.id))();
     fs.rmSync(this.messagePath(entry), { force: true });
     this.announce({ kind: 'removed', id: entry.id, reason });
+  }
+
+  private deleteRows(id: string): void {
+    this.q.deleteRecipients.run(id);
+    this.q.deleteEntry.run(id);
+  }
+
+  /**
+   * Group commit: writes queued in the same turn of the event loop share one transaction (one
+   * fsync), so a busy queue does not stall the engine on a sync per message. Resolves when durable.
+   */
+  private write(run: () => void): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pendingWrites.push({ run, resolve, reject });
+      if (this.flushScheduled) return;
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    });
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const writes = this.pendingWrites.splice(0);
+    try {
+      this.db.transaction(() => writes.forEach((w) => w.run()))();
+      writes.forEach((w) => w.resolve());
+    } catch {
+      // One failing write must not take the others with it: each on its own.
+      for (const w of writes) {
+        try {
+          this.db.transaction(w.run)();
+          w.resolve();
+        } catch (error) {
+          w.reject(error);
+        }
+      }
+    }
   }
 
   private announce(change: QueueChange): void {

@@ -37,11 +37,16 @@ export interface DispatcherHooks {
 
 /** A session is closed and a new one opened after this many messages. */
 const MESSAGES_PER_SESSION = 100;
+/** An open session waits this long for the next message to its destination before QUIT (Postfix smtp_connection_cache_time_limit). */
+const SESSION_IDLE_MS = 2000;
 
 interface Destination {
   route: Route;
   jobs: Job[];
+  /** Sessions (open or opening) for this destination. */
   active: number;
+  /** Sessions with nothing to send, waiting for a job: handed one by pump(), or null to close. */
+  idle: Array<(job: Job | null) => void>;
 }
 
 /** Why a destination could not be reached at all: the outcome for each of its waiting jobs. */
@@ -68,22 +73,29 @@ export class Dispatcher {
     for (const job of jobs) {
       const route = routeFor(job.domain, settings);
       let destination = this.destinations.get(route.key);
-      if (!destination) this.destinations.set(route.key, (destination = { route, jobs: [], active: 0 }));
+      if (!destination) this.destinations.set(route.key, (destination = { route, jobs: [], active: 0, idle: [] }));
       destination.jobs.push(job);
     }
     this.pump();
   }
 
-  /** Resolves when no job waits and no session runs. */
+  /** Resolves when no job waits and no session is busy (idle sessions may still be open). */
   idle(): Promise<void> {
-    if (!this.active && ![...this.destinations.values()].some((d) => d.jobs.length)) return Promise.resolve();
+    if (this.quiet()) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private quiet(): boolean {
+    return [...this.destinations.values()].every((d) => !d.jobs.length && d.active === d.idle.length);
   }
 
   /** Takes no more jobs; lets running sessions finish their message for up to graceMs, then cuts them. */
   async stop(graceMs: number): Promise<void> {
     this.stopping = true;
-    for (const destination of this.destinations.values()) destination.jobs.length = 0;
+    for (const destination of this.destinations.values()) {
+      destination.jobs.length = 0;
+      destination.idle.splice(0).forEach((wake) => wake(null));
+    }
     const all = Promise.all([...this.runners]);
     const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), graceMs).unref());
     if ((await Promise.race([all, timer])) === 'timeout') {
@@ -95,7 +107,12 @@ export class Dispatcher {
 
   private pump(): void {
     const { connectionsPerDestination, connectionsTotal } = this.hooks.settings().outbound;
+    for (const destination of this.destinations.values()) {
+      // Idle sessions first: their connection is already open.
+      while (destination.jobs.length && destination.idle.length) destination.idle.shift()!(destination.jobs.shift()!);
+    }
     for (const [key, destination] of this.destinations) {
+      if (destination.jobs.length && this.active >= connectionsTotal) this.closeOneIdleSession();
       while (!this.stopping && destination.jobs.length > destination.active && destination.active < connectionsPerDestination && this.active < connectionsTotal) {
         destination.active++;
         this.active++;
@@ -109,14 +126,41 @@ export class Dispatcher {
       }
       if (!destination.jobs.length && !destination.active) this.destinations.delete(key);
     }
-    if (!this.active && !this.destinations.size) this.idleWaiters.splice(0).forEach((resolve) => resolve());
+    if (this.quiet()) this.idleWaiters.splice(0).forEach((resolve) => resolve());
+  }
+
+  /** At the global limit, a session idling for one destination makes room for another's waiting mail. */
+  private closeOneIdleSession(): void {
+    for (const destination of this.destinations.values()) {
+      const wake = destination.idle.shift();
+      if (wake) return wake(null);
+    }
+  }
+
+  /** The next job for a session: one waiting, else (with an open session) the next to arrive within SESSION_IDLE_MS. */
+  private nextJob(destination: Destination, session: SmtpSession | null): Promise<Job | null> | Job | null {
+    const waiting = destination.jobs.shift();
+    if (waiting || this.stopping || !session?.usable || session.messages >= MESSAGES_PER_SESSION) return waiting ?? null;
+    return new Promise((resolve) => {
+      const wake = (job: Job | null) => {
+        clearTimeout(timer);
+        resolve(job);
+      };
+      const timer = setTimeout(() => {
+        const at = destination.idle.indexOf(wake);
+        if (at >= 0) destination.idle.splice(at, 1);
+        resolve(null);
+      }, SESSION_IDLE_MS);
+      destination.idle.push(wake);
+      if (this.quiet()) this.idleWaiters.splice(0).forEach((resolve) => resolve());
+    });
   }
 
   /** One session's life: take the destination's next job until none is left. */
   private async run(destination: Destination): Promise<void> {
     let session: SmtpSession | null = null;
     try {
-      for (let job = destination.jobs.shift(); job && !this.stopping; job = destination.jobs.shift()) {
+      for (let job = await this.nextJob(destination, session); job && !this.stopping; job = await this.nextJob(destination, session)) {
         const content = await this.prepare(job);
         if (content === null) {
           await this.hooks.done({ job, outcomes: null });

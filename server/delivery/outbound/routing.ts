@@ -42,7 +42,8 @@ export function routeFor(domain: string, settings: Settings): Route {
       rejectUnauthorized: smarthost.requireValidCertificate,
       auth: smarthost.username ? { user: smarthost.username, pass: smarthost.password } : null,
     };
-    return { kind: 'smarthost', key: `smarthost ${smarthost.host}:${smarthost.port}`, relay };
+    // Sessions are shared per key: a change of TLS policy or credentials must not reuse an open one.
+    return { kind: 'smarthost', key: `smarthost ${JSON.stringify(relay)}`, relay };
   }
   return { kind: 'mx', key: `mx ${domain.toLowerCase()}`, domain: domain.toLowerCase(), port: settings.outbound.mxPort };
 }

@@ -186,7 +186,7 @@ export class OutboundWorker {
         const level = record.status === 'delivered' ? 'info' : 'warn';
         this.context.log.write(level, 'outbound', `${job.queueId}: to=<${recipient}>, relay=${relay}, status=${status} (${outcome.response})`);
       }
-      this.queue.recordAttempt(job.queueId, records, now);
+      await this.queue.recordAttempt(job.queueId, records, now);
     } finally {
       for (const recipient of job.recipients.keys()) this.inFlight.delete(inFlightKey(job.queueId, recipient));
     }
@@ -223,17 +223,17 @@ export class OutboundWorker {
     const failures = entry.recipients.filter((r) => (r.status === 'bounced' || r.status === 'expired') && r.dsn_sent_at === null);
     if (failures.length) {
       await this.report(entry, failures, 'failed');
-      this.queue.markNotified(id, failures.map((r) => r.recipient), now);
+      await this.queue.markNotified(id, failures.map((r) => r.recipient), now);
     }
     const warnAfterMs = this.context.settings().outbound.delayWarningHours * 3600_000;
     if (warnAfterMs > 0 && now - entry.created_at >= warnAfterMs) {
       const late = entry.recipients.filter((r) => r.status === 'pending' && r.attempts > 0 && r.warned_at === null);
       if (late.length) {
         await this.report(entry, late, 'delayed');
-        this.queue.markWarned(id, late.map((r) => r.recipient), now);
+        await this.queue.markWarned(id, late.map((r) => r.recipient), now);
       }
     }
-    this.queue.finishIfDone(id);
+    await this.queue.finishIfDone(id);
   }
 
   /** A DSN to the sender; the null sender is never told (RFC 5321 §4.5.5: no bounce loops). */
