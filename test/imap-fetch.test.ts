@@ -91,7 +91,7 @@ describe('IMAP ENVELOPE, BODY and BODYSTRUCTURE', () => {
     const encoded = await client.fetchOne('5', { envelope: true, bodyStructure: true });
     expect(encoded && encoded.envelope?.subject).toBe('Grüße aus Köln 你好');
     expect(encoded && encoded.envelope?.from?.[0]?.name).toBe('张三');
-    const attachment = encoded && encoded.bodyStructure?.childNodes?.[1];
+    const attachment = encoded ? encoded.bodyStructure?.childNodes?.[1] : undefined;
     expect(attachment?.dispositionParameters?.filename).toBe('报告.pdf');
     const nested = await client.fetchOne('4', { bodyStructure: true });
     expect(nested && nested.bodyStructure?.childNodes?.[1]?.type).toBe('message/rfc822');

@@ -186,8 +186,8 @@ describe('IMAP APPEND, COPY, MOVE, EXPUNGE with UIDPLUS', () => {
       lock.release();
     }
     const status = await client.status('Trash', { messages: true, unseen: true });
-    expect(status.messages).toBe(1);
-    expect(status.unseen).toBe(0);
+    expect(status && status.messages).toBe(1);
+    expect(status && status.unseen).toBe(0);
     await client.logout();
   });
 });

@@ -200,11 +200,7 @@ export class Connection {
     if (this.responsesThisCommand < TRANSCRIPT_RESPONSES) this.transcript.server(describe(pieces));
     else if (this.responsesThisCommand === TRANSCRIPT_RESPONSES) this.transcript.server('… (further responses not shown)');
     this.responsesThisCommand++;
-    for (const piece of pieces) {
-      const buffer = typeof piece === 'string' ? Buffer.from(piece, 'binary') : piece;
-      this.output.push(buffer);
-      this.outputBytes += buffer.length;
-    }
+    this.queue(pieces);
     if (this.outputBytes >= OUTPUT_CHUNK) await this.flush();
   }
 
@@ -212,12 +208,30 @@ export class Connection {
   async sendNow(pieces: Piece[]): Promise<void> {
     if (this.closed) return;
     this.transcript.server(describe(pieces));
-    for (const piece of pieces) {
-      const buffer = typeof piece === 'string' ? Buffer.from(piece, 'binary') : piece;
-      this.output.push(buffer);
-      this.outputBytes += buffer.length;
-    }
+    this.queue(pieces);
     await this.flush();
+  }
+
+  /** Appends a response to the output, runs of text joined into one Buffer. */
+  private queue(pieces: Piece[]): void {
+    let text = '';
+    for (const piece of pieces) {
+      if (typeof piece === 'string') {
+        text += piece;
+        continue;
+      }
+      if (text) {
+        this.output.push(Buffer.from(text, 'binary'));
+        this.outputBytes += text.length;
+        text = '';
+      }
+      this.output.push(piece);
+      this.outputBytes += piece.length;
+    }
+    if (text) {
+      this.output.push(Buffer.from(text, 'binary'));
+      this.outputBytes += text.length;
+    }
   }
 
   async flush(): Promise<void> {

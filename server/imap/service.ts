@@ -53,6 +53,7 @@ class ImapService implements Service {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     await Promise.all([...this.connections].map((c) => c.shutdown()));
     await closed;
+    mimeCacheFor(this.context.db).flush();
   }
 
   private accept(socket: net.Socket, secure: boolean): void {

@@ -1,7 +1,7 @@
 // Answering FETCH: message by message, each response written as soon as it is built, so a FETCH
 // of 100,000 messages holds one message at a time (the connection waits for the socket to drain).
 import fs from 'node:fs';
-import { splitFlags, type MessageRow } from '../../store/mailstore.js';
+import { splitFlags, type MailboxRow, type MessageRow } from '../../store/mailstore.js';
 import type { Wire } from '../commands/types.js';
 import { mimeCacheFor } from '../mime/cache.js';
 import type { MimePart } from '../mime/structure.js';
@@ -38,6 +38,7 @@ export async function runFetch(session: Session, wire: Wire, targets: Target[], 
   for (let start = 0; start < targets.length; start += BATCH) {
     const batch = targets.slice(start, start + BATCH);
     const rows = new Map(view.rowsForUids(batch.map((t) => t.uid)).map((r) => [r.uid, r]));
+    if (need.structure) cache.prefetch([...rows.values()].map((r) => r.guid));
     const seenNow = new Set<number>();
     if (setsSeen) {
       const updates = [...rows.values()]
@@ -55,7 +56,7 @@ export async function runFetch(session: Session, wire: Wire, targets: Target[], 
       if (!row) continue; // expunged meanwhile; its EXPUNGE comes later
       if (options.changedSince !== null && row.modseq <= options.changedSince) continue;
       let content: Buffer | null = null;
-      const readContent = async () => (content ??= await readMessage(session, row));
+      const readContent = async () => (content ??= await readMessage(session, mailbox, row));
       try {
         if (need.content) await readContent();
         const structure = need.structure ? await cache.get(row.guid, readContent) : null;
@@ -69,18 +70,18 @@ export async function runFetch(session: Session, wire: Wire, targets: Target[], 
   }
 }
 
-async function readMessage(session: Session, row: MessageRow): Promise<Buffer> {
+async function readMessage(session: Session, mailbox: MailboxRow, row: MessageRow): Promise<Buffer> {
   const view = session.selected;
   const store = session.context.mailStore;
   if (row.size <= SYNC_READ_LIMIT) {
     // small files: a synchronous read is several times cheaper than a trip through the thread pool
     try {
-      return fs.readFileSync(store.messagePath(view.owner, view.mailbox, row));
+      return fs.readFileSync(store.messagePath(view.owner, mailbox, row));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
   }
-  return store.readMessage(view.owner, view.mailbox, row);
+  return store.readMessage(view.owner, mailbox, row);
 }
 
 function responseFor(

@@ -15,6 +15,7 @@ import type { Session } from '../session.js';
 import type { SearchKey } from './parse.js';
 
 const DAY = 86_400_000;
+const ENVELOPE_FIELDS = new Set(['subject', 'from', 'to', 'cc', 'bcc']);
 const BATCH = 500;
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 
@@ -33,15 +34,12 @@ export class Candidate {
   constructor(
     readonly seq: number,
     readonly row: MessageRow,
-    private readonly session: Session,
+    private readonly file: (row: MessageRow) => string,
     private readonly cache: MimeCache,
   ) {}
 
   content(): Buffer {
-    if (!this.contentData) {
-      const view = this.session.selected;
-      this.contentData = fs.readFileSync(this.session.context.mailStore.messagePath(view.owner, view.mailbox, this.row));
-    }
+    if (!this.contentData) this.contentData = fs.readFileSync(this.file(this.row));
     return this.contentData;
   }
 
@@ -51,6 +49,22 @@ export class Candidate {
       this.headerData = splitHeaderFields(content.toString('binary', 0, headerEnd(content)));
     }
     return this.headerData;
+  }
+
+  /**
+   * A header's text from the cached ENVELOPE, without reading the file: undefined when the
+   * structure is not cached or the field is not in an envelope; null when the message has none.
+   */
+  envelopeField(field: string): string | null | undefined {
+    if (!ENVELOPE_FIELDS.has(field)) return undefined;
+    const envelope = this.cache.peek(this.row.guid)?.envelope;
+    if (!envelope) return undefined;
+    if (field === 'subject') return envelope.subject;
+    const list = envelope[field as 'from' | 'to' | 'cc' | 'bcc'];
+    if (!list) return null;
+    return list
+      .map((a) => ('mailbox' in a ? `${a.name ?? ''} <${a.mailbox ?? ''}@${a.host ?? ''}>` : 'group' in a ? `${a.group}:` : ';'))
+      .join(', ');
   }
 
   structure(): Promise<MimePart> {
@@ -192,6 +206,8 @@ async function evaluate(key: SearchKey, c: Candidate, view: SelectedMailbox, max
     }
     case 'header': {
       const needle = key.value.toLowerCase();
+      const cached = c.envelopeField(key.field);
+      if (cached !== undefined) return cached !== null && (needle === '' || decodeHeaderValue(cached).toLowerCase().includes(needle));
       return c.headers().some((f) => f.key === key.field && (needle === '' || decodeHeaderValue(fieldValue(f)).toLowerCase().includes(needle)));
     }
     case 'body':
@@ -211,20 +227,41 @@ async function evaluate(key: SearchKey, c: Candidate, view: SelectedMailbox, max
   }
 }
 
+/** Does the search look at envelope headers (worth loading cached structures in bulk)? */
+function usesHeaders(key: SearchKey): boolean {
+  switch (key.op) {
+    case 'header':
+      return ENVELOPE_FIELDS.has(key.field);
+    case 'not':
+      return usesHeaders(key.key);
+    case 'or':
+      return usesHeaders(key.left) || usesHeaders(key.right);
+    case 'and':
+      return key.keys.some(usesHeaders);
+    default:
+      return false;
+  }
+}
+
 /** The messages of the selected mailbox matching `key`, in sequence order. */
 export async function search(session: Session, key: SearchKey, within?: Target[]): Promise<Match[]> {
   const view = session.selected;
   const cache = mimeCacheFor(session.context.db);
   const targets = within ?? view.allTargets();
   const max = { seq: view.exists, uid: view.exists ? view.uidAt(view.exists)! : 0 };
+  const mailbox = view.mailbox;
+  const store = session.context.mailStore;
+  const file = (row: MessageRow) => store.messagePath(view.owner, mailbox, row);
+  const headerKeys = usesHeaders(key);
   const matches: Match[] = [];
   for (let start = 0; start < targets.length; start += BATCH) {
     const batch = targets.slice(start, start + BATCH);
     const rows = new Map(view.rowsForUids(batch.map((t) => t.uid)).map((r) => [r.uid, r]));
+    if (headerKeys) cache.prefetch([...rows.values()].map((r) => r.guid));
     for (const target of batch) {
       const row = rows.get(target.uid);
       if (!row) continue;
-      const candidate = new Candidate(target.seq, row, session, cache);
+      const candidate = new Candidate(target.seq, row, file, cache);
       try {
         if (await evaluate(key, candidate, view, max)) matches.push({ seq: target.seq, uid: row.uid, row });
       } catch (error) {
