@@ -267,6 +267,20 @@ describe('outbound delivery over routes', () => {
     expect(missing.stderr).toContain(`no queue entry ${entry.id}`);
   });
 
+  it('gives up on an entry whose message file was removed by hand, and tells the sender', async () => {
+    await submit(['lost@defer.test'], message('lostfile', 'lost@defer.test'));
+    const entry = await waitFor(() => {
+      const found = entryFor('lost@defer.test');
+      return found && found.recipients[0]!.attempts === 1 ? found : undefined;
+    }, 'the first attempt');
+    fs.rmSync(test.engine.context.queue.messagePath(entry));
+    test.engine.context.queue.retry(entry.id);
+    const dsn = await waitFor(() => maildirFiles(test, alice.address).map((f) => fs.readFileSync(f, 'utf8')).find((text) => text.includes(`X-LanPost-Queue-ID: ${entry.id}`)), 'the DSN');
+    expect(dsn).toMatch(/\r\nStatus: 5\.3\.0\r\n/);
+    expect(dsn).toMatch(/\r\nDiagnostic-Code: x-lanpost; the queued message file is missing/);
+    await waitFor(() => !test.engine.context.queue.get(entry.id), 'the entry to leave the queue');
+  });
+
   it('never queues mail between local users', async () => {
     const bob = await test.addUser('bob@lanpost.lan');
     const queuedBefore = changes.filter((c) => c.kind === 'queued').length;

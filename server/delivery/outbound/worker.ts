@@ -142,8 +142,9 @@ export class OutboundWorker {
     try {
       content = await fs.promises.readFile(this.queue.messagePath(job));
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null; // deleted meanwhile
-      throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      // Deleted meanwhile (`queue delete`): nothing to do. Rows without their file: give up and say so.
+      return this.queue.get(job.queueId) ? failed('5.3.0', 'the queued message file is missing from the queue folder') : null;
     }
     const headers = originalHeaders(content).toString('latin1');
     if ((headers.match(/^Received[ \t]*:/gim) ?? []).length >= MAX_HOPS) return failed('5.4.6', 'too many hops (Received lines): a mail loop');
