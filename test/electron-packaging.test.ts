@@ -103,14 +103,16 @@ describe('electron-builder.yml', () => {
     expect(fs.existsSync(path.join(ROOT, config.win!.icon as string))).toBe(true);
     expect(fs.existsSync(path.join(ROOT, config.mac!.icon as string))).toBe(true);
     expect(fs.readdirSync(path.join(ROOT, config.linux!.icon as string))).toContain('512x512.png');
-    // electron-builder keeps a file that a pattern takes and no "!" pattern drops.
+    // electron-builder keeps a file that a pattern takes (production dependencies are taken
+    // by themselves) and that no "!" pattern drops.
     const patterns = (config.files as { filter: string[] }[]).flatMap((f) => f.filter);
     const packed = (file: string) =>
-      patterns.some((p) => !p.startsWith('!') && path.matchesGlob(file, p)) && !patterns.some((p) => p.startsWith('!') && path.matchesGlob(file, p.slice(1)));
-    for (const file of ['package.json', 'dist/electron/main.js', 'dist/electron/preload.cjs', 'dist/server/main.js', 'dist/server/admin/server.js', 'renderer/dist/index.html', 'renderer/dist/assets/index-abc.js', 'assets/tray/tray-partialTemplate@2x.png', 'assets/icons/256x256.png']) {
+      (file.startsWith('node_modules/') || patterns.some((p) => !p.startsWith('!') && path.matchesGlob(file, p))) &&
+      !patterns.some((p) => p.startsWith('!') && path.matchesGlob(file, p.slice(1)));
+    for (const file of ['package.json', 'node_modules/better-sqlite3/build/Release/better_sqlite3.node', 'node_modules/better-sqlite3/lib/index.js', 'dist/electron/main.js', 'dist/electron/preload.cjs', 'dist/server/main.js', 'dist/server/admin/server.js', 'renderer/dist/index.html', 'renderer/dist/assets/index-abc.js', 'assets/tray/tray-partialTemplate@2x.png', 'assets/icons/256x256.png']) {
       expect(packed(file), file).toBe(true);
     }
-    for (const file of ['dist/server/main.js.map', 'server/main.ts', 'test/engine-process.test.ts', 'assets/lanpost.svg', 'lanpost-data/lanpost.db']) {
+    for (const file of ['dist/server/main.js.map', 'server/main.ts', 'test/engine-process.test.ts', 'assets/lanpost.svg', 'lanpost-data/lanpost.db', 'node_modules/tsx/dist/cli.mjs', 'node_modules/better-sqlite3/deps/sqlite3/sqlite3.c', 'node_modules/better-sqlite3/build/Release/test_extension.node']) {
       expect(packed(file), file).toBe(false);
     }
   });
@@ -119,12 +121,13 @@ describe('electron-builder.yml', () => {
     const config = await load();
     expect(config.asar).toBe(true);
     expect(config.npmRebuild).toBe(true);
-    expect(config.asarUnpack).toEqual(['**/node_modules/better-sqlite3/**']);
+    expect(config.asarUnpack).toEqual(['**/node_modules/better-sqlite3/build/Release/*.node']);
     const nativeModule = path.relative(ROOT, require.resolve('better-sqlite3/build/Release/better_sqlite3.node')).split(path.sep).join('/');
     expect(path.matchesGlob(nativeModule, config.asarUnpack![0]!)).toBe(true);
     // No install hook rebuilds it for Electron in everyday installs (that would break npm ci and the tests).
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-    expect(Object.keys(pkg.scripts).filter((s) => /^(pre|post)?install$|^prepare$/.test(s))).toEqual([]);
+    const installHooks = Object.entries(pkg.scripts).filter(([name]) => /^(pre|post)?install$|^prepare$/.test(name));
+    expect(installHooks.filter(([, command]) => /install-app-deps|electron-rebuild|@electron\/rebuild|electron-builder/.test(command))).toEqual([]);
     expect(pkg.scripts.dist).toBe('node scripts/dist.js');
     expect(fs.readFileSync(path.join(ROOT, 'scripts', 'dist.js'), 'utf8')).toContain("['rebuild', 'better-sqlite3']");
   });

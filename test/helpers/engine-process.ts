@@ -7,7 +7,12 @@ import type { EngineChild } from '../../electron/engine-supervisor.js';
 import type { EngineMessage, ParentMessage } from '../../server/main.js';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const ENGINE_MAIN = path.join(ROOT, 'server', 'main.ts');
+// By default the TypeScript sources through tsx. To check the compiled engine under another
+// Node (e.g. the version inside Electron): LANPOST_TEST_ENGINE=dist/server/main.js and
+// LANPOST_TEST_NODE=/path/to/node (its better-sqlite3 must be built for that Node).
+export const ENGINE_MAIN = process.env.LANPOST_TEST_ENGINE ? path.resolve(ROOT, process.env.LANPOST_TEST_ENGINE) : path.join(ROOT, 'server', 'main.ts');
+const NODE = process.env.LANPOST_TEST_NODE || process.execPath;
+const EXEC_ARGV = process.env.LANPOST_TEST_ENGINE ? [] : ['--import', 'tsx'];
 const WAIT_MS = 30_000;
 
 export interface ForkedEngine {
@@ -30,8 +35,8 @@ export function forkEngine(dataDir: string, options: { ipc?: boolean; args?: str
   const ipc = options.ipc ?? true;
   const args = options.args ?? ['--data', dataDir];
   const child = ipc
-    ? fork(ENGINE_MAIN, args, { cwd: ROOT, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
-    : spawn(process.execPath, ['--import', 'tsx', ENGINE_MAIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    ? fork(ENGINE_MAIN, args, { cwd: ROOT, execPath: NODE, execArgv: EXEC_ARGV, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
+    : spawn(NODE, [...EXEC_ARGV, ENGINE_MAIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk));
