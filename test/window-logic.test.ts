@@ -7,10 +7,13 @@ import { zh } from '../renderer/src/i18n/zh.js';
 import { annotate } from '../renderer/src/logic/annotations.js';
 import { chartMaximum, formatBytes, splitList } from '../renderer/src/logic/format.js';
 import { SessionIndex, exportTranscript } from '../renderer/src/logic/sessions.js';
+import { localizeReason } from '../renderer/src/logic/reasons.js';
 import { GROUPS, fromText } from '../renderer/src/logic/settings-fields.js';
 import type { TranscriptLine } from '../server/admin/types.js';
 import { defaultSettings } from '../server/settings/defaults.js';
-import { getByKey } from '../server/settings/file.js';
+import { getByKey, setByKey } from '../server/settings/file.js';
+import { SettingsError } from '../server/settings/schema.js';
+import { passwordProblem } from '../server/accounts/password.js';
 
 const line = (service: TranscriptLine['service'], session: string, direction: TranscriptLine['direction'], text: string, time = 1000): TranscriptLine => ({
   service,
@@ -126,5 +129,35 @@ describe('formatting', () => {
     expect(formatBytes(0, 'en')).toBe('0 B');
     expect(formatBytes(26_214_400, 'en')).toBe('25 MB');
     expect(formatBytes(1536, 'en')).toBe('1.5 KB');
+  });
+});
+
+describe('refusals in Chinese', () => {
+  const reasonFor = (key: string, value: unknown): string => {
+    try {
+      setByKey(defaultSettings(), key, value);
+    } catch (error) {
+      return (error as SettingsError).problems[0]!.reason;
+    }
+    throw new Error(`${key} = ${JSON.stringify(value)} was accepted`);
+  };
+
+  it('says the engine\'s usual reasons in Chinese, and leaves English alone', () => {
+    const cases: Array<[string, unknown, string]> = [
+      ['services.smtp.port', 70000, '必须在 0 到 65535 之间'],
+      ['limits.messageSizeBytes', 12, '不能小于 1024'],
+      ['limits.messageSizeBytes', 'lots', '必须是数字'],
+      ['domain', 'not a domain!', '必须是域名'],
+      ['trustedNetworks', ['10.0.0.0/33'], 'CIDR'],
+      ['relay.fromTrustedNetworks', 'yes', '必须是“是”或“否”'],
+      ['services.smtp.address', 'everywhere', '必须是 IP 地址'],
+    ];
+    for (const [key, value, expected] of cases) {
+      const reason = reasonFor(key, value);
+      expect(localizeReason(reason, 'zh-CN'), reason).toContain(expected);
+      expect(localizeReason(reason, 'en')).toBe(reason);
+    }
+    expect(localizeReason(`password ${passwordProblem('short')}`, 'zh-CN')).toBe('密码至少需要 8 个字符');
+    expect(localizeReason('something new the engine says', 'zh-CN')).toBe('something new the engine says');
   });
 });

@@ -84,6 +84,16 @@ describe('the window', () => {
     await screenshot('overview');
   });
 
+  it('stops and starts one service from the overview', async () => {
+    const row = page.locator('table.services tbody tr').filter({ hasText: 'POP3S' });
+    await row.getByRole('button', { name: 'Stop' }).click();
+    await row.getByText('Stopped').waitFor();
+    expect(test.engine.status('pop3s').state).toBe('stopped');
+    await row.getByRole('button', { name: 'Start' }).click();
+    await row.getByText('Listening').waitFor();
+    expect(test.engine.status('pop3s').state).toBe('listening');
+  });
+
   it('adds a user, lists it, and shows the new mail count when mail arrives', async () => {
     await openSection(/Users & aliases/);
     await page.getByLabel('Address', { exact: true }).fill('gina');
@@ -162,6 +172,12 @@ describe('the window', () => {
     await page.getByRole('link', { name: '概览' }).click();
     await page.getByRole('heading', { name: '概览' }).waitFor();
     await screenshot('overview-zh');
+    // A refused value, explained in Chinese.
+    await page.getByRole('link', { name: '防火墙与端口' }).click();
+    await page.getByLabel('SMTP 的端口').fill('70000');
+    await page.getByRole('button', { name: '保存端口' }).click();
+    await page.getByText('必须在 0 到 65535 之间（0 表示自动选择空闲端口）').waitFor();
+    expect(test.engine.context.settings().services.smtp.port).toBe(0);
   });
 
   it('shows a live SMTP session in the inspector, with the password nowhere in the page', async () => {

@@ -21,7 +21,7 @@ export function TrafficChart({ hours }: { hours: TrafficHour[] }) {
   return (
     <figure className="chart">
       <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={t('overview.chartSummary', { in: totalIn, out: totalOut })}>
-        {[0, max / 2, max].map((v) => (
+        {(max % 2 ? [0, max] : [0, max / 2, max]).map((v) => (
           <g key={v}>
             <line x1={LEFT} x2={WIDTH} y1={y(v)} y2={y(v)} className="grid" />
             <text x={LEFT - 6} y={y(v) + 4} textAnchor="end" className="axis">

@@ -3,6 +3,7 @@
 import { useId, useState, type ReactNode } from 'react';
 import type { ServiceState } from '../../../server/admin/types.js';
 import { useI18n } from '../i18n/index.js';
+import { localizeReason } from '../logic/reasons.js';
 
 export function Page({ title, intro, actions, children }: { title: string; intro?: ReactNode; actions?: ReactNode; children: ReactNode }) {
   return (
@@ -43,6 +44,7 @@ interface FieldProps {
 /** A labelled control with its one-line explanation and, when refused, the reason right under it. */
 export function Field({ label, help, error, children }: FieldProps) {
   const id = useId();
+  const { language } = useI18n();
   const describedBy = [help ? `${id}-help` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
   return (
     <div className={`field${error ? ' has-error' : ''}`}>
@@ -55,7 +57,7 @@ export function Field({ label, help, error, children }: FieldProps) {
       )}
       {error && (
         <p className="field-error" id={`${id}-error`} role="alert">
-          {error}
+          {localizeReason(error, language)}
         </p>
       )}
     </div>

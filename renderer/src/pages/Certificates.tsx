@@ -8,6 +8,7 @@ import { useApp, useResource } from '../context.js';
 import type { MessageKey } from '../i18n/en.js';
 import { useI18n } from '../i18n/index.js';
 import { daysUntil, formatDate, splitList } from '../logic/format.js';
+import { localizeReason } from '../logic/reasons.js';
 
 const PLATFORMS = ['windows', 'macos', 'ios', 'android', 'thunderbird'] as const;
 
@@ -169,7 +170,7 @@ function RequestCsr({ pending, onDone }: { pending: CertificateResponse['pending
 }
 
 function ImportCertificate({ pending, onDone }: { pending: CertificateResponse['pendingRequest']; onDone(): void }) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const { api, notify } = useApp();
   const [certificate, setCertificate] = useState('');
   const [key, setKey] = useState('');
@@ -191,7 +192,7 @@ function ImportCertificate({ pending, onDone }: { pending: CertificateResponse['
     <Card title={t('cert.import')}>
       <p className="help">{t('cert.importIntro')}</p>
       <form onSubmit={submit} noValidate>
-        {error && <Notice tone="bad">{t('cert.importRefused', { reason: error })}</Notice>}
+        {error && <Notice tone="bad">{t('cert.importRefused', { reason: localizeReason(error, language) })}</Notice>}
         <Field label={t('cert.certificatePem')} help={t('cert.certificatePemHelp')}>
           {(props) => <textarea {...props} rows={6} value={certificate} onChange={(e) => setCertificate(e.target.value)} spellCheck={false} placeholder="-----BEGIN CERTIFICATE-----" />}
         </Field>

@@ -6,6 +6,7 @@ import { ApiError } from '../api.js';
 import { Button, Card, CopyBlock, Loading, Notice, Page, StateBadge } from '../components/ui.js';
 import { useApp, useLive, useResource } from '../context.js';
 import { useI18n } from '../i18n/index.js';
+import { localizeReason } from '../logic/reasons.js';
 import { fromText } from '../logic/settings-fields.js';
 
 const PREFERRED: Record<string, FirewallKind> = { win32: 'windows-powershell', darwin: 'macos-pf', linux: 'ufw' };
@@ -53,7 +54,7 @@ export function FirewallPage() {
 }
 
 function Ports({ data, settings, onSaved }: { data: FirewallResponse; settings: SettingsResponse; onSaved(): void }) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const { api, notify } = useApp();
   const [draft, setDraft] = useState<Record<string, string>>({});
   const [error, setError] = useState<ApiError | null>(null);
@@ -116,11 +117,11 @@ function Ports({ data, settings, onSaved }: { data: FirewallResponse; settings: 
                   </td>
                   <td>
                     <input className="narrow" aria-label={t('firewall.addressFor', { service: t(`service.${name}`) })} aria-invalid={addressError ? true : undefined} value={value(name, 'address')} onChange={(e) => set(name, 'address', e.target.value)} spellCheck={false} />
-                    {addressError && <p className="field-error" role="alert">{addressError}</p>}
+                    {addressError && <p className="field-error" role="alert">{localizeReason(addressError, language)}</p>}
                   </td>
                   <td>
                     <input className="port" inputMode="numeric" aria-label={t('firewall.portFor', { service: t(`service.${name}`) })} aria-invalid={portError ? true : undefined} value={value(name, 'port')} onChange={(e) => set(name, 'port', e.target.value)} />
-                    {portError && <p className="field-error" role="alert">{portError}</p>}
+                    {portError && <p className="field-error" role="alert">{localizeReason(portError, language)}</p>}
                     {status && status.state === 'listening' && String(status.port) !== value(name, 'port') && !draft[`${name}.port`] && <div className="muted">{t('firewall.actualPort', { port: status.port })}</div>}
                   </td>
                   <td>

@@ -7,12 +7,13 @@ import { LanguageSelect } from '../components/LanguageSelect.js';
 import { Button, Field, Notice } from '../components/ui.js';
 import { useApp } from '../context.js';
 import { useI18n } from '../i18n/index.js';
+import { localizeReason } from '../logic/reasons.js';
 import { ClientSetupCard } from './ClientSetup.js';
 
 const STEPS = ['domain', 'hostname', 'address', 'password'] as const;
 
 export function Wizard({ setup, onDone }: { setup: SetupStateResponse; onDone(): void }) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const { api } = useApp();
   const [step, setStep] = useState(0);
   const [domain, setDomain] = useState(setup.domain);
@@ -118,7 +119,7 @@ export function Wizard({ setup, onDone }: { setup: SetupStateResponse; onDone():
             {!setup.lan.length && <Notice tone="warn">{t('wizard.noLan')}</Notice>}
             {reason('address') && (
               <p className="field-error" role="alert">
-                {reason('address')}
+                {localizeReason(reason('address')!, language)}
               </p>
             )}
           </fieldset>
