@@ -6,7 +6,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveSettings } from '../server/settings/file.js';
-import { SettingsError, validateSettings, type Settings } from '../server/settings/schema.js';
+import { SettingsError, validateSettings } from '../server/settings/schema.js';
 import { defaultSettings } from '../server/settings/defaults.js';
 import { execFileSync } from 'node:child_process';
 import { decode, dig, query, rcodeOf, udpExchange } from './dns-helpers.js';
@@ -354,8 +354,8 @@ describe('lanpost export zone', () => {
 
 describe('DNS settings validation', () => {
   const withRecords = (records: unknown[]): unknown => {
-    const settings = defaultSettings() as Settings & { dns: { extraRecords: unknown[] } };
-    settings.dns.extraRecords = records;
+    const settings = defaultSettings();
+    (settings.dns as { extraRecords: unknown[] }).extraRecords = records;
     return settings;
   };
   const problems = (candidate: unknown): string[] => {

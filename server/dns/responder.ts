@@ -2,6 +2,7 @@
 // transport. Order: drop / FORMERR / NOTIMP for what is not a standard query, BADVERS for an
 // unknown EDNS version, the authoritative answer for our zones (from a template when it was
 // asked before), forwarding or REFUSED for the rest, and truncation to the client's UDP size.
+import { plainAddress } from '../net/interfaces.js';
 import type { Settings } from '../settings/schema.js';
 import { RCODE, resolve, type Resolution } from './answers.js';
 import type { ForwardedAnswer, Forwarder } from './forwarder.js';
@@ -13,6 +14,7 @@ import { TYPE_ANY, TYPE_AXFR, TYPE_IXFR, zoneFor, zoneRecords, type Zone } from 
 export type Transport = 'udp' | 'tcp';
 
 export interface Exchange {
+  /** The client's address as the socket reports it (IPv4-mapped on a dual-stack socket). */
   client: string;
   transport: Transport;
   /** Numbers the inspector sessions: per UDP query, per TCP connection ("udp-17", "tcp-3"). */
@@ -59,15 +61,15 @@ export class Responder {
     const scan = scanQuery(msg, view);
     const transcribe = this.deps.transcript.allow();
     if (scan === 'drop') {
-      if (transcribe) this.deps.transcript.event(sessionOf(exchange), exchange.client, `ignored ${msg.length} bytes: ${msg.length < 12 ? 'shorter than a DNS header' : 'a response, not a query'}`);
+      if (transcribe) this.deps.transcript.event(sessionOf(exchange), plainAddress(exchange.client), `ignored ${msg.length} bytes: ${msg.length < 12 ? 'shorter than a DNS header' : 'a response, not a query'}`);
       return null;
     }
     if (scan !== 'query') {
       // RFC 1035 §4.1.1: FORMERR for what cannot be read, NOTIMP for opcodes other than QUERY.
       const rcode = scan === 'formerr' ? RCODE.FORMERR : RCODE.NOTIMP;
       if (transcribe) {
-        this.deps.transcript.query(sessionOf(exchange), exchange.client, scan === 'formerr' ? `malformed message (${msg.length} bytes)` : `opcode ${view.opcode} (${msg.length} bytes)`);
-        this.deps.transcript.answer(sessionOf(exchange), exchange.client, scan === 'formerr' ? 'FORMERR' : 'NOTIMP');
+        this.deps.transcript.query(sessionOf(exchange), plainAddress(exchange.client), scan === 'formerr' ? `malformed message (${msg.length} bytes)` : `opcode ${view.opcode} (${msg.length} bytes)`);
+        this.deps.transcript.answer(sessionOf(exchange), plainAddress(exchange.client), scan === 'formerr' ? 'FORMERR' : 'NOTIMP');
       }
       return buildResponse(view, { ...EMPTY, rcode }, { withQuestion: false, edns: false });
     }
@@ -153,8 +155,9 @@ export class Responder {
   }
 
   private transcribe(exchange: Exchange, question: string, answer: string): void {
-    this.deps.transcript.query(sessionOf(exchange), exchange.client, question);
-    this.deps.transcript.answer(sessionOf(exchange), exchange.client, answer);
+    const client = plainAddress(exchange.client);
+    this.deps.transcript.query(sessionOf(exchange), client, question);
+    this.deps.transcript.answer(sessionOf(exchange), client, answer);
   }
 }
 

@@ -87,6 +87,7 @@ class DnsService implements Service {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.transcript.close();
     for (const socket of this.connections) socket.destroy();
     await Promise.all(this.listeners.splice(0).map((listener) => closeListener(listener)));
   }
@@ -114,11 +115,11 @@ class DnsService implements Service {
 
   /** UDP first (it may pick the port), then TCP on the same port number. */
   private async listen(address: string, port: number): Promise<{ status: ServiceStatus; listener?: Listener }> {
+    const family = net.isIPv6(address) ? 6 : 4;
     const udp = dgram.createSocket({
-      type: net.isIPv6(address) ? 'udp6' : 'udp4',
+      type: family === 6 ? 'udp6' : 'udp4',
       // Replies go to the literal address the query came from: no resolver round trip per send.
-      lookup: (host: string, _options: unknown, callback: (error: Error | null, address: string, family: number) => void) =>
-        callback(null, host, net.isIPv6(host) ? 6 : 4),
+      lookup: (host: string, _options: unknown, callback: (error: Error | null, address: string, family: number) => void) => callback(null, host, family),
     } as dgram.SocketOptions);
     const udpStatus = await bindUdp(udp, this.name, address, port);
     if (udpStatus.state !== 'listening') {
@@ -145,7 +146,7 @@ class DnsService implements Service {
     const view = new QueryView();
     const exchange: Exchange = { client: '', transport: 'udp', sequence: 0 };
     udp.on('message', (msg, rinfo) => {
-      exchange.client = plainAddress(rinfo.address);
+      exchange.client = rinfo.address;
       exchange.sequence = ++this.sequence;
       let reply;
       try {
