@@ -1,4 +1,6 @@
-// The desktop app's own command-line arguments, and the Linux autostart entry that passes them.
+// The desktop app's own command-line arguments, where its data folder is, and the Linux
+// autostart entry that passes them.
+import path from 'node:path';
 
 export interface DesktopArguments {
   /** --data DIR: another data folder than the app's own (Electron userData). */
@@ -20,9 +22,18 @@ export function parseDesktopArguments(argv: readonly string[]): DesktopArguments
   return { dataDir, hidden };
 }
 
-/** Where the engine keeps its data: --data, else $LANPOST_DATA, else the app's own folder. */
-export function chooseDataDir(args: DesktopArguments, env: Record<string, string | undefined>, userData: string): string {
-  return args.dataDir ?? (env.LANPOST_DATA || userData);
+/** A file in the app's folder whose first line names another data folder (moving it without a command line). */
+export const DATA_FOLDER_FILE = 'data-folder.txt';
+
+/** The folder named by data-folder.txt's first line, if it is an absolute path. */
+export function readDataFolderFile(text: string | null): string | null {
+  const line = text?.split(/\r?\n/)[0]?.trim() ?? '';
+  return line && path.isAbsolute(line) ? path.normalize(line) : null;
+}
+
+/** Where the engine keeps its data: --data, else $LANPOST_DATA, else data-folder.txt, else the app's own folder. */
+export function chooseDataDir(args: DesktopArguments, env: Record<string, string | undefined>, userData: string, dataFolderFile: string | null = null): string {
+  return args.dataDir ?? (env.LANPOST_DATA || readDataFolderFile(dataFolderFile) || userData);
 }
 
 /**

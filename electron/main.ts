@@ -20,7 +20,7 @@ import {
   type IpcMainInvokeEvent,
   type MenuItemConstructorOptions,
 } from 'electron';
-import { chooseDataDir, linuxAutostartEntry, parseDesktopArguments } from './arguments.js';
+import { chooseDataDir, DATA_FOLDER_FILE, linuxAutostartEntry, parseDesktopArguments } from './arguments.js';
 import { CHANNELS, type DesktopSession } from './bridge.js';
 import { clientSettingsText } from './client-settings.js';
 import { openEngineLog } from './engine-log.js';
@@ -39,8 +39,10 @@ const ASSETS = path.join(ROOT, 'assets');
 const STOP_TIMEOUT_MS = 15_000;
 const LOGIN_ARGS = ['--hidden'];
 
+// One app folder whatever the package name: %APPDATA%\LanPost, ~/Library/Application Support/LanPost, ~/.config/LanPost.
+app.setPath('userData', path.join(app.getPath('appData'), 'LanPost'));
 const args = parseDesktopArguments(process.argv);
-const dataDir = chooseDataDir(args, process.env, app.getPath('userData'));
+const dataDir = chooseDataDir(args, process.env, app.getPath('userData'), readText(path.join(app.getPath('userData'), DATA_FOLDER_FILE)));
 
 let tray: Tray | null = null;
 let window: BrowserWindow | null = null;
@@ -100,6 +102,14 @@ function startDesktop(): void {
   nativeTheme.on('updated', () => refreshTray(true));
   refreshTray(true);
   supervisor.start();
+}
+
+function readText(file: string): string | null {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
 }
 
 // ── engine ───────────────────────────────────────────────────────────────────

@@ -100,12 +100,16 @@ describe('desktop arguments and data folder', () => {
     expect(parseDesktopArguments(['electron', '.', '--data='])).toEqual({ dataDir: null, hidden: false });
   });
 
-  it('uses --data, else $LANPOST_DATA, else the app folder', () => {
+  it('uses --data, else $LANPOST_DATA, else the folder named in data-folder.txt, else the app folder', () => {
     const userData = '/home/u/.config/LanPost';
-    expect(chooseDataDir({ dataDir: '/a', hidden: false }, { LANPOST_DATA: '/b' }, userData)).toBe('/a');
-    expect(chooseDataDir({ dataDir: null, hidden: false }, { LANPOST_DATA: '/b' }, userData)).toBe('/b');
-    expect(chooseDataDir({ dataDir: null, hidden: false }, { LANPOST_DATA: '' }, userData)).toBe(userData);
-    expect(chooseDataDir({ dataDir: null, hidden: false }, {}, userData)).toBe(userData);
+    const none = { dataDir: null, hidden: false };
+    expect(chooseDataDir({ dataDir: '/a', hidden: false }, { LANPOST_DATA: '/b' }, userData, '/c\n')).toBe('/a');
+    expect(chooseDataDir(none, { LANPOST_DATA: '/b' }, userData, '/c\n')).toBe('/b');
+    expect(chooseDataDir(none, { LANPOST_DATA: '' }, userData, '  /srv/mail/lanpost//  \r\nnotes\n')).toBe('/srv/mail/lanpost/');
+    expect(chooseDataDir(none, {}, userData, 'relative/folder\n')).toBe(userData); // only absolute paths
+    expect(chooseDataDir(none, {}, userData, '\n/late/line')).toBe(userData);
+    expect(chooseDataDir(none, {}, userData, null)).toBe(userData);
+    expect(chooseDataDir(none, {}, userData)).toBe(userData);
   });
 
   it('writes a Linux autostart entry that starts hidden, quoting paths as the Desktop Entry spec asks', () => {
