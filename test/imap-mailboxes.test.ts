@@ -1,6 +1,8 @@
 // Mailbox commands: special-use LIST, LIST-EXTENDED/LIST-STATUS, CREATE/DELETE/RENAME (INBOX
 // too), SUBSCRIBE/LSUB, STATUS, APPEND/COPY/MOVE with UIDPLUS, EXPUNGE, NAMESPACE, ID, ENABLE,
 // and UIDs that survive an engine restart.
+import fs from 'node:fs';
+import path from 'node:path';
 import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEngine } from '../server/engine.js';
@@ -192,6 +194,24 @@ describe('IMAP APPEND, COPY, MOVE, EXPUNGE with UIDPLUS', () => {
   });
 });
 
+describe('IMAP flags in the Maildir', () => {
+  it('mirrors system flags and keywords into file names, keywords as Dovecot letters', async () => {
+    const c = await RawImap.connect(test.port('imap'));
+    await c.login(USER, PASSWORD);
+    await c.command('CREATE Keywords');
+    await appendRaw(c, 'Keywords', 'kw', '\\Seen $Work');
+    await c.command('SELECT Keywords');
+    await c.command('STORE 1 +FLAGS ($Home \\Flagged)');
+    c.close();
+    const user = test.engine.context.accounts.findUser(USER)!;
+    const folder = path.join(test.dataDir, user.maildir, '.Keywords');
+    const files = fs.readdirSync(path.join(folder, 'cur'));
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/:2,FSab$/);
+    expect(fs.readFileSync(path.join(folder, 'dovecot-keywords'), 'utf8')).toBe('0 $Work\n1 $Home\n');
+  });
+});
+
 describe('IMAP UIDs across restarts', () => {
   it('keeps UIDVALIDITY and UIDs, and UIDs keep ascending after a restart', async () => {
     const own = await startTestEngine();
@@ -218,7 +238,6 @@ describe('IMAP UIDs across restarts', () => {
       c.close();
     } finally {
       await engine.stop();
-      const fs = await import('node:fs');
       fs.rmSync(own.dataDir, { recursive: true, force: true });
     }
   });

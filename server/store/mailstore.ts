@@ -196,9 +196,17 @@ export class MailStore {
    */
   async appendMessage(owner: MailboxOwner, mailbox: MailboxRow, content: Buffer, options: AppendOptions = {}): Promise<MessageRow> {
     const flags = options.flags ?? [];
-    const { base, filename } = await writeMessageDurably(this.folderPath(owner, mailbox), content, flags, {
+    const folder = this.folderPath(owner, mailbox);
+    const written = await writeMessageDurably(folder, content, flags, {
       inNew: options.inNew ?? false,
     });
+    const { base } = written;
+    let { filename } = written;
+    const withKeywords = this.withKeywordLetters(folder, filename, flags);
+    if (withKeywords !== filename) {
+      fs.renameSync(path.join(folder, filename), path.join(folder, withKeywords));
+      filename = withKeywords;
+    }
     return this.index({
       mailboxId: mailbox.id,
       guid: base,
@@ -277,7 +285,7 @@ export class MailStore {
         if (!current) continue;
         const flagText = flags.join(' ');
         const { base } = parseFileName(path.basename(current.filename));
-        const filename = fileNameFor(base, current.size, flags, false);
+        const filename = this.withKeywordLetters(folder, fileNameFor(base, current.size, flags, false), flags);
         if (filename !== current.filename) {
           try {
             fs.renameSync(path.join(folder, current.filename), path.join(folder, filename));
@@ -415,10 +423,10 @@ export class MailStore {
         const { base } = parseFileName(path.basename(current.filename));
         const flags = splitFlags(current.flags);
         let guid = base;
-        let filename = fileNameFor(guid, current.size, flags, false);
+        let filename = this.withKeywordLetters(to, fileNameFor(guid, current.size, flags, false), flags);
         if (fs.existsSync(path.join(to, filename)) || this.hasGuid(target.id, guid)) {
           guid = `${base}.c${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-          filename = fileNameFor(guid, current.size, flags, false);
+          filename = this.withKeywordLetters(to, fileNameFor(guid, current.size, flags, false), flags);
         }
         const sourceFile = path.join(from, current.filename);
         try {
@@ -446,6 +454,48 @@ export class MailStore {
     )();
     if (rows.length) this.announce({ mailboxId: target.id, kind: 'exists', uids: rows.map((r) => r.uid) });
     return rows;
+  }
+
+  private readonly keywordMaps = new Map<string, string[]>();
+
+  /**
+   * Keywords in the file name, as Dovecot keeps them: letters a–z after the system flags, each
+   * standing for the keyword on that line of the folder's dovecot-keywords file ("0 $Label1").
+   * The index stays the source of truth; keywords past the 26th are kept in the index only.
+   */
+  private withKeywordLetters(folder: string, filename: string, flags: readonly string[]): string {
+    const keywords = flags.filter((f) => !f.startsWith('\\') && f !== '$Forwarded');
+    if (!keywords.length || !filename.includes(':2,')) return filename;
+    let map = this.keywordMaps.get(folder);
+    if (!map) {
+      map = [];
+      try {
+        for (const line of fs.readFileSync(path.join(folder, 'dovecot-keywords'), 'utf8').split('\n')) {
+          const match = /^(\d+) (.+)$/.exec(line.trim());
+          if (match && Number(match[1]) < 26) map[Number(match[1])] = match[2]!;
+        }
+      } catch {
+        // no keywords file yet
+      }
+      this.keywordMaps.set(folder, map);
+    }
+    let added = false;
+    const letters: string[] = [];
+    for (const keyword of keywords) {
+      let index = map.indexOf(keyword);
+      if (index < 0 && map.length < 26) {
+        index = map.length;
+        map.push(keyword);
+        added = true;
+      }
+      if (index >= 0) letters.push(String.fromCharCode(97 + index));
+    }
+    if (added) {
+      const text = map.map((k, i) => `${i} ${k}\n`).join('');
+      fs.writeFileSync(path.join(folder, 'dovecot-keywords.tmp'), text);
+      fs.renameSync(path.join(folder, 'dovecot-keywords.tmp'), path.join(folder, 'dovecot-keywords'));
+    }
+    return filename + [...new Set(letters)].sort().join('');
   }
 
   private hasGuid(mailboxId: number, guid: string): boolean {
