@@ -43,6 +43,10 @@ describe('inspector sessions', () => {
     expect(index.get('pop3/b')).toMatchObject({ user: 'alice@lanpost.lan', tls: true, state: 'open' });
     expect(index.get('smtp/a')).toMatchObject({ user: null, tls: false, state: 'closed' });
     expect(index.get('imap/c')?.user).toBe('bob@lanpost.lan');
+    // SMTP AUTH hides the user with the password: the log names it.
+    expect(index.noteUser('smtp', 'a', 'carol@lanpost.lan')).toBe(true);
+    expect(index.get('smtp/a')).toMatchObject({ user: 'carol@lanpost.lan', authenticated: true });
+    expect(index.noteUser('smtp', 'zzz', 'carol@lanpost.lan')).toBe(false);
     const text = exportTranscript(index.get('pop3/b')!);
     expect(text).toContain('C: USER alice@lanpost.lan');
     expect(text).toContain('** TLS started (TLSv1.3)');

@@ -201,6 +201,7 @@ describe('the window', () => {
     await expect.poll(() => transcript.textContent()).toContain('Envelope sender: who the mail is from');
     await expect.poll(() => transcript.textContent()).toContain('TLS started');
     await expect.poll(() => transcript.textContent()).toContain('AUTH PLAIN');
+    await expect.poll(() => session.textContent()).toContain('gina@lanpost.lan');
     await screenshot('inspector');
     const html = await page.content();
     const plain = Buffer.from(`\0gina@lanpost.lan\0${password}`).toString('base64');

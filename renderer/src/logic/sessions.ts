@@ -83,6 +83,15 @@ export class SessionIndex {
     return session;
   }
 
+  /** The log names the user of a session (e.g. SMTP AUTH, whose transcript hides it). */
+  noteUser(service: string, session: string, user: string): boolean {
+    const found = this.byKey.get(`${service}/${session}`);
+    if (!found || found.user === user) return false;
+    found.user = user;
+    found.authenticated = true;
+    return true;
+  }
+
   addAll(lines: TranscriptLine[]): void {
     for (const line of lines) this.add(line);
   }

@@ -1,7 +1,7 @@
 // Protocol inspector (for the classroom): live sessions, and the chosen one's C:/S: transcript as
 // it happens, TLS upgrade marked, secrets already redacted by the engine, each command explained.
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { InspectorResponse, TranscriptLine } from '../../../server/admin/types.js';
+import type { InspectorResponse, LogsResponse, TranscriptLine } from '../../../server/admin/types.js';
 import { saveBlob } from '../api.js';
 import { Button, Empty, Loading, Page } from '../components/ui.js';
 import { useApp, useLive } from '../context.js';
@@ -27,9 +27,10 @@ export function InspectorPage() {
   const transcriptRef = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
-    api.get<InspectorResponse>('/api/inspector').then(
-      (answer) => {
-        index.current.addAll(answer.lines);
+    Promise.all([api.get<InspectorResponse>('/api/inspector'), api.get<LogsResponse>('/api/logs')]).then(
+      ([transcript, logs]) => {
+        index.current.addAll(transcript.lines);
+        for (const entry of logs.entries) if (entry.session && entry.user) index.current.noteUser(entry.source, entry.session, entry.user);
         setLoaded(true);
         setVersion((v) => v + 1);
       },
@@ -37,6 +38,10 @@ export function InspectorPage() {
     );
   }, [api]);
   useLive((event) => {
+    if (event.type === 'log' && event.entry.session && event.entry.user) {
+      if (index.current.noteUser(event.entry.source, event.entry.session, event.entry.user)) setVersion((v) => v + 1);
+      return;
+    }
     if (event.type !== 'inspector') return;
     if (paused) {
       held.current.push(event.line);

@@ -61,7 +61,9 @@ export function Wizard({ setup, onDone }: { setup: SetupStateResponse; onDone():
           <LanguageSelect />
         </header>
         <p className="intro">{t('wizard.doneIntro', { address: result.adminAddress })}</p>
-        <ClientSetupCard setup={result.clientSetup} />
+        <section className="card">
+          <ClientSetupCard setup={result.clientSetup} />
+        </section>
         <Button kind="primary" onClick={onDone}>
           {t('wizard.open')}
         </Button>
