@@ -62,7 +62,7 @@ export function resolve(zones: readonly Zone[], qname: string, qtype: number, fu
 }
 
 /** RFC 2308 §3: the SOA with the TTL of min(SOA TTL, SOA MINIMUM). */
-function negativeSoa(zone: Zone): ZoneRecord {
+export function negativeSoa(zone: Zone): ZoneRecord {
   return { ...zone.soa, class: 'IN', ttl: Math.min(zone.soa.ttl, zone.soa.data.minimum ?? zone.soa.ttl) };
 }
 

@@ -30,6 +30,8 @@ interface CacheEntry {
 }
 
 const UPSTREAM_TIMEOUT_MS = 2000;
+/** Upstream questions open at once (each holds a socket for up to the timeout); more get SERVFAIL. */
+const MAX_IN_FLIGHT = 256;
 /** Nothing is kept longer than a day, whatever the TTL says. */
 const MAX_CACHE_SECONDS = 86_400;
 
@@ -81,6 +83,7 @@ export class Forwarder {
     if (hit) return hit;
     const key = cacheKey(name, type, klass);
     let pending = this.inFlight.get(key);
+    if (!pending && this.inFlight.size >= MAX_IN_FLIGHT) throw new Error('too many questions waiting for an upstream');
     if (!pending) {
       pending = this.ask(name, type, klass).finally(() => this.inFlight.delete(key));
       this.inFlight.set(key, pending);

@@ -4,7 +4,7 @@
 // asked before), forwarding or REFUSED for the rest, and truncation to the client's UDP size.
 import { plainAddress } from '../net/interfaces.js';
 import type { Settings } from '../settings/schema.js';
-import { RCODE, resolve, type Resolution } from './answers.js';
+import { negativeSoa, RCODE, resolve, type Resolution } from './answers.js';
 import type { ForwardedAnswer, Forwarder } from './forwarder.js';
 import { QueryView, scanQuery } from './query.js';
 import { buildResponse, EDNS_UDP_SIZE, fillTemplate, makeTemplate, PLAIN_UDP_SIZE, summarize, TemplateCache, type Sections } from './response.js';
@@ -86,8 +86,8 @@ export class Responder {
 
   private decide(view: QueryView, exchange: Exchange, limit: number, recursion: boolean, transcribe: boolean): Reply {
     const question = transcribe ? describeQuery(view, exchange.transport) : '';
-    const reply = (sections: Sections, options: { recursionAvailable?: boolean } = {}) => {
-      const out = fit(view, sections, limit, options.recursionAvailable ?? recursion);
+    const reply = (sections: Sections) => {
+      const out = fit(view, sections, limit, recursion);
       if (transcribe) this.transcribe(exchange, question, summarize(out.sections));
       return out.bytes;
     };
@@ -101,7 +101,7 @@ export class Responder {
     if (!view.plain) {
       // Zone names are letters, digits, hyphens and underscores: such a name is not in them.
       const zone = zoneFor(zones, qname);
-      return reply(zone ? { ...EMPTY, rcode: RCODE.NXDOMAIN, authoritative: true, authorities: [{ ...zone.soa, class: 'IN' }] } : { ...EMPTY, rcode: RCODE.REFUSED });
+      return reply(zone ? { ...EMPTY, rcode: RCODE.NXDOMAIN, authoritative: true, authorities: [negativeSoa(zone)] } : { ...EMPTY, rcode: RCODE.REFUSED });
     }
 
     const resolution = resolve(zones, qname, view.qtype, exchange.transport === 'tcp');
@@ -127,17 +127,23 @@ export class Responder {
     const own = new QueryView();
     scanQuery(view.msg, own);
     exchange = { ...exchange };
+    const failed = (why: string) => {
+      if (transcribe) this.transcribe(exchange, question, `SERVFAIL (${why})`);
+      return fit(own, { ...EMPTY, rcode: RCODE.SERVFAIL }, limit, true).bytes;
+    };
     return this.deps.forwarder.resolve(qname, own.qtype, own.qclass).then(
       (answer) => {
-        const out = fit(own, fromForwarded(answer), limit, true);
+        let out;
+        try {
+          out = fit(own, fromForwarded(answer), limit, true);
+        } catch {
+          // Records from upstream that dns-packet cannot encode again.
+          return failed('the upstream answer could not be passed on');
+        }
         if (transcribe) this.transcribe(exchange, question, `${summarize(out.sections)} (forwarded)`);
         return out.bytes;
       },
-      () => {
-        const out = fit(own, { ...EMPTY, rcode: RCODE.SERVFAIL }, limit, true);
-        if (transcribe) this.transcribe(exchange, question, 'SERVFAIL (no upstream answered)');
-        return out.bytes;
-      },
+      () => failed('no upstream answered'),
     );
   }
 

@@ -155,9 +155,17 @@ class DnsService implements Service {
         this.context.log.error(this.name, `query from ${exchange.client} failed: ${(error as Error).message}`);
         return;
       }
-      if (reply instanceof Promise) reply.then((bytes) => bytes && udp.send(bytes, rinfo.port, rinfo.address), () => {});
-      else if (reply) udp.send(reply, rinfo.port, rinfo.address);
+      if (reply instanceof Promise) reply.then((bytes) => bytes && send(bytes, rinfo.port, rinfo.address), () => {});
+      else if (reply) send(reply, rinfo.port, rinfo.address);
     });
+    // A forwarded answer may come back after the socket closed (service stopped): then it is dropped.
+    const send = (bytes: Buffer, port: number, address: string) => {
+      try {
+        udp.send(bytes, port, address);
+      } catch {
+        // socket closed
+      }
+    };
     udp.on('error', (error) => {
       // A reply that cannot be sent (ENOBUFS under a flood, an ICMP error) is not worth more than a line a minute.
       if (this.sendErrors++ % 10_000 === 0) this.context.log.warn(this.name, `udp: ${error.message}`);
@@ -186,6 +194,7 @@ class DnsService implements Service {
       sequence,
       idleMs: this.context.settings().dns.tcpIdleSeconds * 1000,
       onTimeout: () => this.transcript.event(`tcp-${sequence}`, client, 'connection closed: the client sent nothing in time'),
+      onError: (error) => this.context.log.error(this.name, `query from ${client} failed: ${error.message}`, { client }),
     });
   }
 

@@ -13,6 +13,8 @@ export interface TcpOptions {
   sequence: number;
   idleMs: number;
   onTimeout(): void;
+  /** A bug, not bad input: logged, and this connection closed. */
+  onError(error: Error): void;
 }
 
 export class TcpConnection {
@@ -60,7 +62,14 @@ export class TcpConnection {
   }
 
   private handle(message: Buffer): void {
-    const reply = this.responder.answer(message, this.view, { client: this.options.client, transport: 'tcp', sequence: this.options.sequence });
+    let reply;
+    try {
+      reply = this.responder.answer(message, this.view, { client: this.options.client, transport: 'tcp', sequence: this.options.sequence });
+    } catch (error) {
+      this.options.onError(error as Error);
+      this.socket.destroy();
+      return;
+    }
     if (!(reply instanceof Promise)) {
       if (reply) this.write(reply);
       return;
