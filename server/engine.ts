@@ -179,6 +179,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       }
     }
     log.info('engine', 'settings applied');
+    events.emit('settings', next);
   }
   const onSettingsFile = () => {
     reloading = reloading.then(reloadSettings);
