@@ -79,7 +79,7 @@ const ORPHAN_AGE_MS = 24 * 3600_000;
 export class OutboundQueue extends EventEmitter {
   private readonly dir: string;
   private readonly q;
-  private pendingWrites: Array<{ run: () => void; resolve: () => void; reject: (error: unknown) => void }> = [];
+  private pendingWrites: Array<{ run: () => void; durable: boolean; resolve: () => void; reject: (error: unknown) => void }> = [];
   private flushScheduled = false;
 
   constructor(
@@ -196,7 +196,7 @@ export class OutboundQueue extends EventEmitter {
   async recordAttempt(id: string, results: AttemptRecord[], now = Date.now()): Promise<void> {
     await this.write(() => {
       for (const result of results) this.q.record.run({ id, now, ...result });
-    });
+    }, false);
     this.announce({ kind: 'attempt', id, at: now, results });
   }
 
@@ -206,11 +206,11 @@ export class OutboundQueue extends EventEmitter {
   }
 
   markNotified(id: string, recipients: string[], now = Date.now()): Promise<void> {
-    return this.write(() => recipients.forEach((r) => this.q.markNotified.run(now, id, r)));
+    return this.write(() => recipients.forEach((r) => this.q.markNotified.run(now, id, r)), false);
   }
 
   markWarned(id: string, recipients: string[], now = Date.now()): Promise<void> {
-    return this.write(() => recipients.forEach((r) => this.q.markWarned.run(now, id, r)));
+    return this.write(() => recipients.forEach((r) => this.q.markWarned.run(now, id, r)), false);
   }
 
   /** Entries with a sender still to be told, or nothing left to do (after a crash, say). */
@@ -226,7 +226,7 @@ export class OutboundQueue extends EventEmitter {
       if (!entry || (this.q.unfinished.get(id) as { n: number }).n > 0) return;
       this.deleteRows(entry.id);
       done = entry;
-    });
+    }, false);
     if (!done) return false;
     await fs.promises.rm(this.messagePath(done), { force: true });
     this.announce({ kind: 'removed', id, reason: 'done' });
@@ -268,12 +268,16 @@ export class OutboundQueue extends EventEmitter {
   }
 
   /**
-   * Group commit: writes queued in the same turn of the event loop share one transaction (one
-   * fsync), so a busy queue does not stall the engine on a sync per message. Resolves when durable.
+   * Group commit: writes queued in the same turn of the event loop share one transaction, so a
+   * busy queue does not stall the engine on an fsync per message. A durable write (a new entry:
+   * the sender was told 250) resolves once on disk. The worker's bookkeeping (attempts, reports
+   * sent, removal) is written without its own fsync and becomes durable with the next durable
+   * commit (WAL order): a power cut can only make the worker send or report something twice,
+   * never lose a message (at-least-once, as Postfix).
    */
-  private write(run: () => void): Promise<void> {
+  private write(run: () => void, durable = true): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.pendingWrites.push({ run, resolve, reject });
+      this.pendingWrites.push({ run, durable, resolve, reject });
       if (this.flushScheduled) return;
       this.flushScheduled = true;
       setImmediate(() => this.flush());
@@ -283,6 +287,8 @@ export class OutboundQueue extends EventEmitter {
   private flush(): void {
     this.flushScheduled = false;
     const writes = this.pendingWrites.splice(0);
+    const synchronous = writes.some((w) => w.durable) ? null : (this.db.pragma('synchronous', { simple: true }) as number);
+    if (synchronous !== null) this.db.pragma('synchronous = NORMAL');
     try {
       this.db.transaction(() => writes.forEach((w) => w.run()))();
       writes.forEach((w) => w.resolve());
@@ -296,6 +302,8 @@ export class OutboundQueue extends EventEmitter {
           w.reject(error);
         }
       }
+    } finally {
+      if (synchronous !== null) this.db.pragma(`synchronous = ${synchronous}`);
     }
   }
 
