@@ -231,8 +231,7 @@ export class Pop3Session {
       sent += end.length;
       if (!this.ended) this.socket.write(end);
     }
-    this.transcript.server(`<message ${sent} bytes>`);
-    this.transcript.server('.');
+    this.transcript.server(`<message ${sent} bytes>`); // the body and its final "." in one line
     this.touch();
   }
 
