@@ -25,6 +25,10 @@ interface Options {
   size: number;
   runs: number;
   idle: number;
+  /** Measure Dovecot too when the peer stack runs (--peer=0 skips it). */
+  peer: boolean;
+  /** Print the server's RSS after every step (--verbose). */
+  verbose: boolean;
 }
 
 const PASSWORD = 'bench password 1';
@@ -39,6 +43,8 @@ function parse(args: string[]): Options {
     size: Number(get('size') ?? 1024),
     runs: Number(get('runs') ?? 3),
     idle: Number(get('idle') ?? 200),
+    peer: get('peer') !== '0',
+    verbose: args.includes('--verbose'),
   };
 }
 
@@ -190,6 +196,7 @@ async function measure(name: string, port: number, user: string, password: strin
         const started = process.hrtime.bigint();
         const result = await c.command(command);
         times[key] = Number(process.hrtime.bigint() - started) / 1e9;
+        if (options.verbose) console.log(`  ${name} ${command}: ${times[key]!.toFixed(3)} s, server RSS ${(rssKb() / 1024).toFixed(0)} MB`);
         if (key === 'select') {
           const exists = Number(/\* (\d+) EXISTS/.exec(result.lines.join('\n'))?.[1]);
           if (exists !== options.count) throw new Error(`${name}: SELECT says ${exists} messages, expected ${options.count}`);
@@ -381,7 +388,7 @@ export async function run(args: string[]): Promise<void> {
   }
 
   let peer: Figures | null = null;
-  if (peerAvailable()) {
+  if (options.peer && peerAvailable()) {
     const folder = peerFolder();
     console.log(`filling Dovecot's ${FOLDER} for ${PEER.user} with the peer stack's populate tool …`);
     const populate = spawnSync('python3', [PEER.tool, 'populate', '--folder', folder, '--owner', PEER.user, '--rcpt', `${PEER.user}@lyshark.com`, '--count', String(options.count), '--size', String(options.size)], { encoding: 'utf8' });

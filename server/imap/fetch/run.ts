@@ -1,6 +1,7 @@
 // Answering FETCH: message by message, each response written as soon as it is built, so a FETCH
 // of 100,000 messages holds one message at a time (the connection waits for the socket to drain).
 import fs from 'node:fs';
+import path from 'node:path';
 import { splitFlags, type MailboxRow, type MessageRow } from '../../store/mailstore.js';
 import type { Wire } from '../commands/types.js';
 import { mimeCacheFor } from '../mime/cache.js';
@@ -12,7 +13,7 @@ import { needs, type FetchItem } from './items.js';
 import { applyPartial, sectionBytes } from './sections.js';
 import { formatBodyStructure, formatEnvelope } from './structure-format.js';
 
-const BATCH = 256;
+const BATCH = 500;
 const SYNC_READ_LIMIT = 256 * 1024;
 
 export interface FetchOptions {
@@ -34,6 +35,7 @@ export async function runFetch(session: Session, wire: Wire, targets: Target[], 
   const setsSeen = !view.readOnly && items.some((i) => i.kind === 'SECTION' && i.setsSeen);
   const mailbox = view.mailbox;
   const owner = view.owner;
+  const folder = store.folderPath(owner, mailbox);
 
   for (let start = 0; start < targets.length; start += BATCH) {
     const batch = targets.slice(start, start + BATCH);
@@ -56,7 +58,7 @@ export async function runFetch(session: Session, wire: Wire, targets: Target[], 
       if (!row) continue; // expunged meanwhile; its EXPUNGE comes later
       if (options.changedSince !== null && row.modseq <= options.changedSince) continue;
       let content: Buffer | null = null;
-      const readContent = async () => (content ??= await readMessage(session, mailbox, row));
+      const readContent = async () => (content ??= await readMessage(session, mailbox, folder, row));
       try {
         if (need.content) await readContent();
         const structure = need.structure ? await cache.get(row.guid, readContent) : null;
@@ -70,13 +72,13 @@ export async function runFetch(session: Session, wire: Wire, targets: Target[], 
   }
 }
 
-async function readMessage(session: Session, mailbox: MailboxRow, row: MessageRow): Promise<Buffer> {
+async function readMessage(session: Session, mailbox: MailboxRow, folder: string, row: MessageRow): Promise<Buffer> {
   const view = session.selected;
   const store = session.context.mailStore;
   if (row.size <= SYNC_READ_LIMIT) {
     // small files: a synchronous read is several times cheaper than a trip through the thread pool
     try {
-      return fs.readFileSync(store.messagePath(view.owner, mailbox, row));
+      return fs.readFileSync(`${folder}${path.sep}${row.filename}`);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }

@@ -2,7 +2,31 @@
 import type { Envelope, EnvelopeAddress, MimePart } from '../mime/structure.js';
 import { nstr, plist, str, type Piece } from '../replies.js';
 
+/** Formatted answers kept with the (cached, shared) structure objects they came from. */
+const formatted = new WeakMap<object, Piece[]>();
+const formattedBody = new WeakMap<object, Piece[]>();
+const formattedStructure = new WeakMap<object, Piece[]>();
+
+function memo(map: WeakMap<object, Piece[]>, key: object | undefined, make: () => Piece[]): Piece[] {
+  if (!key) return make();
+  let pieces = map.get(key);
+  if (!pieces) {
+    pieces = make();
+    map.set(key, pieces);
+  }
+  return pieces;
+}
+
 export function formatEnvelope(envelope: Envelope | undefined): Piece[] {
+  return memo(formatted, envelope, () => envelopePieces(envelope));
+}
+
+/** BODYSTRUCTURE (extensible = true) or BODY (false), remembered per structure object. */
+export function formatBodyStructure(part: MimePart, extensible: boolean): Piece[] {
+  return memo(extensible ? formattedStructure : formattedBody, part, () => bodyStructurePieces(part, extensible));
+}
+
+function envelopePieces(envelope: Envelope | undefined): Piece[] {
   const e = envelope ?? emptyEnvelope;
   return plist([
     nstr(e.date),
@@ -49,15 +73,14 @@ function params(list: Array<[string, string]>): Piece[] {
   return plist(list.flatMap(([k, v]) => [str(k), str(v)]));
 }
 
-/** BODYSTRUCTURE (extensible = true) or BODY (false). */
-export function formatBodyStructure(part: MimePart, extensible: boolean): Piece[] {
+function bodyStructurePieces(part: MimePart, extensible: boolean): Piece[] {
   if (part.parts) {
     const out: Piece[] = ['('];
     if (!part.parts.length) {
       // RFC 3501 needs at least one part: report an empty text/plain one
       out.push('("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 0 0)');
     }
-    for (const child of part.parts) out.push(...formatBodyStructure(child, extensible));
+    for (const child of part.parts) out.push(...bodyStructurePieces(child, extensible));
     out.push(' ', ...str(part.subtype));
     if (extensible) {
       out.push(' ', ...params(part.params), ' ', ...disposition(part), ' ', ...language(part), ' ', ...nstr(part.location));
@@ -82,7 +105,7 @@ export function formatBodyStructure(part: MimePart, extensible: boolean): Piece[
     String(part.be - part.bs),
   ];
   if (part.type === 'message' && part.subtype === 'rfc822' && part.message) {
-    out.push(' ', ...formatEnvelope(part.message.envelope), ' ', ...formatBodyStructure(part.message, extensible), ' ', String(part.lines));
+    out.push(' ', ...envelopePieces(part.message.envelope), ' ', ...bodyStructurePieces(part.message, extensible), ' ', String(part.lines));
   } else if (part.type === 'text') {
     out.push(' ', String(part.lines));
   }

@@ -2,6 +2,7 @@
 // headers and text from the message file, decoded (RFC 2047 words, transfer encodings,
 // charsets) and compared case-insensitively as substrings (RFC 3501 §6.4.4).
 import fs from 'node:fs';
+import path from 'node:path';
 import libmime from 'libmime';
 import charsets from 'libmime/lib/charset.js';
 import { splitFlags, type MessageRow } from '../../store/mailstore.js';
@@ -251,7 +252,8 @@ export async function search(session: Session, key: SearchKey, within?: Target[]
   const max = { seq: view.exists, uid: view.exists ? view.uidAt(view.exists)! : 0 };
   const mailbox = view.mailbox;
   const store = session.context.mailStore;
-  const file = (row: MessageRow) => store.messagePath(view.owner, mailbox, row);
+  const folder = store.folderPath(view.owner, mailbox);
+  const file = (row: MessageRow) => `${folder}${path.sep}${row.filename}`;
   const headerKeys = usesHeaders(key);
   const matches: Match[] = [];
   for (let start = 0; start < targets.length; start += BATCH) {
