@@ -229,7 +229,7 @@ export class Pop3Session {
       }
       const end = encoder.finish();
       sent += end.length;
-      if (!this.ended) this.socket.write(end);
+      if (!this.ended && !this.socket.writableEnded) this.socket.write(end);
     }
     this.transcript.server(`<message ${sent} bytes>`); // the body and its final "." in one line
     this.touch();
