@@ -49,6 +49,9 @@ const KILL_WAIT_MS = 5000;
 export class EngineSupervisor extends EventEmitter<Events> {
   private current: EngineState = { phase: 'stopped', snapshot: null, adminUrl: null, adminToken: null, restart: null };
   private child: EngineChild | null = null;
+  /** Messages for a child that has not spoken yet (a Node child would drop them). */
+  private pending: ParentMessage[] = [];
+  private heard = false;
   private readyAt: number | null = null;
   private lastFailure: string | null = null;
   private crashes = 0;
@@ -100,11 +103,7 @@ export class EngineSupervisor extends EventEmitter<Events> {
     }
     this.update({ phase: 'stopping', restart: null });
     const exited = new Promise<number | null>((resolve) => this.exitWaiters.push(resolve));
-    try {
-      child.send({ type: 'stop' });
-    } catch {
-      // the channel is already gone: the exit follows
-    }
+    this.deliver({ type: 'stop' });
     const code = await within(exited, this.stopTimeoutMs);
     if (code !== undefined) return code === 0 ? 'clean' : 'failed';
     child.kill();
@@ -114,11 +113,20 @@ export class EngineSupervisor extends EventEmitter<Events> {
 
   private send(message: ParentMessage): boolean {
     if (!this.child || this.current.phase !== 'running') return false;
+    this.deliver(message);
+    return true;
+  }
+
+  /** Sends now, or once the child has said `starting`. */
+  private deliver(message: ParentMessage): void {
+    if (!this.heard) {
+      this.pending.push(message);
+      return;
+    }
     try {
-      this.child.send(message);
-      return true;
+      this.child?.send(message);
     } catch {
-      return false;
+      // the channel is gone: the exit follows
     }
   }
 
@@ -135,8 +143,15 @@ export class EngineSupervisor extends EventEmitter<Events> {
       return;
     }
     this.child = child;
+    this.heard = false;
+    this.pending = [];
     child.onMessage((message) => {
-      if (this.child === child) this.onMessage(message);
+      if (this.child !== child) return;
+      if (!this.heard) {
+        this.heard = true;
+        for (const queued of this.pending.splice(0)) this.deliver(queued);
+      }
+      this.onMessage(message);
     });
     child.onExit((code) => {
       if (this.child !== child) return;
@@ -149,6 +164,8 @@ export class EngineSupervisor extends EventEmitter<Events> {
 
   private onMessage(message: EngineMessage): void {
     switch (message.type) {
+      case 'starting':
+        break;
       case 'ready':
         this.readyAt = this.now();
         this.update({ phase: this.stopRequested ? 'stopping' : 'running', snapshot: message.state, adminUrl: message.adminUrl, adminToken: message.adminToken });

@@ -30,8 +30,13 @@ export type ParentMessage =
   /** Send a `state` message now, changed or not. */
   | { type: 'state' };
 
-/** Engine → parent. */
+/**
+ * Engine → parent. `starting` comes first, once the engine listens for messages: a Node parent
+ * sends nothing before it (Node drops IPC messages that arrive before a listener; Electron's
+ * parentPort queues them).
+ */
 export type EngineMessage =
+  | { type: 'starting'; pid: number }
   | {
       type: 'ready';
       pid: number;
@@ -183,6 +188,7 @@ async function run(): Promise<void> {
   parent?.onClose(() => void stop('parent gone'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  void parent?.send({ type: 'starting', pid: process.pid });
 
   try {
     engine = await starting;

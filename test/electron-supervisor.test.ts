@@ -7,8 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_BACKOFF, planRestart } from '../electron/backoff.js';
 import { EngineSupervisor, type EngineChild, type EngineState } from '../electron/engine-supervisor.js';
 import { buildTrayModel, iconState } from '../electron/tray-model.js';
-import { nodeEngineChild, type ForkedEngine } from './helpers/engine-process.js';
-import { prepareDataDir, tempDataDir } from './helpers/engine.js';
+import { engineDataDir, nodeEngineChild, type ForkedEngine } from './helpers/engine-process.js';
 
 describe('restart backoff', () => {
   it('doubles the wait after each crash in a row, up to the cap', () => {
@@ -41,12 +40,7 @@ afterAll(() => {
   dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true }));
 });
 
-function dataDir(): string {
-  const dir = tempDataDir('lanpost-supervisor-');
-  dirs.push(dir);
-  prepareDataDir(dir);
-  return dir;
-}
+const dataDir = () => engineDataDir(dirs);
 
 /** The next state (from now on) that matches; bounded. */
 function nextState(supervisor: EngineSupervisor, match: (state: EngineState) => boolean, what: string): Promise<EngineState> {
@@ -144,9 +138,26 @@ describe('engine supervisor with the real engine process', () => {
     expect(tray.tooltip).toBe('LanPost: Stopped');
   });
 
+  it('a Quit while the engine is still starting stops it cleanly once it can hear', async () => {
+    const spawned: ForkedEngine[] = [];
+    const supervisor = new EngineSupervisor({ spawn: () => nodeEngineChild(dataDir(), spawned) });
+    supervisor.start();
+    const outcome = supervisor.stop(); // sent as soon as the engine says it is starting
+    expect(supervisor.state.phase).toBe('stopping');
+    expect(await outcome).toBe('clean');
+    forked.push(...spawned);
+    expect(spawned).toHaveLength(1);
+    expect(await spawned[0]!.exited).toEqual({ code: 0, signal: null });
+    expect(spawned[0]!.messages[0]?.type).toBe('starting');
+    expect(spawned[0]!.messages.at(-1)).toEqual({ type: 'stopped' });
+    expect(supervisor.state.phase).toBe('stopped');
+  });
+
   it('kills an engine that does not stop within the bounded wait', async () => {
-    // A real process that takes messages and never answers them.
-    const stubborn = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+    // A real process that says it is starting, takes the stop message and never acts on it.
+    const script = "process.send({ type: 'starting', pid: process.pid }); process.on('message', () => {}); setInterval(() => {}, 1000);";
+    const stubborn = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+    const heard = new Promise<unknown>((resolve) => stubborn.on('message', resolve));
     const exited = new Promise<NodeJS.Signals | null>((resolve) => stubborn.on('exit', (_code, signal) => resolve(signal)));
     const child: EngineChild = {
       send: (message) => stubborn.send(message),
@@ -156,6 +167,7 @@ describe('engine supervisor with the real engine process', () => {
     };
     const supervisor = new EngineSupervisor({ spawn: () => child, stopTimeoutMs: 300 });
     supervisor.start();
+    await heard;
     expect(await supervisor.stop()).toBe('killed');
     expect(await exited).toBe('SIGKILL');
     expect(supervisor.state.phase).toBe('stopped');

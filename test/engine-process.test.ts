@@ -4,18 +4,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineMessage, EngineSnapshot } from '../server/main.js';
-import { forkEngine, isReady, type ForkedEngine } from './helpers/engine-process.js';
-import { prepareDataDir, tempDataDir } from './helpers/engine.js';
+import { engineDataDir, forkEngine, isReady, PARENT_PORT_SHIM, type ForkedEngine } from './helpers/engine-process.js';
 import { LineClient } from './helpers/line-client.js';
 
 const dirs: string[] = [];
 const engines: ForkedEngine[] = [];
-function freshDir(): string {
-  const dir = tempDataDir('lanpost-engine-process-');
-  dirs.push(dir);
-  prepareDataDir(dir);
-  return dir;
-}
+const freshDir = () => engineDataDir(dirs);
 function start(dir: string, options?: Parameters<typeof forkEngine>[1]): ForkedEngine {
   const engine = forkEngine(dir, options);
   engines.push(engine);
@@ -59,6 +53,7 @@ describe('engine process with a parent (the desktop app)', () => {
   });
 
   it('says ready with the admin URL and token, the data folder, the first-start mailbox and every service', async () => {
+    expect(engine.messages[0]).toEqual({ type: 'starting', pid: engine.child.pid }); // first, once it listens
     expect(ready.pid).toBe(engine.child.pid);
     expect(ready.dataDir).toBe(path.resolve(dir));
     expect(ready.adminUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#token=/);
@@ -142,7 +137,8 @@ describe.concurrent('engine process stops', () => {
   it('when the stop message comes while it is still starting', async ({ expect }) => {
     const dir = freshDir();
     const engine = start(dir);
-    engine.child.once('spawn', () => engine.send({ type: 'stop' }));
+    await engine.waitFor((m) => m.type === 'starting', 'starting message');
+    engine.send({ type: 'stop' });
     expect(await engine.exited).toEqual({ code: 0, signal: null });
     expect(engine.messages.at(-1)).toEqual({ type: 'stopped' });
     expect(fs.existsSync(path.join(dir, 'lanpost.db-wal'))).toBe(false);
@@ -168,7 +164,17 @@ describe.concurrent('engine process failures and headless use', () => {
     const failed = await engine.waitFor((m) => m.type === 'failed', 'failed message');
     expect(failed).toEqual({ type: 'failed', message: expect.stringContaining('services.smtp.port') });
     expect((await engine.exited).code).toBe(1);
-    expect(engine.messages.some(isReady)).toBe(false);
+    expect(engine.messages.map((m) => m.type)).toEqual(['starting', 'failed']);
+  });
+
+  it("speaks through Electron's process.parentPort when there is one (messages in as { data })", async ({ expect }) => {
+    const engine = start(freshDir(), { preload: PARENT_PORT_SHIM });
+    const wrapped = (m: unknown) => (m as { viaParentPort?: EngineMessage }).viaParentPort;
+    const ready = await engine.waitFor((m) => wrapped(m)?.type === 'ready', 'ready through the parentPort');
+    expect(wrapped(ready)).toMatchObject({ type: 'ready', adminToken: expect.any(String) });
+    engine.send({ type: 'stop' });
+    expect(await engine.exited).toEqual({ code: 0, signal: null });
+    expect(engine.messages.map((m) => wrapped(m)?.type)).toEqual(['starting', 'ready', 'stopped']);
   });
 
   it('refuses an unknown argument with exit 2 and the usage', async ({ expect }) => {

@@ -1,10 +1,14 @@
 // The engine process (server/main.ts) forked as a plain Node child, speaking the same messages
 // as under Electron's utilityProcess; and the same child as an EngineChild for the supervisor.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { EngineChild } from '../../electron/engine-supervisor.js';
+import { certificateIdentity } from '../../server/engine.js';
 import type { EngineMessage, ParentMessage } from '../../server/main.js';
+import { ensureCertificates } from '../../server/tls/certificates.js';
+import { prepareDataDir, tempDataDir } from './engine.js';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 // By default the TypeScript sources through tsx. To check the compiled engine under another
@@ -13,7 +17,27 @@ const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const ENGINE_MAIN = process.env.LANPOST_TEST_ENGINE ? path.resolve(ROOT, process.env.LANPOST_TEST_ENGINE) : path.join(ROOT, 'server', 'main.ts');
 const NODE = process.env.LANPOST_TEST_NODE || process.execPath;
 const EXEC_ARGV = process.env.LANPOST_TEST_ENGINE ? [] : ['--import', 'tsx'];
-const WAIT_MS = 30_000;
+const WAIT_MS = 45_000;
+
+let template: string | null = null;
+
+/**
+ * A data folder for an engine process: test settings (127.0.0.1, port 0) and a CA + server
+ * certificate made once per test file and copied in, so each engine starts without key generation.
+ * The folders made (and the template) are pushed onto `made` for the test's cleanup.
+ */
+export function engineDataDir(made: string[]): string {
+  if (!template) {
+    template = tempDataDir('lanpost-engine-template-');
+    made.push(template);
+    ensureCertificates(template, certificateIdentity(prepareDataDir(template)));
+  }
+  const dir = tempDataDir('lanpost-engine-process-');
+  made.push(dir);
+  prepareDataDir(dir);
+  fs.cpSync(path.join(template, 'tls'), path.join(dir, 'tls'), { recursive: true });
+  return dir;
+}
 
 export interface ForkedEngine {
   child: ChildProcess;
@@ -30,12 +54,15 @@ export function isReady(message: EngineMessage): message is Extract<EngineMessag
   return message.type === 'ready';
 }
 
-/** Forks server/main.ts through tsx with `--data dataDir`; `ipc: false` runs it as from a terminal. */
-export function forkEngine(dataDir: string, options: { ipc?: boolean; args?: string[] } = {}): ForkedEngine {
+export const PARENT_PORT_SHIM = path.join(ROOT, 'test', 'helpers', 'parent-port-shim.mjs');
+
+/** Forks server/main.ts through tsx with `--data dataDir`; `ipc: false` runs it as from a terminal; `preload` is --import'ed first. */
+export function forkEngine(dataDir: string, options: { ipc?: boolean; args?: string[]; preload?: string } = {}): ForkedEngine {
   const ipc = options.ipc ?? true;
   const args = options.args ?? ['--data', dataDir];
+  const execArgv = options.preload ? [...EXEC_ARGV, '--import', pathToFileURL(options.preload).href] : EXEC_ARGV;
   const child = ipc
-    ? fork(ENGINE_MAIN, args, { cwd: ROOT, execPath: NODE, execArgv: EXEC_ARGV, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
+    ? fork(ENGINE_MAIN, args, { cwd: ROOT, execPath: NODE, execArgv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
     : spawn(NODE, [...EXEC_ARGV, ENGINE_MAIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk));
