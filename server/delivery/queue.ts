@@ -73,14 +73,17 @@ export class QueueError extends Error {
   }
 }
 
-/** Files in queue/ (or queue/tmp/) without a row, older than this, are leftovers of a crash. */
-const ORPHAN_AGE_MS = 24 * 3600_000;
+/** Removals of finished entries are committed together, at most this much later. */
+const REMOVAL_BATCH_MS = 100;
 
 export class OutboundQueue extends EventEmitter {
   private readonly dir: string;
   private readonly q;
+  /** Files written before this moment belong to an earlier run of the engine. */
+  private readonly openedAt = Date.now();
   private pendingWrites: Array<{ run: () => void; durable: boolean; resolve: () => void; reject: (error: unknown) => void }> = [];
-  private flushScheduled = false;
+  private flushImmediate = false;
+  private flushTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly db: Db,
@@ -226,15 +229,19 @@ export class OutboundQueue extends EventEmitter {
       if (!entry || (this.q.unfinished.get(id) as { n: number }).n > 0) return;
       this.deleteRows(entry.id);
       done = entry;
-    }, false);
+    }, true, REMOVAL_BATCH_MS);
     if (!done) return false;
     await fs.promises.rm(this.messagePath(done), { force: true });
     this.announce({ kind: 'removed', id, reason: 'done' });
     return true;
   }
 
-  /** Message files no row refers to, left by a crash between the two steps of enqueue or remove. */
-  removeOrphanFiles(now = Date.now()): number {
+  /**
+   * Message files no row refers to, left by a crash between the two steps of enqueue (file, then
+   * row: never acknowledged) or of removal (row, then file). Only files from before this queue was
+   * opened count: an enqueue of this run may be between its two steps right now.
+   */
+  removeOrphanFiles(): number {
     let removed = 0;
     const known = new Set((this.db.prepare('SELECT file FROM queue').all() as Array<{ file: string }>).map((r) => r.file));
     const sweep = (dir: string, isOrphan: (name: string) => boolean) => {
@@ -242,7 +249,7 @@ export class OutboundQueue extends EventEmitter {
         const file = path.join(dir, name);
         try {
           const stat = fs.statSync(file);
-          if (stat.isFile() && isOrphan(name) && now - stat.mtimeMs > ORPHAN_AGE_MS) {
+          if (stat.isFile() && isOrphan(name) && stat.mtimeMs < this.openedAt) {
             fs.unlinkSync(file);
             removed++;
           }
@@ -268,24 +275,32 @@ export class OutboundQueue extends EventEmitter {
   }
 
   /**
-   * Group commit: writes queued in the same turn of the event loop share one transaction, so a
-   * busy queue does not stall the engine on an fsync per message. A durable write (a new entry:
-   * the sender was told 250) resolves once on disk. The worker's bookkeeping (attempts, reports
-   * sent, removal) is written without its own fsync and becomes durable with the next durable
-   * commit (WAL order): a power cut can only make the worker send or report something twice,
-   * never lose a message (at-least-once, as Postfix).
+   * Group commit: writes queued together share one transaction, so a busy queue does not stall
+   * the engine on an fsync per message. A durable write resolves once on disk: a new entry (the
+   * sender is told 250 next) at once, a removal (its file is deleted next, so a power cut cannot
+   * bring back rows without their file) within REMOVAL_BATCH_MS. The worker's bookkeeping
+   * (attempts, reports sent) is written without an fsync of its own and becomes durable with the
+   * next durable commit (WAL order): a power cut can only make the worker send or report
+   * something twice, never lose a message (at-least-once, as Postfix).
    */
-  private write(run: () => void, durable = true): Promise<void> {
+  private write(run: () => void, durable = true, withinMs = 0): Promise<void> {
     return new Promise((resolve, reject) => {
       this.pendingWrites.push({ run, durable, resolve, reject });
-      if (this.flushScheduled) return;
-      this.flushScheduled = true;
-      setImmediate(() => this.flush());
+      if (this.flushImmediate) return;
+      if (withinMs === 0) {
+        this.flushImmediate = true;
+        setImmediate(() => this.flush());
+      } else {
+        this.flushTimer ??= setTimeout(() => this.flush(), withinMs);
+      }
     });
   }
 
   private flush(): void {
-    this.flushScheduled = false;
+    this.flushImmediate = false;
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    if (!this.pendingWrites.length) return;
     const writes = this.pendingWrites.splice(0);
     const synchronous = writes.some((w) => w.durable) ? null : (this.db.pragma('synchronous', { simple: true }) as number);
     if (synchronous !== null) this.db.pragma('synchronous = NORMAL');
