@@ -25,7 +25,7 @@ import { store, uidStore } from './store.js';
 import { subscribe, unsubscribe } from './subscribe.js';
 import type { CommandSpec } from './types.js';
 
-export const COMMANDS: Record<string, CommandSpec<any>> = {
+export const COMMANDS: Record<string, CommandSpec<unknown>> = {
   // any state (§6.1)
   CAPABILITY: capability,
   NOOP: noop,
