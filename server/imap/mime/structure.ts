@@ -56,16 +56,23 @@ export async function parseMessageStructure(content: Buffer): Promise<MimePart> 
 
 async function parseMessage(content: Buffer, start: number, end: number, depth: number): Promise<MimePart> {
   const slice = content.subarray(start, end);
-  let nodes: Array<{ node: SplitterNode; hs: number; hlen: number }>;
-  try {
-    nodes = await splitNodes(slice);
-  } catch {
-    nodes = [];
+  let nodes: Array<{ node: SplitterNode; hs: number; hlen: number }> = [];
+  const headerEnd = findHeaderEnd(slice);
+  const headerText = slice.toString('binary', 0, headerEnd);
+  // a single-part message has nothing for the splitter to walk: its header says all
+  const type = (firstValue(splitHeaderFields(headerText), 'content-type') ?? '').trimStart().toLowerCase();
+  if (type.startsWith('multipart/') || type.startsWith('message/')) {
+    try {
+      nodes = await splitNodes(slice);
+    } catch {
+      nodes = [];
+    }
   }
   if (!nodes.length) {
-    const headerEnd = findHeaderEnd(slice);
-    const root = makePart(slice.toString('binary', 0, headerEnd), start, start + headerEnd, end, null);
-    root.envelope = envelopeOf(splitHeaderFields(slice.toString('binary', 0, headerEnd)));
+    const root = makePart(headerText, start, start + headerEnd, end, null);
+    root.envelope = envelopeOf(splitHeaderFields(headerText));
+    finishOffsets(root, content, end);
+    await expandMessages(root, content, depth);
     return root;
   }
   const parts = new Map<SplitterNode, MimePart>();
@@ -73,12 +80,12 @@ async function parseMessage(content: Buffer, start: number, end: number, depth: 
   for (const { node, hs, hlen } of nodes) {
     const parentNode = node.parentNode || null;
     const parent = parentNode ? parts.get(parentNode) ?? null : null;
-    const headerText = slice.toString('binary', hs, hs + hlen);
-    const part = makePart(headerText, start + hs, start + hs + hlen, end, parent);
+    const nodeHeader = slice.toString('binary', hs, hs + hlen);
+    const part = makePart(nodeHeader, start + hs, start + hs + hlen, end, parent);
     parts.set(node, part);
     if (!parent) {
       root = part;
-      part.envelope = envelopeOf(splitHeaderFields(headerText));
+      part.envelope = envelopeOf(splitHeaderFields(nodeHeader));
     } else if (parent.parts) parent.parts.push(part);
   }
   const top = root ?? makePart('', start, start, end, null);
