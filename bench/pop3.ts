@@ -421,6 +421,11 @@ export async function run(args: string[]): Promise<void> {
       console.log('Peer stack absent (/tmp/refstack/READY or Dovecot missing): LanPost figures only.');
     }
     report(await measure(targets, options), options);
+    console.log(
+      `\nRSS: LanPost is one process running every service; Dovecot is the sum of its process tree. LanPost's "RSS at start" of the` +
+        `\n${options.sessions}-session load is mostly what ${options.sessions} concurrent scrypt logins (16 MB each) left in the thread pool's` +
+        `\nmalloc arenas (UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? 4}, as the tray app sets 16): the accounts' cost; retrieving adds peak − start.`,
+    );
   } finally {
     if (peer) removePeerMessages();
     await serve.stop();
