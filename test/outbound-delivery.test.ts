@@ -1,6 +1,7 @@
 // Outbound delivery over routes (settings.routes → loopback smtp-server sinks): byte-for-byte
 // with DKIM, 4xx then retry, 5xx → DSN, no bounce for the null sender and no bounce loops,
 // several domains per message, SIZE, connection reuse, and the queue CLI.
+import { Resolver } from 'node:dns/promises';
 import fs from 'node:fs';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
@@ -43,6 +44,7 @@ beforeAll(async () => {
       settings.outbound.retryBaseSeconds = 3600; // retries in this file are driven by queue.retry()
       settings.outbound.connectionsPerDestination = 2;
       settings.relay.fromTrustedNetworks = true; // port 25 from loopback may relay: null and foreign senders
+      settings.localDomains.push('second.lan');
     },
   });
   alice = await test.addUser('alice@lanpost.lan');
@@ -111,6 +113,14 @@ describe('outbound delivery over routes', () => {
     expect(signature).toMatch(/\ba=rsa-sha256;/);
 
     const record = publishedRecord(test.dataDir, 'lanpost.lan');
+    // The engine's own DNS responder publishes that key (it re-reads the key files every few seconds).
+    const resolver = new Resolver({ timeout: 1000, tries: 1 });
+    resolver.setServers([`127.0.0.1:${test.port('dns')}`]);
+    const served = await waitFor(async () => {
+      const records = await resolver.resolveTxt('lanpost._domainkey.lanpost.lan').catch(() => []);
+      return records.length ? records.map((chunks) => chunks.join('')) : undefined;
+    }, 'the DKIM TXT record from the engine DNS');
+    expect(served).toEqual([record]);
     expect(verifyWithDkimpy(received.data, record, 'lanpost.lan')).toBe('pass');
     const results = await verifyWithMailauth(received.data, record, 'lanpost.lan');
     expect(results).toHaveLength(1);
@@ -120,8 +130,12 @@ describe('outbound delivery over routes', () => {
     const tampered = Buffer.from(received.data.toString('latin1').replace('Hello.', 'Hullo.'), 'latin1');
     expect(verifyWithDkimpy(tampered, record, 'lanpost.lan')).toBe('fail');
 
-    const keyFile = path.join(test.dataDir, 'dkim', 'lanpost.lan', 'lanpost.key.pem');
-    expect(fs.statSync(keyFile).mode & 0o777).toBe(0o600);
+    // A key per local domain since the first start, in the files the DNS responder publishes from.
+    for (const domain of ['lanpost.lan', 'second.lan']) {
+      const dir = path.join(test.dataDir, 'dkim', domain);
+      expect(fs.statSync(path.join(dir, 'lanpost.key.pem')).mode & 0o777).toBe(0o600);
+      expect(fs.readFileSync(path.join(dir, 'lanpost.pub.pem'), 'utf8')).toMatch(/^-----BEGIN PUBLIC KEY-----\n/);
+    }
     await waitFor(() => !entryFor('bob@remote.test'), 'the entry to leave the queue');
   });
 
