@@ -63,9 +63,13 @@ export function refusal(name: ServiceName, address: string, port: number, error:
   const alternate = port < 1024 ? alternatePort(port) : port + 1;
   const moveIt = `lanpost settings set services.${name}.port ${alternate}`;
   if (error.code === 'EACCES' || error.code === 'EPERM') {
+    const sysctl = `sudo sysctl -w net.ipv4.ip_unprivileged_port_start=${Math.min(port, 25)}`;
+    // Under the desktop app the engine runs inside the Electron binary, where setcap does not apply.
     const fix =
       process.platform === 'linux'
-        ? `sudo setcap 'cap_net_bind_service=+ep' "$(readlink -f "$(command -v node)")", or sudo sysctl net.ipv4.ip_unprivileged_port_start=${Math.min(port, 25)}, or ${moveIt}`
+        ? process.versions.electron
+          ? `${sysctl} (keep it in /etc/sysctl.d/), or ${moveIt}`
+          : `sudo setcap 'cap_net_bind_service=+ep' "$(readlink -f "$(command -v node)")", or ${sysctl}, or ${moveIt}`
         : process.platform === 'darwin'
           ? `run LanPost as an administrator, listen on all addresses (0.0.0.0), or ${moveIt}`
           : moveIt;
