@@ -3,6 +3,7 @@
 // across an engine restart; the plaintext-login policy from an untrusted address.
 import fs from 'node:fs';
 import path from 'node:path';
+import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEngine } from '../server/engine.js';
@@ -198,6 +199,52 @@ describe('POP3 with fetchmail', () => {
     expect(fetched()).toHaveLength(6);
     expect(inboxRows(test, address)).toHaveLength(0);
     expect(maildirFiles(test, address)).toHaveLength(0);
+  });
+});
+
+describe('POP3 and IMAP on one mailbox', () => {
+  it('a message deleted over POP3 leaves the IMAP INBOX (an open IMAP session is told), and one expunged over IMAP leaves POP3', async () => {
+    const address = await freshUser([sample(1), sample(2), sample(3)]);
+    const imap = new ImapFlow({
+      host: '127.0.0.1',
+      port: test.port('imap'),
+      secure: false,
+      auth: { user: address, pass: PASSWORD },
+      logger: false,
+      tls: { rejectUnauthorized: false },
+    });
+    await imap.connect();
+    try {
+      await imap.mailboxOpen('INBOX');
+      const expunged: number[] = [];
+      imap.on('expunge', (event: { seq: number }) => expunged.push(event.seq));
+
+      const pop = await Pop3Client.connect(test.port('pop3'));
+      await pop.login(address, PASSWORD);
+      expect(await pop.command('DELE 2')).toMatch(/^\+OK/);
+      expect(await pop.quit()).toMatch(/1 message deleted/);
+
+      await imap.noop(); // the selected IMAP session learns of the expunge
+      expect(expunged).toEqual([2]);
+      const subjects = async () => {
+        const found: string[] = [];
+        for await (const message of imap.fetch('1:*', { envelope: true })) found.push(message.envelope?.subject ?? '');
+        return found;
+      };
+      expect(await subjects()).toEqual(['sample 1', 'sample 3']);
+
+      // and the other way: IMAP expunges "sample 1"; a POP3 session no longer lists it
+      await imap.messageDelete('1');
+      expect(await subjects()).toEqual(['sample 3']);
+    } finally {
+      await imap.logout();
+    }
+    const pop = await Pop3Client.connect(test.port('pop3'));
+    await pop.login(address, PASSWORD);
+    expect(await pop.command('STAT')).toBe(`+OK 1 ${Buffer.byteLength(sample(3))}`);
+    expect((await pop.multi('RETR 1')).body.toString()).toBe(sample(3).replace('\r\n.a line', '\r\n..a line'));
+    expect((await pop.lines('UIDL')).lines).toEqual(inboxRows(test, address).map((r, i) => `${i + 1} ${r.guid}`));
+    await pop.quit();
   });
 });
 
