@@ -11,10 +11,21 @@ function memo(map: WeakMap<object, Piece[]>, key: object | undefined, make: () =
   if (!key) return make();
   let pieces = map.get(key);
   if (!pieces) {
-    pieces = make();
+    pieces = joinText(make());
     map.set(key, pieces);
   }
   return pieces;
+}
+
+/** Adjacent text pieces joined: usually the whole answer becomes one string. */
+function joinText(pieces: Piece[]): Piece[] {
+  const out: Piece[] = [];
+  for (const piece of pieces) {
+    const last = out[out.length - 1];
+    if (typeof piece === 'string' && typeof last === 'string') out[out.length - 1] = last + piece;
+    else out.push(piece);
+  }
+  return out;
 }
 
 export function formatEnvelope(envelope: Envelope | undefined): Piece[] {

@@ -144,6 +144,7 @@ function decodeQuotedPrintable(data: Buffer): Buffer {
 
 /** A header value as text: raw bytes read as UTF-8, RFC 2047 encoded words decoded. */
 export function decodeHeaderValue(raw: string): string {
+  if (!/[\x80-\xff]|=\?/.test(raw)) return raw; // plain ASCII, nothing to decode
   const text = Buffer.from(raw, 'binary').toString('utf8');
   try {
     return libmime.decodeWords(text);
