@@ -42,7 +42,7 @@ export class EventHub {
     this.on(context.inspector, 'line', (line: TranscriptLine) => this.broadcast({ type: 'inspector', line }));
     this.on(context.mailStore.changes, 'change', (change: MailboxChange) => this.onMail(change));
     this.on(state.traffic, 'hour', (hour: TrafficHour) => this.broadcast({ type: 'traffic', hour }));
-    if (state.queue) this.on(state.queue, 'change', (change: QueueChange) => this.broadcast({ type: 'queue', change: { kind: change.kind, id: change.id } }));
+    this.on(state.queue, 'change', (change: QueueChange) => this.broadcast({ type: 'queue', change: { kind: change.kind, id: change.id } }));
   }
 
   /** Checks the token (subprotocol), then upgrades; anything else gets a plain HTTP refusal. */

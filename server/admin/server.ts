@@ -36,7 +36,7 @@ export async function startAdminApi(engine: Engine, port: number): Promise<Admin
   const traffic = new Traffic(engine.context.db);
   const { queue } = engine.context;
   const stopCounting = traffic.follow(engine.context.delivery, queue);
-  const state = new AdminState(engine, traffic, queue, { queue: true, dnsZone: true });
+  const state = new AdminState(engine, traffic, queue);
   const hub = new EventHub(state, token);
   const staticDir = rendererDir();
   let boundPort = port;

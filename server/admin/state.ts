@@ -1,9 +1,8 @@
-// What the admin API's routes share: the engine, the traffic counter, the outbound queue (when
-// this version has one) and the first-run bookkeeping.
+// What the admin API's routes share: the engine, the traffic counter, the outbound queue and the
+// first-run bookkeeping.
 import type { OutboundQueue } from '../delivery/queue.js';
 import type { Engine } from '../engine.js';
 import type { Traffic } from './traffic.js';
-import type { Features } from './types.js';
 
 const SETUP_DONE_KEY = 'setup_done';
 
@@ -14,8 +13,7 @@ export class AdminState {
   constructor(
     readonly engine: Engine,
     readonly traffic: Traffic,
-    readonly queue: OutboundQueue | null,
-    readonly features: Features,
+    readonly queue: OutboundQueue,
   ) {}
 
   get context() {

@@ -53,7 +53,7 @@ export class Traffic extends EventEmitter {
    * Starts counting: wraps `delivery.deliver` (the one door every accepted message goes through)
    * and follows the outbound queue's attempts. Returns the function that stops counting.
    */
-  follow(delivery: Delivery, queue: OutboundQueue | null): () => void {
+  follow(delivery: Delivery, queue: OutboundQueue): () => void {
     const deliver = delivery.deliver;
     delivery.deliver = async (message) => {
       const result = await deliver.call(delivery, message);
@@ -63,10 +63,10 @@ export class Traffic extends EventEmitter {
     const onQueue = (change: QueueChange) => {
       if (change.kind === 'attempt' && change.results.some((r) => r.status === 'delivered')) this.record('out');
     };
-    queue?.on('change', onQueue);
+    queue.on('change', onQueue);
     return () => {
       delivery.deliver = deliver;
-      queue?.off('change', onQueue);
+      queue.off('change', onQueue);
     };
   }
 }

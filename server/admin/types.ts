@@ -47,19 +47,12 @@ export interface OverviewResponse extends StatusResponse {
     aliases: number;
     /** Messages accepted since midnight (this computer's time). */
     messagesToday: number;
-    /** Queue entries waiting for delivery; null when this version has no outbound queue page. */
-    queue: number | null;
+    /** Queue entries waiting for delivery to other servers. */
+    queue: number;
   };
   /** The last 24 hours, oldest first (24 entries). */
   traffic: TrafficHour[];
-  /** Which optional parts exist in this version (the window shows only what works). */
-  features: Features;
   setupDone: boolean;
-}
-
-export interface Features {
-  queue: boolean;
-  dnsZone: boolean;
 }
 
 // ── first run ───────────────────────────────────────────────────────────────

@@ -35,7 +35,7 @@ export function OverviewPage() {
       <div className="tiles">
         <Tile label={t('overview.users')} value={data.counts.users} />
         <Tile label={t('overview.messagesToday')} value={data.counts.messagesToday} />
-        {data.counts.queue !== null && <Tile label={t('overview.queue')} value={data.counts.queue} />}
+        <Tile label={t('overview.queue')} value={data.counts.queue} />
         <Tile label={t('overview.lanAddress')} value={lan[0]?.address ?? t('overview.noLan')} small />
       </div>
       <Card title={t('overview.services')}>

@@ -26,10 +26,9 @@ function overview(state: AdminState): OverviewResponse {
       users: status.users,
       aliases: state.context.accounts.listAliases().length,
       messagesToday: state.traffic.acceptedSince(localMidnight()),
-      queue: state.queue ? state.queue.list().length : null,
+      queue: state.queue.list().length,
     },
     traffic: state.traffic.lastDay(),
-    features: state.features,
     setupDone: state.setupDone(),
   };
 }
