@@ -92,6 +92,29 @@ describe('outbound retries over time', () => {
     expect(ours.at(-1)!.results[0]!.status).toBe('expired');
   });
 
+  it('keeps to the global connection limit across destinations', async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const tracker = { open: 0, max: 0 };
+    const first = await startSink({ gate, tracker });
+    const second = await startSink({ gate, tracker });
+    cleanups.push(() => first.close(), () => second.close());
+    const { settings } = loadSettings(test.dataDir);
+    settings.routes = { 'g1.test': `127.0.0.1:${first.port}`, 'g2.test': `127.0.0.1:${second.port}` };
+    settings.outbound.connectionsTotal = 1;
+    saveSettings(test.dataDir, settings);
+    await test.engine.reloadSettings();
+
+    await submit(test.port('submission'), alice, 'x@g1.test', 'global one');
+    await submit(test.port('submission'), alice, 'y@g2.test', 'global two');
+    await waitFor(() => tracker.open === 1, 'one session, held at the greeting');
+    await new Promise((resolve) => setTimeout(resolve, 300)); // room for a second session, if the limit let one through
+    expect(first.connections + second.connections).toBe(1);
+    release();
+    await waitFor(() => first.messages.length === 1 && second.messages.length === 1, 'both deliveries');
+    expect(tracker.max).toBe(1);
+  });
+
   it('delivers an entry that was waiting when the engine stopped, after the next start', async () => {
     const dataDir = fs.mkdtempSync(`${test.dataDir}-restart-`);
     cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));

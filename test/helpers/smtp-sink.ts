@@ -31,6 +31,8 @@ export interface SinkOptions {
   server?: Partial<SMTPServerOptions>;
   /** Holds each connection's greeting until this resolves. */
   gate?: Promise<void>;
+  /** Connections open right now and at most, counted across every sink given the same object. */
+  tracker?: { open: number; max: number };
 }
 
 export interface Sink {
@@ -71,8 +73,12 @@ export async function startSink(options: SinkOptions = {}): Promise<Sink> {
     allowInsecureAuth: false,
     onConnect(session: SMTPServerSession, callback) {
       connectionIds.set(session.id, ++sink.connections);
+      if (options.tracker) options.tracker.max = Math.max(options.tracker.max, ++options.tracker.open);
       if (options.gate) void options.gate.then(() => callback());
       else callback();
+    },
+    onClose() {
+      if (options.tracker) options.tracker.open--;
     },
     onAuth(auth, _session, callback) {
       sink.logins.push(auth.username ?? '');

@@ -6,6 +6,9 @@ import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { isTlsError, outcomeFromError, outcomeFromReply, type Outcome, type SmtpClientError } from './outcome.js';
 import type { TlsPolicy } from './routing.js';
 
+/** How long close() waits for the server to answer QUIT and close. */
+const CLOSE_WAIT_MS = 2000;
+
 export interface Endpoint {
   /** An IP address, or a host name resolved by the system (routes, smarthost). */
   host: string;
@@ -41,13 +44,19 @@ export class SmtpSession {
   /** Messages sent (or tried) over this session. */
   messages = 0;
   private broken = false;
+  private readonly ended: Promise<void>;
 
   private constructor(
     private readonly connection: SMTPConnection,
     readonly endpoint: Endpoint,
   ) {
     connection.on('error', () => (this.broken = true));
-    connection.on('end', () => (this.broken = true));
+    this.ended = new Promise((resolve) =>
+      connection.once('end', () => {
+        this.broken = true;
+        resolve();
+      }),
+    );
   }
 
   get usable(): boolean {
@@ -127,11 +136,14 @@ export class SmtpSession {
     }
   }
 
-  /** QUIT and close (RFC 5321 §4.1.1.10); a broken session is just closed. */
-  close(): void {
-    if (this.broken) return this.connection.close();
-    this.broken = true;
-    this.connection.quit();
+  /** QUIT and close (RFC 5321 §4.1.1.10); a broken session is just closed. Resolves when the connection is gone. */
+  close(): Promise<void> {
+    if (this.broken) this.connection.close();
+    else {
+      this.broken = true;
+      this.connection.quit();
+    }
+    return Promise.race([this.ended, new Promise<void>((resolve) => setTimeout(resolve, CLOSE_WAIT_MS).unref())]);
   }
 
   private refusedAtRcpt(errors: SmtpClientError[] | undefined): Map<string, Outcome> {

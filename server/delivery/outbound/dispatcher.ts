@@ -99,7 +99,7 @@ export class Dispatcher {
     const all = Promise.all([...this.runners]);
     const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), graceMs).unref());
     if ((await Promise.race([all, timer])) === 'timeout') {
-      for (const session of this.sessions) session.close();
+      for (const session of this.sessions) void session.close();
       // A session still connecting ends within its connect timeout; its result is not waited for.
       await Promise.race([all, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
     }
@@ -129,6 +129,11 @@ export class Dispatcher {
     if (this.quiet()) this.idleWaiters.splice(0).forEach((resolve) => resolve());
   }
 
+  private othersWaitForRoom(destination: Destination): boolean {
+    if (this.active < this.hooks.settings().outbound.connectionsTotal) return false;
+    return [...this.destinations.values()].some((d) => d !== destination && d.jobs.length > d.active - d.idle.length);
+  }
+
   /** At the global limit, a session idling for one destination makes room for another's waiting mail. */
   private closeOneIdleSession(): void {
     for (const destination of this.destinations.values()) {
@@ -141,6 +146,7 @@ export class Dispatcher {
   private nextJob(destination: Destination, session: SmtpSession | null): Promise<Job | null> | Job | null {
     const waiting = destination.jobs.shift();
     if (waiting || this.stopping || !session?.usable || session.messages >= MESSAGES_PER_SESSION) return waiting ?? null;
+    if (this.othersWaitForRoom(destination)) return null; // at the global limit: make room rather than idle
     return new Promise((resolve) => {
       const wake = (job: Job | null) => {
         clearTimeout(timer);
@@ -171,7 +177,7 @@ export class Dispatcher {
           continue;
         }
         if (!session?.usable || session.messages >= MESSAGES_PER_SESSION) {
-          this.release(session);
+          await this.release(session);
           session = null;
           try {
             session = await this.open(destination.route);
@@ -187,7 +193,7 @@ export class Dispatcher {
         let report = await session.send(job.sender, recipients, content);
         if (report.lostBeforeReply) {
           // The server dropped an idle reused connection: one more try on a fresh one.
-          this.release(session);
+          await this.release(session);
           session = null;
           try {
             session = await this.open(destination.route);
@@ -200,7 +206,7 @@ export class Dispatcher {
         await this.hooks.done({ job, outcomes: report.outcomes, remote: session.endpoint.label });
       }
     } finally {
-      this.release(session);
+      await this.release(session);
     }
   }
 
@@ -216,10 +222,10 @@ export class Dispatcher {
     return this.hooks.done({ job, outcomes: new Map([...job.recipients.keys()].map((r) => [r, outcome])), remote });
   }
 
-  private release(session: SmtpSession | null): void {
+  private async release(session: SmtpSession | null): Promise<void> {
     if (!session) return;
     this.sessions.delete(session);
-    session.close();
+    await session.close();
   }
 
   /** Opens a session to the route's server; for MX, the hosts in order until one answers. */
