@@ -240,8 +240,10 @@ describe('certificates', () => {
     expect(csr.verify()).toBe(true);
     expect(csr.subject.getField('CN').value).toBe('mail.school.example');
     expect(csr.subject.getField('C').value).toBe('CN');
-    const san = (csr.getAttribute({ name: 'extensionRequest' }) as any).extensions.find((e: any) => e.name === 'subjectAltName');
-    expect(san.altNames.map((n: any) => n.ip ?? n.value)).toEqual(['mail.school.example', 'school.example', '192.168.1.20']);
+    type AltName = { type: number; value?: string; ip?: string };
+    const extensionRequest = csr.getAttribute({ name: 'extensionRequest' }) as unknown as { extensions: Array<{ name: string; altNames: AltName[] }> };
+    const san = extensionRequest.extensions.find((e) => e.name === 'subjectAltName')!;
+    expect(san.altNames.map((n) => n.ip ?? n.value)).toEqual(['mail.school.example', 'school.example', '192.168.1.20']);
     expect((await api(test, '/api/certificate')).body.pendingRequest.commonName).toBe('mail.school.example');
 
     // Play the public CA: sign the request.
