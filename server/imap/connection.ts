@@ -27,6 +27,7 @@ export class Connection {
   private readonly input = new Input();
   private readonly transcript: SessionTranscript;
   private output: Buffer[] = [];
+  private outputText = '';
   private outputBytes = 0;
   private closed = false;
   private badCommands = 0;
@@ -177,6 +178,8 @@ export class Connection {
   private wire(): Wire {
     return {
       send: (pieces) => this.send(pieces),
+      queue: (pieces) => this.queueResponse(pieces),
+      flush: () => this.flush(),
       continuation: (text) => this.sendNow(continuation(text)),
       readLine: async () => {
         const line = await this.input.readLine(this.limits().lineLength);
@@ -196,12 +199,7 @@ export class Connection {
 
   /** Queues a response; writes when enough is queued, waiting for the socket to drain. */
   async send(pieces: Piece[]): Promise<void> {
-    if (this.closed) throw new ConnectionClosedError();
-    if (this.responsesThisCommand < TRANSCRIPT_RESPONSES) this.transcript.server(describe(pieces));
-    else if (this.responsesThisCommand === TRANSCRIPT_RESPONSES) this.transcript.server('… (further responses not shown)');
-    this.responsesThisCommand++;
-    this.queue(pieces);
-    if (this.outputBytes >= OUTPUT_CHUNK) await this.flush();
+    if (this.queueResponse(pieces)) await this.flush();
   }
 
   /** Queues a response and writes everything now (tagged responses, continuations). */
@@ -212,26 +210,34 @@ export class Connection {
     await this.flush();
   }
 
-  /** Appends a response to the output, runs of text joined into one Buffer. */
+  /** Appends a response to the output; text accumulates as one string until data or a flush. */
   private queue(pieces: Piece[]): void {
-    let text = '';
     for (const piece of pieces) {
       if (typeof piece === 'string') {
-        text += piece;
+        this.outputText += piece;
+        this.outputBytes += piece.length;
         continue;
       }
-      if (text) {
-        this.output.push(Buffer.from(text, 'binary'));
-        this.outputBytes += text.length;
-        text = '';
-      }
+      this.settleText();
       this.output.push(piece);
       this.outputBytes += piece.length;
     }
-    if (text) {
-      this.output.push(Buffer.from(text, 'binary'));
-      this.outputBytes += text.length;
-    }
+  }
+
+  private settleText(): void {
+    if (!this.outputText) return;
+    this.output.push(Buffer.from(this.outputText, 'binary'));
+    this.outputText = '';
+  }
+
+  /** Queues a response without waiting; true when enough is queued that the caller should flush. */
+  private queueResponse(pieces: Piece[]): boolean {
+    if (this.closed) throw new ConnectionClosedError();
+    if (this.responsesThisCommand < TRANSCRIPT_RESPONSES) this.transcript.server(describe(pieces));
+    else if (this.responsesThisCommand === TRANSCRIPT_RESPONSES) this.transcript.server('… (further responses not shown)');
+    this.responsesThisCommand++;
+    this.queue(pieces);
+    return this.outputBytes >= OUTPUT_CHUNK;
   }
 
   async flush(): Promise<void> {
@@ -241,6 +247,7 @@ export class Connection {
     this.writing = new Promise((resolve) => (release = resolve));
     await previous;
     try {
+      this.settleText();
       if (!this.output.length || this.closed) return;
       const data = this.output.length === 1 ? this.output[0]! : Buffer.concat(this.output, this.outputBytes);
       this.output = [];

@@ -9,6 +9,9 @@ import type { Session, StateName } from '../session.js';
 export interface Wire {
   /** Queues an untagged response (written in order, with back-pressure). */
   send(pieces: Piece[]): Promise<void>;
+  /** Queues a response without waiting; true when the caller should `flush()` (back-pressure). */
+  queue(pieces: Piece[]): boolean;
+  flush(): Promise<void>;
   /** Sends "+ text" and flushes. */
   continuation(text: string): Promise<void>;
   /** Reads one line from the client (AUTHENTICATE responses, IDLE's DONE). */

@@ -63,7 +63,7 @@ export async function runFetch(session: Session, wire: Wire, targets: Target[], 
         if (need.content) await readContent();
         const structure = need.structure ? await cache.get(row.guid, readContent) : null;
         const pieces = responseFor(session, target, row, items, content, structure, seenNow.has(row.uid));
-        await wire.send(pieces);
+        if (wire.queue(pieces)) await wire.flush();
       } catch (error) {
         if ((error as { code?: string }).code === 'EXPUNGED' || (error as { code?: string }).code === 'ENOENT') continue;
         throw error;
