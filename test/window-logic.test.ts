@@ -5,7 +5,8 @@ import { en } from '../renderer/src/i18n/en.js';
 import { fill } from '../renderer/src/i18n/fill.js';
 import { zh } from '../renderer/src/i18n/zh.js';
 import { annotate } from '../renderer/src/logic/annotations.js';
-import { chartMaximum, formatBytes, splitList } from '../renderer/src/logic/format.js';
+import { chartMaximum, formatBytes, splitFix, splitList } from '../renderer/src/logic/format.js';
+import { refusal } from '../server/net/listener.js';
 import { SessionIndex, exportTranscript } from '../renderer/src/logic/sessions.js';
 import { localizeReason } from '../renderer/src/logic/reasons.js';
 import { GROUPS, fromText } from '../renderer/src/logic/settings-fields.js';
@@ -163,5 +164,21 @@ describe('refusals in Chinese', () => {
     }
     expect(localizeReason(`password ${passwordProblem('short')}`, 'zh-CN')).toBe('密码至少需要 8 个字符');
     expect(localizeReason('something new the engine says', 'zh-CN')).toBe('something new the engine says');
+  });
+});
+
+describe('fixes of refused services', () => {
+  it('splits the engine\'s fix into steps by hand and commands to copy', () => {
+    const inUse = refusal('pop3', '0.0.0.0', 110, Object.assign(new Error('in use'), { code: 'EADDRINUSE' }), 'tcp');
+    const split = splitFix(inUse.fix!);
+    expect(split.steps).toHaveLength(1);
+    expect(split.steps[0]).toMatch(/^stop /);
+    expect(split.commands).toEqual(['lanpost settings set services.pop3.port 2110']);
+    expect(localizeReason(split.steps[0]!, 'zh-CN')).toMatch(/^停止 /);
+    expect(splitFix("sudo setcap 'cap_net_bind_service=+ep' \"$(readlink -f node)\", or sudo sysctl net.ipv4.ip_unprivileged_port_start=25, or lanpost settings set services.smtp.port 2525")).toEqual({
+      steps: [],
+      commands: ["sudo setcap 'cap_net_bind_service=+ep' \"$(readlink -f node)\"", 'sudo sysctl net.ipv4.ip_unprivileged_port_start=25', 'lanpost settings set services.smtp.port 2525'],
+    });
+    expect(splitFix('lanpost settings set services.dns.address 0.0.0.0')).toEqual({ steps: [], commands: ['lanpost settings set services.dns.address 0.0.0.0'] });
   });
 });

@@ -3,6 +3,7 @@
 // Protocol inspector with the password nowhere in the page. Screenshots of each page go to
 // $LANPOST_SCREENSHOTS (the README's are made with LANPOST_SCREENSHOTS=docs/screenshots).
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
@@ -18,6 +19,8 @@ const shots = process.env.LANPOST_SCREENSHOTS ? path.resolve(process.env.LANPOST
 let test: TestEngine;
 let browser: Browser;
 let page: Page;
+/** Another program holding the POP3 port, so the window has a refused service to explain. */
+let squatter: net.Server;
 const pageErrors: string[] = [];
 
 async function screenshot(name: string): Promise<void> {
@@ -37,7 +40,10 @@ async function openSection(name: RegExp): Promise<void> {
 
 beforeAll(async () => {
   await ensureRendererBuilt();
-  test = await startTestEngine();
+  squatter = net.createServer();
+  await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
+  const taken = (squatter.address() as net.AddressInfo).port;
+  test = await startTestEngine({ change: (settings) => void (settings.services.pop3.port = taken) });
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   page = await browser.newPage({ viewport: { width: 1100, height: 800 }, locale: 'en-US' });
   page.setDefaultTimeout(15_000);
@@ -46,6 +52,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await test?.stop();
+  squatter?.close();
 });
 
 describe('the window', () => {
@@ -80,7 +87,13 @@ describe('the window', () => {
     // The wizard is done for this data folder: a reload goes straight to the window.
     await page.reload();
     await page.getByRole('heading', { name: 'Overview' }).waitFor();
-    expect(await page.getByText(/services are listening/).count()).toBe(1);
+    // Honest about state: the refused service says why, and how to fix it.
+    await page.getByText('1 service(s) cannot run. The fix is shown under each one.').waitFor();
+    const pop3 = page.locator('table.services tbody tr').filter({ hasText: 'download mail (STARTTLS)' });
+    expect(await pop3.getByText('Port in use').count()).toBe(1);
+    const fix = page.locator('tr.fix-row');
+    expect(await fix.textContent()).toContain('Another program already uses this port');
+    expect(await fix.textContent()).toContain(`lanpost settings set services.pop3.port`);
     await screenshot('overview');
   });
 

@@ -79,6 +79,7 @@ export const en = {
   'overview.stopped': '{service} stopped (it starts again with LanPost).',
   'overview.fix': 'How to fix it:',
   'overview.or': 'or',
+  'overview.orCommand': 'or run:',
   'overview.traffic': 'Mail in the last 24 hours',
   'overview.in': 'received',
   'overview.out': 'sent to other servers',

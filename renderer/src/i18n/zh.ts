@@ -81,6 +81,7 @@ export const zh: Record<MessageKey, string> = {
   'overview.stopped': '{service} 已停止（LanPost 下次启动时会再次运行）。',
   'overview.fix': '解决方法：',
   'overview.or': '或者',
+  'overview.orCommand': '或者运行：',
   'overview.traffic': '最近 24 小时的邮件',
   'overview.in': '收到',
   'overview.out': '发往其他服务器',

@@ -47,3 +47,14 @@ export function chartMaximum(values: number[]): number {
   for (const step of [1, 2, 5, 10]) if (step * magnitude >= top) return step * magnitude;
   return 10 * magnitude;
 }
+
+/**
+ * A service's fix as the engine words it ("sudo setcap …, or sudo sysctl …, or lanpost settings
+ * set …", "stop dnsmasq (pid 9) or lanpost settings set …") split into things to do by hand and
+ * commands to copy.
+ */
+export function splitFix(fix: string): { steps: string[]; commands: string[] } {
+  const parts = fix.split(/,? or (?=sudo |lanpost |stop |run |listen )/).map((p) => p.trim()).filter(Boolean);
+  const isCommand = (part: string) => /^(sudo|lanpost) /.test(part);
+  return { steps: parts.filter((p) => !isCommand(p)), commands: parts.filter(isCommand) };
+}

@@ -35,6 +35,9 @@ const ZH: Rule[] = [
   [/^The certificate is not valid before (\S+)\.$/, (m) => `证书在 ${m[1]} 之前无效。`],
   [/^Paste the private key too/, () => '请同时粘贴私钥：这里没有证书申请生成的私钥。'],
   [/^The name "(.+)" is not a host name/, (m) => `“${m[1]}”不是主机名，例如 mail.example.com。`],
+  [/^stop (.+)$/, (m) => `停止 ${m[1]!.replace('the other program', '占用该端口的程序')}`],
+  [/^run LanPost as an administrator$/, () => '以管理员身份运行 LanPost'],
+  [/^listen on all addresses \(0\.0\.0\.0\)$/, () => '在所有地址（0.0.0.0）上监听'],
 ];
 
 export function localizeReason(reason: string, language: string): string {

@@ -7,6 +7,8 @@ import { Button, Card, CopyBlock, Loading, Notice, Page, StateBadge } from '../c
 import { TrafficChart } from '../components/TrafficChart.js';
 import { useApp, useLive, useResource } from '../context.js';
 import { useI18n } from '../i18n/index.js';
+import { splitFix } from '../logic/format.js';
+import { localizeReason } from '../logic/reasons.js';
 
 export function hostPort(address: string, port: number): string {
   return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
@@ -133,14 +135,32 @@ function ServiceRow({ status, onChange }: { status: ServiceStatus; onChange(): v
           <td colSpan={4}>
             <p>{t(`state.explain.${status.state as 'blocked' | 'in-use' | 'error'}`)}</p>
             <p className="muted">{status.detail}</p>
-            {status.fix && (
-              <>
-                <p>{t('overview.fix')}</p>
-                <CopyBlock lines={status.fix.split(/, or /).map((s, i) => (i ? `# ${t('overview.or')}\n${s}` : s)).join('\n').split('\n')} />
-              </>
-            )}
+            {status.fix && <Fix fix={status.fix} />}
           </td>
         </tr>
+      )}
+    </>
+  );
+}
+
+function Fix({ fix }: { fix: string }) {
+  const { t, language } = useI18n();
+  const { steps, commands } = splitFix(fix);
+  return (
+    <>
+      <p>{t('overview.fix')}</p>
+      {steps.length > 0 && (
+        <ul>
+          {steps.map((step) => (
+            <li key={step}>{localizeReason(step, language)}</li>
+          ))}
+        </ul>
+      )}
+      {commands.length > 0 && (
+        <>
+          {steps.length > 0 && <p>{t('overview.orCommand')}</p>}
+          <CopyBlock lines={commands.flatMap((command, i) => (i ? [`# ${t('overview.or')}`, command] : [command]))} />
+        </>
       )}
     </>
   );
