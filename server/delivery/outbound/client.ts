@@ -146,6 +146,12 @@ export class SmtpSession {
     return Promise.race([this.ended, new Promise<void>((resolve) => setTimeout(resolve, CLOSE_WAIT_MS).unref())]);
   }
 
+  /** Drops the connection at once, mid-transaction too (engine stop): the server keeps nothing half-sent. */
+  abort(): void {
+    this.broken = true;
+    this.connection.close();
+  }
+
   private refusedAtRcpt(errors: SmtpClientError[] | undefined): Map<string, Outcome> {
     const outcomes = new Map<string, Outcome>();
     for (const error of errors ?? []) if (error.recipient) outcomes.set(error.recipient, outcomeFromError(error));

@@ -63,7 +63,6 @@ export class Dispatcher {
   private active = 0;
   private stopping = false;
   private resolver: { key: string; resolver: Resolver } | null = null;
-  private idleWaiters: Array<() => void> = [];
 
   constructor(private readonly hooks: DispatcherHooks) {}
 
@@ -79,16 +78,6 @@ export class Dispatcher {
     this.pump();
   }
 
-  /** Resolves when no job waits and no session is busy (idle sessions may still be open). */
-  idle(): Promise<void> {
-    if (this.quiet()) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
-  }
-
-  private quiet(): boolean {
-    return [...this.destinations.values()].every((d) => !d.jobs.length && d.active === d.idle.length);
-  }
-
   /** Takes no more jobs; lets running sessions finish their message for up to graceMs, then cuts them. */
   async stop(graceMs: number): Promise<void> {
     this.stopping = true;
@@ -99,7 +88,7 @@ export class Dispatcher {
     const all = Promise.all([...this.runners]);
     const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), graceMs).unref());
     if ((await Promise.race([all, timer])) === 'timeout') {
-      for (const session of this.sessions) void session.close();
+      for (const session of this.sessions) session.abort();
       // A session still connecting ends within its connect timeout; its result is not waited for.
       await Promise.race([all, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
     }
@@ -112,7 +101,7 @@ export class Dispatcher {
       while (destination.jobs.length && destination.idle.length) destination.idle.shift()!(destination.jobs.shift()!);
     }
     for (const [key, destination] of this.destinations) {
-      if (destination.jobs.length && this.active >= connectionsTotal) this.closeOneIdleSession();
+      if (destination.jobs.length > destination.active && this.active >= connectionsTotal) this.closeOneIdleSession();
       while (!this.stopping && destination.jobs.length > destination.active && destination.active < connectionsPerDestination && this.active < connectionsTotal) {
         destination.active++;
         this.active++;
@@ -126,7 +115,6 @@ export class Dispatcher {
       }
       if (!destination.jobs.length && !destination.active) this.destinations.delete(key);
     }
-    if (this.quiet()) this.idleWaiters.splice(0).forEach((resolve) => resolve());
   }
 
   private othersWaitForRoom(destination: Destination): boolean {
@@ -158,7 +146,6 @@ export class Dispatcher {
         resolve(null);
       }, SESSION_IDLE_MS);
       destination.idle.push(wake);
-      if (this.quiet()) this.idleWaiters.splice(0).forEach((resolve) => resolve());
     });
   }
 

@@ -73,13 +73,6 @@ export class OutboundWorker {
     this.closed = true;
   }
 
-  /** Attempts everything due now and resolves when those attempts are recorded (tests, "flush"). */
-  async runOnce(): Promise<void> {
-    this.tick();
-    await this.dispatcher.idle();
-    await Promise.allSettled([...this.work]);
-  }
-
   // ── scheduling ─────────────────────────────────────────────────────────────
 
   private schedule(delayMs: number): void {
