@@ -79,18 +79,23 @@ function matchPath(pattern: string, pathname: string): Record<string, string> | 
 /** Reads a JSON object body; only application/json is accepted (a plain HTML form cannot send it). */
 export async function readJsonBody(request: http.IncomingMessage): Promise<Record<string, unknown>> {
   if (request.method === 'GET' || request.method === 'HEAD') return {};
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new ApiError(413, `the request body is larger than ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk);
-  }
+  // Read to the end even when too large, so that the client gets the 413 rather than a reset.
+  const { body, size } = await new Promise<{ body: Buffer; size: number }>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    request.on('data', (chunk: Buffer) => {
+      total += chunk.length;
+      if (total <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    request.on('end', () => resolve({ body: Buffer.concat(chunks), size: total }));
+    request.on('error', reject);
+  });
+  if (size > MAX_BODY_BYTES) throw new ApiError(413, `the request body is larger than ${MAX_BODY_BYTES} bytes`);
   if (!size) return {};
   if (!/^application\/json\b/i.test(request.headers['content-type'] ?? '')) throw new ApiError(415, 'send JSON with Content-Type: application/json');
   let parsed: unknown;
   try {
-    parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    parsed = JSON.parse(body.toString('utf8'));
   } catch (error) {
     throw new ApiError(400, `the body is not valid JSON (${(error as Error).message})`);
   }

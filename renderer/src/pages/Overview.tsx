@@ -134,8 +134,7 @@ function ServiceRow({ status, onChange }: { status: ServiceStatus; onChange(): v
         <tr className="fix-row">
           <td colSpan={4}>
             <p>{t(`state.explain.${status.state as 'blocked' | 'in-use' | 'error'}`)}</p>
-            <p className="muted">{status.detail}</p>
-            {status.fix && <Fix fix={status.fix} />}
+            {status.fix ? <Fix fix={status.fix} /> : <p className="muted">{status.detail}</p>}
           </td>
         </tr>
       )}
