@@ -3,7 +3,7 @@ import type { Settings } from '../../../server/admin/types.js';
 import type { MessageKey } from '../i18n/en.js';
 import { splitList } from './format.js';
 
-export type Kind = 'text' | 'list' | 'number' | 'boolean' | { options: string[] };
+export type Kind = 'text' | 'secret' | 'list' | 'number' | 'boolean' | { options: string[] };
 
 export interface FieldSpec {
   key: string;
@@ -27,6 +27,17 @@ export const GROUPS: Array<{ title: MessageKey; fields: FieldSpec[] }> = [
       { key: 'trustedNetworks', kind: 'list' },
       { key: 'plaintextLogin', kind: { options: ['trusted-networks', 'always', 'never'] } },
       { key: 'relay.fromTrustedNetworks', kind: 'boolean' },
+    ],
+  },
+  {
+    title: 'settings.group.outbound',
+    fields: [
+      { key: 'smarthost.host', kind: 'text' },
+      { key: 'smarthost.port', kind: 'number' },
+      { key: 'smarthost.tls', kind: { options: ['starttls', 'implicit', 'none'] } },
+      { key: 'smarthost.username', kind: 'text' },
+      { key: 'smarthost.password', kind: 'secret' },
+      { key: 'dkim.enabled', kind: 'boolean' },
     ],
   },
   {
@@ -69,6 +80,7 @@ export function fromText(text: string, kind: Kind): unknown {
   if (kind === 'list') return splitList(text);
   if (kind === 'boolean') return text === 'true';
   if (kind === 'number') return text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : text;
+  if (kind === 'secret') return text;
   return text.trim();
 }
 

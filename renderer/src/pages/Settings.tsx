@@ -71,7 +71,15 @@ export function SettingsPage() {
                           ))}
                         </select>
                       ) : (
-                        <input {...props} inputMode={spec.kind === 'number' ? 'numeric' : undefined} value={text(spec)} onChange={(e) => set(e.target.value)} spellCheck={false} />
+                        <input
+                          {...props}
+                          type={spec.kind === 'secret' ? 'password' : 'text'}
+                          autoComplete={spec.kind === 'secret' ? 'new-password' : 'off'}
+                          inputMode={spec.kind === 'number' ? 'numeric' : undefined}
+                          value={text(spec)}
+                          onChange={(e) => set(e.target.value)}
+                          spellCheck={false}
+                        />
                       )
                     }
                   </Field>
