@@ -232,4 +232,16 @@ describe('the window', () => {
     await screenshot('client-setup');
     expect(pageErrors).toEqual([]);
   });
+
+  it('says what to do when opened without the token or with an old one', async () => {
+    const other = await browser.newPage();
+    const origin = new URL(test.engine.adminUrl).origin;
+    await other.goto(`${origin}/`);
+    await other.getByText(/needs the address LanPost printed/).waitFor();
+    await other.close();
+    const stale = await browser.newPage();
+    await stale.goto(`${origin}/#token=${'x'.repeat(32)}`);
+    await stale.getByText(/LanPost restarted since this page was opened/).waitFor();
+    await stale.close();
+  });
 });

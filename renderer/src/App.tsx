@@ -2,7 +2,7 @@
 // right; the first-run wizard until it is done; the live connection's state always visible.
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { SetupStateResponse } from '../../server/admin/types.js';
-import { createApi, takeToken } from './api.js';
+import { ApiError, createApi, takeToken } from './api.js';
 import { AppContext, type AppContextValue } from './context.js';
 import { LanguageSelect } from './components/LanguageSelect.js';
 import { useI18n } from './i18n/index.js';
@@ -68,7 +68,7 @@ function Window({ token }: { token: string }) {
   const [page, setPage] = useState(pageFromHash);
   const [toast, setToast] = useState<string | null>(null);
   const [setup, setSetup] = useState<SetupStateResponse | null>(null);
-  const [setupError, setSetupError] = useState<string | null>(null);
+  const [setupError, setSetupError] = useState<ApiError | null>(null);
 
   useEffect(() => {
     const off = live.onState(setLiveState);
@@ -89,7 +89,7 @@ function Window({ token }: { token: string }) {
         setSetup(value);
         setSetupError(null);
       },
-      (error: Error) => setSetupError(error.message),
+      (error: unknown) => setSetupError(error instanceof ApiError ? error : new ApiError(0, String(error))),
     );
   }, [api]);
   useEffect(loadSetup, [loadSetup]);
@@ -113,7 +113,7 @@ function Window({ token }: { token: string }) {
     return (
       <main className="no-token">
         <h1>LanPost</h1>
-        <p role="alert">{setupError === 'missing or wrong token' ? t('app.badToken') : t('common.loadFailed', { reason: setupError })}</p>
+        <p role="alert">{setupError.status === 401 ? t('app.badToken') : t('common.loadFailed', { reason: setupError.message })}</p>
       </main>
     );
   }

@@ -2,6 +2,7 @@
 // state badges, copy-ready command blocks, notices and empty states.
 import { useId, useState, type ReactNode } from 'react';
 import type { ServiceState } from '../../../server/admin/types.js';
+import { ApiError } from '../api.js';
 import { useI18n } from '../i18n/index.js';
 import { localizeReason } from '../logic/reasons.js';
 
@@ -139,6 +140,8 @@ export function Empty({ children }: { children: ReactNode }) {
 
 export function Loading({ error }: { error?: Error | null }) {
   const { t } = useI18n();
+  // 401: LanPost restarted with a new token since this page was opened.
+  if (error instanceof ApiError && error.status === 401) return <Notice tone="bad">{t('app.badToken')}</Notice>;
   if (error) return <Notice tone="bad">{t('common.loadFailed', { reason: error.message })}</Notice>;
   return <p className="loading">{t('common.loading')}</p>;
 }
