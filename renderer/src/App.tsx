@@ -70,14 +70,16 @@ function Window({ token }: { token: string }) {
   const [setup, setSetup] = useState<SetupStateResponse | null>(null);
   const [setupError, setSetupError] = useState<ApiError | null>(null);
 
+  const tokenAccepted = setup !== null;
   useEffect(() => {
+    if (!tokenAccepted) return;
     const off = live.onState(setLiveState);
     live.start();
     return () => {
       off();
       live.stop();
     };
-  }, [live]);
+  }, [live, tokenAccepted]);
   useEffect(() => {
     const onHash = () => setPage(pageFromHash());
     window.addEventListener('hashchange', onHash);

@@ -49,6 +49,8 @@ export async function startAdminApi(engine: Engine, port: number): Promise<Admin
     });
   });
   server.on('upgrade', (request, socket, head) => {
+    // A refused client may reset the connection while the refusal is written; that is no error.
+    socket.on('error', () => socket.destroy());
     const refusal = checkRequest(request, boundPort);
     if (refusal || new URL(request.url ?? '/', 'http://x').pathname !== EVENTS_PATH) {
       socket.end(`HTTP/1.1 ${refusal ? `${refusal.status} ${refusal.error}` : '404 Not Found'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
