@@ -1,31 +1,31 @@
 // The `dns` section of the settings: its shape (zod) and the checks that need the whole
 // settings object (names inside the zone, CNAME exclusivity). schema.ts includes both.
 import net from 'node:net';
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { canonicalName, isDomainName, isInZone, ownerName, targetName } from './names.js';
 
 /** RFC 2181 §8: a TTL is at most 2^31 - 1 seconds. */
 export const MAX_TTL = 2147483647;
 
 const ttl = z
-  .number({ error: 'must be a number of seconds' })
+  .number({ invalid_type_error: 'must be a number of seconds' })
   .int('must be a whole number of seconds')
   .min(0, 'must be at least 0 seconds')
   .max(MAX_TTL, `must be at most ${MAX_TTL} seconds (RFC 2181)`);
 
 const uint16 = (what: string) =>
   z
-    .number({ error: `must be a number (${what})` })
+    .number({ invalid_type_error: `must be a number (${what})` })
     .int('must be a whole number')
     .min(0, 'must be from 0 to 65535')
     .max(65535, 'must be from 0 to 65535');
 
 const owner = z
-  .string({ error: 'must be a name such as printer, @ or printer.lanpost.lan.' })
+  .string({ invalid_type_error: 'must be a name such as printer, @ or printer.lanpost.lan.' })
   .refine((s) => s === '@' || isDomainName(s), 'must be a name such as printer, @ (the domain itself) or printer.lanpost.lan.');
 
 const target = z
-  .string({ error: 'must be a host name such as mail or www.example.com' })
+  .string({ invalid_type_error: 'must be a host name such as mail or www.example.com' })
   .refine((s) => s === '@' || isDomainName(s), 'must be a host name such as mail (in the zone) or www.example.com');
 
 const ipv4 = z.string().refine((s) => net.isIPv4(s), 'must be an IPv4 address such as 192.168.1.20');
@@ -33,7 +33,7 @@ const ipv6 = z.string().refine((s) => net.isIPv6(s), 'must be an IPv6 address su
 
 /** A TXT string: one or more character-strings; longer than 255 bytes is split when served. */
 const text = z.union([z.string(), z.array(z.string()).min(1, 'must hold at least one string')], {
-  error: 'must be a text or a list of texts',
+  errorMap: () => ({ message: 'must be a text or a list of texts' }),
 });
 
 const common = { name: owner, ttl: ttl.optional() };
@@ -55,7 +55,7 @@ export const extraRecordSchema = z.discriminatedUnion(
       target: z.string().refine((s) => s === '.' || s === '@' || isDomainName(s), 'must be a host name, or . for "not offered here" (RFC 2782)'),
     }),
   ],
-  { error: 'must have a type of A, AAAA, CNAME, MX, TXT or SRV' },
+  { errorMap: () => ({ message: 'must have a type of A, AAAA, CNAME, MX, TXT or SRV' }) },
 );
 
 export type ExtraRecord = z.infer<typeof extraRecordSchema>;
@@ -81,14 +81,14 @@ export const dnsSettingsSchema = z.strictObject({
   extraRecords: z.array(extraRecordSchema),
   /** Out-of-zone queries from trusted networks go to these resolvers; otherwise they are REFUSED. */
   forwarding: z.strictObject({
-    enabled: z.boolean({ error: 'must be true or false' }),
+    enabled: z.boolean({ invalid_type_error: 'must be true or false' }),
     /** "IP" or "IP:port"; empty = the machine's own resolvers. */
     upstreams: z.array(z.string().refine((s) => parseUpstream(s) !== null, 'must be an IP address with an optional port, such as 192.168.1.1 or 127.0.0.1:5353')),
     /** Answers kept (each for its TTL); the oldest go first. */
-    cacheEntries: z.number({ error: 'must be a number of answers' }).int('must be a whole number').min(0, 'must be at least 0').max(1_000_000, 'must be at most 1000000'),
+    cacheEntries: z.number({ invalid_type_error: 'must be a number of answers' }).int('must be a whole number').min(0, 'must be at least 0').max(1_000_000, 'must be at most 1000000'),
   }),
   /** A TCP client that sends nothing for this long is disconnected (RFC 7766 §6.2.3). */
-  tcpIdleSeconds: z.number({ error: 'must be a number of seconds' }).int('must be a whole number').min(1, 'must be at least 1 second').max(600, 'must be at most 600 seconds'),
+  tcpIdleSeconds: z.number({ invalid_type_error: 'must be a number of seconds' }).int('must be a whole number').min(1, 'must be at least 1 second').max(600, 'must be at most 600 seconds'),
 });
 
 export type DnsSettings = z.infer<typeof dnsSettingsSchema>;

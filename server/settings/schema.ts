@@ -1,7 +1,7 @@
 // The one settings object: its shape, its rules and the messages a bad value gets.
 // The CLI, the engine and the admin API all validate through `validateSettings`.
 import net from 'node:net';
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { dnsSettingsProblems, dnsSettingsSchema } from '../dns/settings.js';
 
 export const SERVICE_NAMES = ['smtp', 'submission', 'smtps', 'pop3', 'pop3s', 'imap', 'imaps', 'dns'] as const;
@@ -30,7 +30,7 @@ const listenAddress = z
   .refine((s) => s === 'auto' || net.isIP(s) !== 0, 'must be an IP address such as 0.0.0.0, 127.0.0.1 or 192.168.1.20');
 
 const port = z
-  .number({ error: 'must be a number' })
+  .number({ invalid_type_error: 'must be a number' })
   .int('must be a whole number')
   .min(0, 'must be from 0 to 65535 (0 picks a free port)')
   .max(65535, 'must be from 0 to 65535 (0 picks a free port)');
@@ -45,13 +45,13 @@ export function isCidr(value: string): boolean {
 }
 
 const serviceSchema = z.strictObject({
-  enabled: z.boolean({ error: 'must be true or false' }),
+  enabled: z.boolean({ invalid_type_error: 'must be true or false' }),
   address: listenAddress,
   port,
 });
 
-const seconds = (min: number) => z.number({ error: 'must be a number of seconds' }).int().min(min, `must be at least ${min} seconds`);
-const count = (min: number, what: string) => z.number({ error: `must be a number of ${what}` }).int().min(min, `must be at least ${min}`);
+const seconds = (min: number) => z.number({ invalid_type_error: 'must be a number of seconds' }).int().min(min, `must be at least ${min} seconds`);
+const count = (min: number, what: string) => z.number({ invalid_type_error: `must be a number of ${what}` }).int().min(min, `must be at least ${min}`);
 
 export const settingsSchema = z.strictObject({
   /** Postfix myhostname: the name in greetings, Received headers and the certificate. */
@@ -71,11 +71,11 @@ export const settingsSchema = z.strictObject({
   trustedNetworks: z.array(cidr),
   /** Dovecot disable_plaintext_auth: where USER/PASS, LOGIN and AUTH PLAIN are allowed without TLS. */
   plaintextLogin: z.enum(['trusted-networks', 'always', 'never'], {
-    error: 'must be trusted-networks, always or never',
+    errorMap: () => ({ message: 'must be trusted-networks, always or never' }),
   }),
   relay: z.strictObject({
     /** Postfix permit_mynetworks: let trusted networks relay without logging in. Authenticated users always may. */
-    fromTrustedNetworks: z.boolean({ error: 'must be true or false' }),
+    fromTrustedNetworks: z.boolean({ invalid_type_error: 'must be true or false' }),
   }),
   /** The built-in DNS responder's zone and forwarding (server/dns/settings.ts). */
   dns: dnsSettingsSchema,
@@ -98,7 +98,7 @@ export const settingsSchema = z.strictObject({
     lockSeconds: seconds(10),
   }),
   /** Quota given to new users, in bytes; 0 means no limit. */
-  defaultQuotaBytes: z.number({ error: 'must be a number of bytes' }).int().min(0),
+  defaultQuotaBytes: z.number({ invalid_type_error: 'must be a number of bytes' }).int().min(0),
   /** Postfix transport maps: domain → "host:port" for outbound mail. */
   routes: z.record(domainName, z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port such as 127.0.0.1:2526')),
   /** Postfix relayhost: with a host set, all mail for other domains goes through this server (an ISP's, where port 25 is blocked). */
@@ -106,10 +106,10 @@ export const settingsSchema = z.strictObject({
     /** Empty: no smarthost, mail goes straight to each domain's MX. */
     host: z.string().refine((s) => s === '' || net.isIP(s) !== 0 || hostnameRule.test(s), 'must be empty (no smarthost), a host name or an IP address'),
     port,
-    tls: z.enum(['starttls', 'implicit', 'none'], { error: 'must be starttls, implicit or none' }),
+    tls: z.enum(['starttls', 'implicit', 'none'], { errorMap: () => ({ message: 'must be starttls, implicit or none' }) }),
     username: z.string(),
     password: z.string(),
-    requireValidCertificate: z.boolean({ error: 'must be true or false' }),
+    requireValidCertificate: z.boolean({ invalid_type_error: 'must be true or false' }),
   }),
   /** Outbound delivery: MX lookups, retries (Postfix minimal/maximal_backoff_time, maximal_queue_lifetime), concurrency. */
   outbound: z.strictObject({
@@ -122,7 +122,7 @@ export const settingsSchema = z.strictObject({
     /** How long a message may wait for a deferred recipient before it bounces. */
     lifetimeSeconds: seconds(1),
     /** Tell the sender their mail is still waiting after this many hours; 0: never. */
-    delayWarningHours: z.number({ error: 'must be a number of hours' }).min(0, 'must be 0 (off) or more'),
+    delayWarningHours: z.number({ invalid_type_error: 'must be a number of hours' }).min(0, 'must be 0 (off) or more'),
     connectionsPerDestination: count(1, 'connections'),
     connectionsTotal: count(1, 'connections'),
     connectTimeoutSeconds: seconds(1),
@@ -130,7 +130,7 @@ export const settingsSchema = z.strictObject({
   }),
   /** DKIM signing of outgoing mail; keys in <data>/dkim/<domain>/<selector>.key.pem, published as <selector>._domainkey.<domain>. */
   dkim: z.strictObject({
-    enabled: z.boolean({ error: 'must be true or false' }),
+    enabled: z.boolean({ invalid_type_error: 'must be true or false' }),
     selector: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i, 'must be one DNS label such as lanpost'),
   }),
 });
@@ -159,7 +159,7 @@ export class SettingsError extends Error {
 
 /** Validates a whole settings object; throws SettingsError naming every bad field and why. */
 export function validateSettings(candidate: unknown): Settings {
-  const result = settingsSchema.safeParse(candidate, { reportInput: true });
+  const result = settingsSchema.safeParse(candidate);
   if (!result.success) {
     throw new SettingsError(
       result.error.issues.map((issue) => ({
@@ -183,8 +183,8 @@ export function validateSettings(candidate: unknown): Settings {
   return settings;
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+function describeIssue(issue: z.ZodIssue): string {
   if (issue.code === 'unrecognized_keys') return `unknown setting ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
-  if (issue.code === 'invalid_type' && issue.input === undefined) return 'is missing';
+  if (issue.code === 'invalid_type' && issue.received === 'undefined') return 'is missing';
   return issue.message;
 }
