@@ -221,6 +221,24 @@ describe('the window', () => {
     expect(html).not.toContain(password);
     expect(html).not.toContain(plain);
     expect(html).not.toContain(Buffer.from(password).toString('base64'));
+
+    // Export as text: the same transcript, still without the password.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Save as text' }).click()]);
+    const exported = fs.readFileSync((await download.path())!, 'utf8');
+    expect(exported).toMatch(/^# submission session /);
+    expect(exported).toContain('C: EHLO');
+    expect(exported).not.toContain(password);
+    expect(exported).not.toContain(plain);
+
+    // Pause holds new sessions back (the class can read), Resume shows them.
+    await page.getByRole('button', { name: 'Pause' }).click();
+    const before = await page.getByRole('option').count();
+    const plainSmtp = nodemailer.createTransport({ host: '127.0.0.1', port: test.port('smtp'), secure: false, ignoreTLS: true });
+    await plainSmtp.sendMail({ from: 'visitor@example.org', to: 'gina@lanpost.lan', subject: 'while paused', text: 'x' });
+    await page.getByRole('button', { name: /^Resume \([1-9]\d* new\)$/ }).waitFor();
+    expect(await page.getByRole('option').count()).toBe(before);
+    await page.getByRole('button', { name: /^Resume/ }).click();
+    await expect.poll(() => page.getByRole('option').count()).toBe(before + 1);
   });
 
   it('shows the logs and the client setup page', async () => {

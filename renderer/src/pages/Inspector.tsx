@@ -24,6 +24,7 @@ export function InspectorPage() {
   const [paused, setPaused] = useState(false);
   const [large, setLarge] = useState(() => localStorage.getItem('lanpost.inspector.large') === '1');
   const held = useRef<TranscriptLine[]>([]);
+  const [heldCount, setHeldCount] = useState(0);
   const transcriptRef = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -45,6 +46,7 @@ export function InspectorPage() {
     if (event.type !== 'inspector') return;
     if (paused) {
       held.current.push(event.line);
+      setHeldCount(held.current.length);
       return;
     }
     index.current.add(event.line);
@@ -52,6 +54,7 @@ export function InspectorPage() {
   });
   const resume = () => {
     index.current.addAll(held.current.splice(0));
+    setHeldCount(0);
     setPaused(false);
     setVersion((v) => v + 1);
   };
@@ -70,7 +73,7 @@ export function InspectorPage() {
       intro={t('inspector.intro')}
       actions={
         <>
-          <Button onClick={() => (paused ? resume() : setPaused(true))}>{paused ? t('inspector.resume', { count: held.current.length }) : t('inspector.pause')}</Button>
+          <Button onClick={() => (paused ? resume() : setPaused(true))}>{paused ? t('inspector.resume', { count: heldCount }) : t('inspector.pause')}</Button>
           <Button
             onClick={() => {
               setLarge(!large);
