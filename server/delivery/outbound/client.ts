@@ -2,7 +2,7 @@
 // EHLO, STARTTLS, AUTH, PIPELINING (RFC 2920) and SIZE (RFC 1870)). A session sends several
 // messages in turn (RSET after a refused one) and turns every reply into per-recipient outcomes.
 import net from 'node:net';
-import SMTPConnection from 'nodemailer/lib/smtp-connection';
+import type SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { isTlsError, outcomeFromError, outcomeFromReply, type Outcome, type SmtpClientError } from './outcome.js';
 import type { TlsPolicy } from './routing.js';
 
@@ -78,7 +78,9 @@ export class SmtpSession {
 
   private static async connect(endpoint: Endpoint, options: ClientOptions): Promise<SmtpSession> {
     const servername = endpoint.servername ?? (net.isIP(endpoint.host) ? undefined : endpoint.host);
-    const connection = new SMTPConnection({
+    // Loaded on the first outbound connection, not at start-up (memory of an idle engine).
+    const { default: SmtpConnection } = await import('nodemailer/lib/smtp-connection');
+    const connection = new SmtpConnection({
       host: endpoint.host,
       port: endpoint.port,
       name: options.clientName,

@@ -7,7 +7,6 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { dkimSign } from 'mailauth/lib/dkim/sign.js';
 
 const generateKeyPair = promisify(crypto.generateKeyPair);
 
@@ -79,6 +78,8 @@ export class DkimSigner {
     const privateKey = this.privateKey(domain, selector);
     if (!privateKey) return null;
     const entry = { signingDomain: domain, selector, privateKey, algorithm: 'rsa-sha256', canonicalization: 'relaxed/relaxed' };
+    // Loaded on the first signature: mailauth holds several MB an engine without outbound mail need not carry.
+    const { dkimSign } = await import('mailauth/lib/dkim/sign.js');
     const result = await dkimSign(message, { ...entry, signatureData: [entry] });
     if (result.errors?.length) throw new Error(`DKIM signing failed: ${result.errors.map((e) => (e as Error).message ?? String(e)).join('; ')}`);
     return result.signatures.trim() ? result.signatures : null;
