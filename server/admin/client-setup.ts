@@ -41,6 +41,7 @@ export function clientSetup(username: string, settings: Settings, statuses: Serv
   const address = bound !== '0.0.0.0' && bound !== '::' ? bound : (lan.find((a) => a.family === 'IPv4')?.address ?? lan[0]?.address ?? null);
   return {
     username,
+    domain: settings.domain,
     hostname: settings.hostname,
     address,
     incoming: servers(INCOMING),

@@ -168,7 +168,9 @@ export interface ClientServer {
 }
 
 export interface ClientSetup {
+  /** The user's full address; empty on the card for any user. */
   username: string;
+  domain: string;
   hostname: string;
   /** An address clients can use when the host name does not resolve (no LanPost DNS on the LAN). */
   address: string | null;

@@ -244,6 +244,7 @@ export const en = {
   'client.intro': 'What to type into Thunderbird, Outlook, a phone or any mail program.',
   'client.cardTitle': 'Settings for mail programs',
   'client.username': 'User name',
+  'client.usernameAny': 'the full address, e.g. {example}',
   'client.password': 'Password',
   'client.passwordValue': 'the mailbox password',
   'client.server': 'Server',

@@ -246,6 +246,7 @@ export const zh: Record<MessageKey, string> = {
   'client.intro': '在 Thunderbird、Outlook、手机或任何邮件程序中需要填写的内容。',
   'client.cardTitle': '邮件程序的设置',
   'client.username': '用户名',
+  'client.usernameAny': '完整的邮件地址，例如 {example}',
   'client.password': '密码',
   'client.passwordValue': '邮箱密码',
   'client.server': '服务器',

@@ -12,9 +12,7 @@ export function ClientSetupCard({ setup }: { setup: ClientSetup }) {
     <div className="client-setup">
       <dl className="facts">
         <dt>{t('client.username')}</dt>
-        <dd>
-          <code>{setup.username}</code>
-        </dd>
+        <dd>{setup.username ? <code>{setup.username}</code> : t('client.usernameAny', { example: `alice@${setup.domain}` })}</dd>
         <dt>{t('client.password')}</dt>
         <dd>{t('client.passwordValue')}</dd>
         <dt>{t('client.server')}</dt>

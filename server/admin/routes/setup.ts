@@ -85,7 +85,7 @@ export const setupRoutes: Route[] = [
       const settings = state.context.settings();
       const response: SetupResponse = {
         adminAddress: admin ?? `admin@${settings.domain}`,
-        clientSetup: clientSetup(admin ?? `name@${settings.domain}`, settings, state.engine.statuses(), lanAddresses()),
+        clientSetup: clientSetup(admin ?? '', settings, state.engine.statuses(), lanAddresses()),
       };
       return json(response);
     },

@@ -97,7 +97,8 @@ export const userRoutes: Route[] = [
   {
     method: 'GET',
     path: '/api/client-setup',
-    handler: ({ state }) => json(clientSetup(`name@${state.context.settings().domain}`, state.context.settings(), state.engine.statuses(), lanAddresses())),
+    // For any user: the user name is left empty (the window says "the full address").
+    handler: ({ state }) => json(clientSetup('', state.context.settings(), state.engine.statuses(), lanAddresses())),
   },
   { method: 'GET', path: '/api/aliases', handler: ({ state }) => json({ aliases: state.context.accounts.listAliases() }) },
   {
