@@ -3,7 +3,8 @@
 // (headers and the multipart tree); nested message/rfc822 bodies are walked the same way.
 // RFC 2045/2046 for MIME; RFC 3501 §6.4.5 and §7.4.2 for what IMAP reports.
 import addressparser from 'nodemailer/lib/addressparser';
-import mailsplit, { type SplitterChunk, type SplitterNode } from 'mailsplit';
+import type { SplitterChunk, SplitterNode } from 'mailsplit';
+import { mimeLibraries } from './libraries.js';
 import { fieldValue, firstValue, parseParameterized, splitHeaderFields, type HeaderField } from './headers.js';
 
 /** An address as ENVELOPE reports it; a group opens with {group} and closes with {groupEnd}. */
@@ -97,7 +98,7 @@ async function parseMessage(content: Buffer, start: number, end: number, depth: 
 /** Runs mailsplit over the bytes and notes where each part's header starts and how long it is. */
 function splitNodes(input: Buffer): Promise<Array<{ node: SplitterNode; hs: number; hlen: number }>> {
   return new Promise((resolve, reject) => {
-    const splitter = new mailsplit.Splitter({ ignoreEmbedded: true });
+    const splitter = new (mimeLibraries().mailsplit.Splitter)({ ignoreEmbedded: true });
     const nodes: Array<{ node: SplitterNode; hs: number; hlen: number }> = [];
     let offset = 0;
     splitter.on('data', (chunk: SplitterChunk) => {

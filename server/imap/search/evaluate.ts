@@ -3,10 +3,9 @@
 // charsets) and compared case-insensitively as substrings (RFC 3501 §6.4.4).
 import fs from 'node:fs';
 import path from 'node:path';
-import libmime from 'libmime';
-import charsets from 'libmime/lib/charset.js';
 import { splitFlags, type MessageRow } from '../../store/mailstore.js';
 import { mimeCacheFor, type MimeCache } from '../mime/cache.js';
+import { mimeLibraries } from '../mime/libraries.js';
 import { fieldValue, firstValue, parseParameterized, splitHeaderFields, type HeaderField } from '../mime/headers.js';
 import type { MimePart } from '../mime/structure.js';
 import { headerEnd } from '../fetch/sections.js';
@@ -113,7 +112,7 @@ export function decodePart(data: Buffer, encoding: string, charset: string): str
   const name = charset.toLowerCase();
   if (!name || name === 'utf-8' || name === 'utf8' || name === 'us-ascii' || name === 'ascii') return bytes.toString('utf8');
   try {
-    return charsets.decode(bytes, charset);
+    return mimeLibraries().charsets.decode(bytes, charset);
   } catch {
     return bytes.toString('utf8');
   }
@@ -147,7 +146,7 @@ export function decodeHeaderValue(raw: string): string {
   if (!/[\x80-\xff]|=\?/.test(raw)) return raw; // plain ASCII, nothing to decode
   const text = Buffer.from(raw, 'binary').toString('utf8');
   try {
-    return libmime.decodeWords(text);
+    return mimeLibraries().libmime.decodeWords(text);
   } catch {
     return text;
   }
