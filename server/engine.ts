@@ -17,7 +17,7 @@ import { describeStatus, type ServiceStatus } from './net/listener.js';
 import { SERVICE_FACTORIES } from './services.js';
 import { loadSettings, settingsPath } from './settings/file.js';
 import { SERVICE_NAMES, type ServiceName, type Settings } from './settings/schema.js';
-import { openDatabase, type Db } from './store/db.js';
+import { openDatabase, useExplicitCommitSync, type Db } from './store/db.js';
 import { MailStore } from './store/mailstore.js';
 import { ensureCertificates } from './tls/certificates.js';
 import { TlsContext } from './tls/context.js';
@@ -80,6 +80,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const log = new Log(options.print ?? null);
   let settings = loadSettings(dataDir).settings;
   const db = openDatabase(dataDir, (line) => log.info('store', line));
+  const commitSync = useExplicitCommitSync(db);
   const mailStore = new MailStore(db, dataDir);
   const accounts = new Accounts(db, dataDir, mailStore, () => settings);
   const firstStart = await initializeMailboxes(db, accounts, settings);
@@ -221,6 +222,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       await admin?.close();
       await Promise.all([...running.keys()].map(stopService));
       await outbound.stop();
+      commitSync.stop();
       db.close();
       log.info('engine', 'stopped');
     },

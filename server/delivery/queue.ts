@@ -7,11 +7,18 @@ import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Db } from '../store/db.js';
-import { directorySync } from '../store/maildir.js';
+import { commitsDurable, type Db } from '../store/db.js';
+import { directorySync } from '../store/fsync.js';
 
 /** pending: waiting for (another) attempt; the others are final. */
 export type RecipientStatus = 'pending' | 'delivered' | 'bounced' | 'expired';
+
+interface PendingWrite {
+  run: () => void;
+  durable: boolean;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
 
 export interface QueueRecipient {
   recipient: string;
@@ -81,7 +88,7 @@ export class OutboundQueue extends EventEmitter {
   private readonly q;
   /** Files written before this moment belong to an earlier run of the engine. */
   private readonly openedAt = Date.now();
-  private pendingWrites: Array<{ run: () => void; durable: boolean; resolve: () => void; reject: (error: unknown) => void }> = [];
+  private pendingWrites: PendingWrite[] = [];
   private flushImmediate = false;
   private flushTimer: NodeJS.Timeout | null = null;
 
@@ -304,15 +311,16 @@ export class OutboundQueue extends EventEmitter {
     const writes = this.pendingWrites.splice(0);
     const synchronous = writes.some((w) => w.durable) ? null : (this.db.pragma('synchronous', { simple: true }) as number);
     if (synchronous !== null) this.db.pragma('synchronous = NORMAL');
+    const committed: PendingWrite[] = [];
     try {
       this.db.transaction(() => writes.forEach((w) => w.run()))();
-      writes.forEach((w) => w.resolve());
+      committed.push(...writes);
     } catch {
       // One failing write must not take the others with it: each on its own.
       for (const w of writes) {
         try {
           this.db.transaction(w.run)();
-          w.resolve();
+          committed.push(w);
         } catch (error) {
           w.reject(error);
         }
@@ -320,6 +328,12 @@ export class OutboundQueue extends EventEmitter {
     } finally {
       if (synchronous !== null) this.db.pragma(`synchronous = ${synchronous}`);
     }
+    // Durable writes (a new entry before its 250) wait for the commit to reach the disk.
+    if (!committed.some((w) => w.durable)) return committed.forEach((w) => w.resolve());
+    commitsDurable(this.db).then(
+      () => committed.forEach((w) => w.resolve()),
+      (error: unknown) => committed.forEach((w) => w.reject(error)),
+    );
   }
 
   private announce(change: QueueChange): void {

@@ -2,10 +2,11 @@
 // with size and flags as Dovecot and mutt read them, and folder paths.
 // Maildir: https://cr.yp.to/proto/maildir.html; Maildir++ folders are ".Name" sub-maildirs.
 import fs from 'node:fs';
-import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
+import { promisify } from 'node:util';
+import { directorySync } from './fsync.js';
 
 /** IMAP system flags ↔ Maildir info letters (kept in ASCII order in file names). */
 const FLAG_LETTERS: ReadonlyArray<[string, string]> = [
@@ -73,76 +74,51 @@ export function ensureMaildir(dir: string, isSubfolder: boolean): void {
   }
 }
 
+const open = promisify(fs.open);
+const write = promisify(fs.write);
+const fdatasync = promisify(fs.fdatasync);
+const close = promisify(fs.close);
+const rename = promisify(fs.rename);
+
 /**
- * Writes a message so that, once this resolves, it is on disk under its final name and a crash
- * cannot leave half of it visible: tmp/ → fsync → rename into new/ or cur/ → fsync of that directory.
+ * Writes a message into tmp/, fdatasyncs it and renames it into new/ or cur/: a crash cannot leave
+ * half of it visible. Every step runs off the main thread (creating and renaming files can wait
+ * for the file system's journal while other deliveries fsync). The rename is durable once the
+ * folder is synced too (`writeMessageDurably`, or `directorySync` alongside other work).
  */
+export async function writeMessageFile(
+  folderPath: string,
+  content: Buffer,
+  flags: readonly string[],
+  options: { inNew: boolean; base?: string },
+): Promise<{ base: string; filename: string; directory: string }> {
+  const base = options.base ?? newBaseName();
+  const temp = path.join(folderPath, 'tmp', base);
+  const filename = fileNameFor(base, content.length, flags, options.inNew);
+  const fd = await open(temp, 'wx', 0o600);
+  try {
+    for (let offset = 0; offset < content.length; ) offset += (await write(fd, content, offset)).bytesWritten;
+    await fdatasync(fd);
+  } catch (error) {
+    await close(fd);
+    fs.rmSync(temp, { force: true });
+    throw error;
+  }
+  await close(fd);
+  await rename(temp, path.join(folderPath, filename));
+  return { base, filename, directory: path.join(folderPath, options.inNew ? 'new' : 'cur') };
+}
+
+/** `writeMessageFile`, then the fsync of the folder: once this resolves the message survives a power cut. */
 export async function writeMessageDurably(
   folderPath: string,
   content: Buffer,
   flags: readonly string[],
   options: { inNew: boolean; base?: string },
 ): Promise<{ base: string; filename: string }> {
-  const base = options.base ?? newBaseName();
-  const temp = path.join(folderPath, 'tmp', base);
-  const filename = fileNameFor(base, content.length, flags, options.inNew);
-  const handle = await fsp.open(temp, 'wx', 0o600);
-  try {
-    await handle.writeFile(content);
-    await handle.datasync();
-  } finally {
-    await handle.close();
-  }
-  await fsp.rename(temp, path.join(folderPath, filename));
-  await directorySync.sync(path.join(folderPath, options.inNew ? 'new' : 'cur'));
+  const { base, filename, directory } = await writeMessageFile(folderPath, content, flags, options);
+  await directorySync.sync(directory);
   return { base, filename };
-}
-
-/**
- * Coalesces fsyncs of a directory: renames that finish while one fsync runs share the next one,
- * so concurrent deliveries into one folder do not each pay for their own.
- */
-class DirectorySync {
-  private readonly states = new Map<string, { running: boolean; waiting: Array<(error?: unknown) => void> }>();
-
-  sync(dir: string): Promise<void> {
-    let state = this.states.get(dir);
-    if (!state) {
-      state = { running: false, waiting: [] };
-      this.states.set(dir, state);
-    }
-    const promise = new Promise<void>((resolve, reject) => state!.waiting.push((e) => (e ? reject(e) : resolve())));
-    if (!state.running) void this.run(dir, state);
-    return promise;
-  }
-
-  private async run(dir: string, state: { running: boolean; waiting: Array<(error?: unknown) => void> }): Promise<void> {
-    state.running = true;
-    while (state.waiting.length) {
-      const batch = state.waiting.splice(0);
-      let failure: unknown;
-      try {
-        await fsyncDirectory(dir);
-      } catch (error) {
-        failure = error;
-      }
-      for (const done of batch) done(failure);
-    }
-    state.running = false;
-    this.states.delete(dir);
-  }
-}
-
-export const directorySync = new DirectorySync();
-
-async function fsyncDirectory(dir: string): Promise<void> {
-  if (process.platform === 'win32') return; // directories cannot be opened for fsync there; NTFS journals renames
-  const handle = await fsp.open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 /** Message files of a folder (new/ and cur/), as "new/name" or "cur/name". */

@@ -5,16 +5,16 @@ import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import type { Db } from './db.js';
+import { commitsDurable, type Db } from './db.js';
+import { directorySync } from './fsync.js';
 import {
   cleanTmp,
-  directorySync,
   ensureMaildir,
   fileNameFor,
   folderDir,
   listMessageFiles,
   parseFileName,
-  writeMessageDurably,
+  writeMessageFile,
 } from './maildir.js';
 
 export const HIERARCHY_DELIMITER = '/';
@@ -197,24 +197,27 @@ export class MailStore {
   async appendMessage(owner: MailboxOwner, mailbox: MailboxRow, content: Buffer, options: AppendOptions = {}): Promise<MessageRow> {
     const flags = options.flags ?? [];
     const folder = this.folderPath(owner, mailbox);
-    const written = await writeMessageDurably(folder, content, flags, {
-      inNew: options.inNew ?? false,
-    });
-    const { base } = written;
+    const written = await writeMessageFile(folder, content, flags, { inNew: options.inNew ?? false });
+    const { base, directory } = written;
     let { filename } = written;
     const withKeywords = this.withKeywordLetters(folder, filename, flags);
     if (withKeywords !== filename) {
       fs.renameSync(path.join(folder, filename), path.join(folder, withKeywords));
       filename = withKeywords;
     }
-    return this.index({
-      mailboxId: mailbox.id,
-      guid: base,
-      filename,
-      size: content.length,
-      internalDate: (options.internalDate ?? new Date()).getTime(),
-      flags: flags.join(' '),
-    });
+    // The folder's fsync (making the rename durable) and the index commit go to the disk side by side.
+    const [row] = await Promise.all([
+      this.index({
+        mailboxId: mailbox.id,
+        guid: base,
+        filename,
+        size: content.length,
+        internalDate: (options.internalDate ?? new Date()).getTime(),
+        flags: flags.join(' '),
+      }),
+      directorySync.sync(directory),
+    ]);
+    return row;
   }
 
   /** Queues an index row; rows queued in the same turn of the event loop share one commit. */
@@ -252,7 +255,10 @@ export class MailStore {
       for (const row of batch) row.reject(error);
       return;
     }
-    batch.forEach((row, i) => row.resolve(inserted[i]!));
+    commitsDurable(this.db).then(
+      () => batch.forEach((row, i) => row.resolve(inserted[i]!)),
+      (error: unknown) => batch.forEach((row) => row.reject(error)),
+    );
     const byMailbox = new Map<number, number[]>();
     for (const row of inserted) byMailbox.set(row.mailbox_id, [...(byMailbox.get(row.mailbox_id) ?? []), row.uid]);
     for (const [mailboxId, uids] of byMailbox) this.announce({ mailboxId, kind: 'exists', uids });

@@ -1,0 +1,127 @@
+// npm run bench -- smtp [--count=2000] [--sessions=1,10,50] [--size=4096] [--target=HOST:PORT --rcpt=ADDR]
+//
+// SMTP accept + durable local delivery of ~4 KB messages over 1, 10 and 50 sessions, with
+// connections reused and with one message per connection: messages/s, p50/p99 latency per
+// message, the engine's idle and peak RSS. With --target, the same load against any SMTP server.
+// When the peer stack runs (/tmp/refstack/READY), Postfix and LanPost are also driven by
+// Postfix's own smtp-source in the same run, and the ratio is printed.
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { runCli, spawnServe } from '../test/helpers/cli.js';
+import { prepareDataDir, tempDataDir } from '../test/helpers/engine.js';
+import { percentile, runLoad, type LoadOptions } from './_smtp-load.js';
+
+interface Options {
+  count: number;
+  sessions: number[];
+  size: number;
+  target: string | null;
+  rcpt: string;
+}
+
+function parse(args: string[]): Options {
+  const get = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+  return {
+    count: Number(get('count') ?? 2000),
+    sessions: (get('sessions') ?? '1,10,50').split(',').map(Number),
+    size: Number(get('size') ?? 4096),
+    target: get('target') ?? null,
+    rcpt: get('rcpt') ?? 'bench@lanpost.lan',
+  };
+}
+
+const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
+
+async function nodeLoad(label: string, base: Omit<LoadOptions, 'sessions' | 'count' | 'reuse'>, options: Options): Promise<Map<string, number>> {
+  const rates = new Map<string, number>();
+  console.log(`\n${label}: ${options.size}-byte messages, our load generator (pipelined MAIL/RCPT/DATA)`);
+  console.log('mode        sessions  messages   msg/s   p50 ms   p99 ms  failures');
+  for (const reuse of [true, false]) {
+    for (const sessions of options.sessions) {
+      // One message per connection is capped by smtp-server's 100 ms greeting delay: fewer messages.
+      const count = reuse ? options.count : Math.min(options.count, sessions * 25);
+      const result = await runLoad({ ...base, sessions, count, reuse });
+      rates.set(`${reuse ? 'reuse' : 'connect'}:${sessions}`, result.messagesPerSecond);
+      console.log(
+        `${(reuse ? 'reused' : 'per-conn').padEnd(10)} ${String(sessions).padStart(9)} ${String(count).padStart(9)} ${fmt(result.messagesPerSecond).padStart(7)} ${fmt(percentile(result.latenciesMs, 50), 2).padStart(8)} ${fmt(percentile(result.latenciesMs, 99), 2).padStart(8)} ${String(result.failures).padStart(9)}`,
+      );
+    }
+  }
+  return rates;
+}
+
+function memoryOf(pid: number): { rssMb: number; peakMb: number } {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
+}
+
+/** Postfix's smtp-source against host:port; for Postfix, waits until the Maildir holds every message. */
+function smtpSource(port: number, rcpt: string, sessions: number, count: number, size: number, reuse: boolean, maildirNew?: string): number {
+  if (maildirNew) for (const f of fs.readdirSync(maildirNew)) fs.unlinkSync(path.join(maildirNew, f));
+  const args = ['-s', String(sessions), '-m', String(count), '-l', String(size), '-f', 'src@example.org', '-t', rcpt, ...(reuse ? ['-d'] : []), `127.0.0.1:${port}`];
+  const started = performance.now();
+  const result = spawnSync('smtp-source', args, { timeout: 120_000, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`smtp-source failed: ${result.stdout}${result.stderr}`);
+  if (maildirNew) {
+    const deadline = Date.now() + 120_000;
+    while (fs.readdirSync(maildirNew).length < count && Date.now() < deadline) execFileSync('sleep', ['0.02']);
+  }
+  return count / ((performance.now() - started) / 1000);
+}
+
+function peerMaildir(): string | null {
+  if (!fs.existsSync('/tmp/refstack/READY') || spawnSync('which', ['smtp-source']).status !== 0) return null;
+  if (spawnSync('id', ['bench']).status !== 0) spawnSync('useradd', ['-m', '-s', '/usr/sbin/nologin', 'bench']);
+  const maildir = '/home/bench/Maildir';
+  for (const sub of ['', '/cur', '/new', '/tmp']) fs.mkdirSync(maildir + sub, { recursive: true });
+  spawnSync('chown', ['-R', 'bench:bench', maildir]);
+  return `${maildir}/new`;
+}
+
+export async function run(args: string[]): Promise<void> {
+  const options = parse(args);
+  if (options.target) {
+    const [host, port] = options.target.split(':');
+    await nodeLoad(`target ${options.target}`, { host: host!, port: Number(port), size: options.size, sender: 'bench@example.org', recipient: options.rcpt }, options);
+    return;
+  }
+
+  const dataDir = tempDataDir('lanpost-bench-smtp-');
+  // 50 sessions from one address: the load generator is not an abuser (Postfix's peer set-up
+  // exempts loopback from its per-client limits in the same way).
+  prepareDataDir(dataDir, (s) => (s.limits.connectionsPerClient = 100));
+  await runCli(['user', 'add', 'bench@lanpost.lan', '--data', dataDir], { input: 'bench password 1\n' });
+  const serve = await spawnServe(dataDir);
+  const pid = serve.child.pid!;
+  try {
+    await new Promise((r) => setTimeout(r, 3000));
+    const idle = memoryOf(pid);
+    console.log(`LanPost engine (pid ${pid}), every service enabled, idle RSS ${fmt(idle.rssMb)} MB (Postfix + Dovecot + BIND idle: ~97 MB)`);
+    const port = serve.ports.smtp!;
+    await nodeLoad('LanPost', { host: '127.0.0.1', port, size: options.size, sender: 'bench@example.org', recipient: 'bench@lanpost.lan' }, options);
+    console.log(`LanPost peak RSS during the load: ${fmt(memoryOf(pid).peakMb)} MB`);
+
+    const postfixNew = peerMaildir();
+    if (!postfixNew) {
+      console.log('\nPeer stack not running (/tmp/refstack/READY missing) or smtp-source absent: no side-by-side figure.');
+      return;
+    }
+    console.log(`\nSide by side, one run, Postfix's smtp-source as the client (${options.count} messages of ${options.size} bytes; accept + delivery into the Maildir)`);
+    console.log('mode        sessions   Postfix msg/s   LanPost msg/s   ratio');
+    for (const reuse of [true, false]) {
+      for (const sessions of options.sessions) {
+        const count = reuse ? options.count : Math.min(options.count, sessions * 25);
+        const postfix = smtpSource(25, 'bench@lyshark.com', sessions, count, options.size, reuse, postfixNew);
+        const lanpost = smtpSource(port, 'bench@lanpost.lan', sessions, count, options.size, reuse);
+        console.log(`${(reuse ? 'reused' : 'per-conn').padEnd(10)} ${String(sessions).padStart(9)} ${fmt(postfix).padStart(15)} ${fmt(lanpost).padStart(15)} ${fmt(lanpost / postfix, 2).padStart(7)}`);
+      }
+    }
+    for (const f of fs.readdirSync(postfixNew)) fs.unlinkSync(path.join(postfixNew, f));
+    console.log(`LanPost peak RSS: ${fmt(memoryOf(pid).peakMb)} MB`);
+  } finally {
+    await serve.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
