@@ -112,6 +112,13 @@ export async function main(argv: string[]): Promise<number> {
 
 async function serve(dataDir: string): Promise<number> {
   const print = (line: string) => process.stdout.write(line + '\n');
+  // Listen for a stop from the very start: one that arrives while starting is obeyed once started.
+  let requested: string | null = null;
+  let stop = (reason: string) => void (requested ??= reason);
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('message', (message: { type?: string }) => message?.type === 'stop' && stop('stop requested'));
+
   const engine = await startEngine({ dataDir, print });
   print(`data ${dataDir}`);
   for (const status of engine.statuses()) print(describeStatus(status));
@@ -123,10 +130,10 @@ async function serve(dataDir: string): Promise<number> {
   process.send?.({ type: 'ready', adminUrl: engine.adminUrl, services: engine.statuses() });
   return new Promise((resolve) => {
     let stopping = false;
-    const stop = (signal: string) => {
+    stop = (reason: string) => {
       if (stopping) return;
       stopping = true;
-      print(`${signal}: stopping`);
+      print(`${reason}: stopping`);
       engine.stop().then(
         () => resolve(0),
         (error: Error) => {
@@ -135,9 +142,7 @@ async function serve(dataDir: string): Promise<number> {
         },
       );
     };
-    process.on('SIGTERM', () => stop('SIGTERM'));
-    process.on('SIGINT', () => stop('SIGINT'));
-    process.on('message', (message: { type?: string }) => message?.type === 'stop' && stop('stop requested'));
+    if (requested) stop(requested);
   });
 }
 
