@@ -27,7 +27,7 @@ describe('SMTP local delivery', () => {
     expect(withoutTraceHeaders(stored).toString('utf8')).toBe(raw);
     const head = stored.toString('utf8', 0, 400);
     expect(head).toMatch(/^Return-Path: <alice@example\.org>\r\nDelivered-To: bob@lanpost\.lan\r\nReceived: from /);
-    expect(head).toContain('by mail.lanpost.lan (LanPost) with ESMTP');
+    expect(head).toMatch(/\r\nReceived: from \S+ \(unknown \[127\.0\.0\.1\]\)\r\n\tby mail\.lanpost\.lan \(LanPost\) with ESMTP id \w+\r\n/);
     expect(head).toContain('for <bob@lanpost.lan>');
   });
 });

@@ -18,8 +18,9 @@ export interface ReceivedInfo {
 
 /** RFC 5321 §4.4 Received line, in the form Postfix writes. */
 export function receivedHeader(info: ReceivedInfo): string {
-  const client = info.clientHostname && info.clientHostname !== info.clientAddress ? `${info.clientHostname} ` : '';
-  const lines = [`Received: from ${info.helo || 'unknown'} (${client}[${info.clientAddress}])`];
+  // Postfix's form: "from HELO (NAME [ADDRESS])", NAME "unknown" without a reverse lookup.
+  const name = info.clientHostname && !info.clientHostname.startsWith('[') ? info.clientHostname : 'unknown';
+  const lines = [`Received: from ${info.helo || 'unknown'} (${name} [${info.clientAddress}])`];
   if (info.tlsCipher) lines.push(`\t(using ${info.tlsCipher.version} with cipher ${info.tlsCipher.name})`);
   if (info.authenticatedAs) lines.push(`\t(Authenticated sender: ${info.authenticatedAs})`);
   lines.push(`\tby ${info.hostname} (LanPost) with ${info.protocol} id ${info.id}`);
