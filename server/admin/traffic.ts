@@ -49,23 +49,16 @@ export class Traffic extends EventEmitter {
     return this.hours(Math.ceil(start / HOUR), Math.floor(now / HOUR)).reduce((sum, h) => sum + h.in, 0);
   }
 
-  /**
-   * Starts counting: wraps `delivery.deliver` (the one door every accepted message goes through)
-   * and follows the outbound queue's attempts. Returns the function that stops counting.
-   */
+  /** Starts counting accepted messages and outbound deliveries. Returns the function that stops counting. */
   follow(delivery: Delivery, queue: OutboundQueue): () => void {
-    const deliver = delivery.deliver;
-    delivery.deliver = async (message) => {
-      const result = await deliver.call(delivery, message);
-      this.record('in');
-      return result;
-    };
+    const onAccepted = () => this.record('in');
     const onQueue = (change: QueueChange) => {
       if (change.kind === 'attempt' && change.results.some((r) => r.status === 'delivered')) this.record('out');
     };
+    delivery.on('accepted', onAccepted);
     queue.on('change', onQueue);
     return () => {
-      delivery.deliver = deliver;
+      delivery.off('accepted', onAccepted);
       queue.off('change', onQueue);
     };
   }

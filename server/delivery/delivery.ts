@@ -1,6 +1,7 @@
 // Where an accepted message goes: a copy into each local recipient's INBOX (with Return-Path and
 // Delivered-To, RFC 5321 §4.4), and one queue entry for all recipients at other domains.
 import crypto from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import type { User } from '../accounts/accounts.js';
 import type { Log } from '../log.js';
 import type { MailStore } from '../store/mailstore.js';
@@ -23,12 +24,15 @@ export interface DeliveryResult {
   queuedAs: string | null;
 }
 
-export class Delivery {
+/** Emits 'accepted' (a DeliveryResult) for every message it has made durable. */
+export class Delivery extends EventEmitter {
   constructor(
     private readonly mailStore: MailStore,
     private readonly queue: OutboundQueue,
     private readonly log: Log,
-  ) {}
+  ) {
+    super();
+  }
 
   /** Resolves when every copy is durable: the moment the sender may be told 250. */
   async deliver(message: AcceptedMessage): Promise<DeliveryResult> {
@@ -44,7 +48,9 @@ export class Delivery {
     ].filter(Boolean);
     const { service = 'delivery', ...context } = message.via ?? {};
     this.log.info(service, `${id} from <${message.sender}> ${message.content.length} bytes: ${parts.join('; ')}`, context);
-    return { id, delivered: message.localUsers.length, queuedAs: queuedAs ?? null };
+    const result: DeliveryResult = { id, delivered: message.localUsers.length, queuedAs: queuedAs ?? null };
+    this.emit('accepted', result);
+    return result;
   }
 
   private async deliverLocal(user: User, message: AcceptedMessage): Promise<void> {

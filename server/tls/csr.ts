@@ -5,8 +5,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import forge from 'node-forge';
-import { CertificateError } from './certificates.js';
+import type forge from 'node-forge';
+import { CertificateError, loadForge } from './certificates.js';
 
 export interface CsrOptions {
   commonName: string;
@@ -42,9 +42,10 @@ export function createCertificateRequest(dataDir: string, options: CsrOptions): 
 
   const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
   const keyPem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
-  const key = forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
-  const csr = forge.pki.createCertificationRequest();
-  csr.publicKey = forge.pki.setRsaPublicKey(key.n, key.e);
+  const { pki, md } = loadForge();
+  const key = pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
+  const csr = pki.createCertificationRequest();
+  csr.publicKey = pki.setRsaPublicKey(key.n, key.e);
   const subject: forge.pki.CertificateField[] = [{ name: 'commonName', value: commonName }];
   if (options.organization?.trim()) subject.push({ name: 'organizationName', value: options.organization.trim() });
   if (country) subject.push({ name: 'countryName', value: country });
@@ -55,8 +56,8 @@ export function createCertificateRequest(dataDir: string, options: CsrOptions): 
       extensions: [{ name: 'subjectAltName', altNames: altNames.map((n) => (net.isIP(n) ? { type: 7, ip: n } : { type: 2, value: n })) }],
     },
   ]);
-  csr.sign(key, forge.md.sha256.create());
-  const csrPem = forge.pki.certificationRequestToPem(csr);
+  csr.sign(key, md.sha256.create());
+  const csrPem = pki.certificationRequestToPem(csr);
 
   const files = requestFiles(dataDir);
   fs.mkdirSync(path.dirname(files.key), { recursive: true, mode: 0o700 });
@@ -70,7 +71,7 @@ export function createCertificateRequest(dataDir: string, options: CsrOptions): 
 export function pendingRequest(dataDir: string): PendingRequest | null {
   const files = requestFiles(dataDir);
   if (!fs.existsSync(files.key) || !fs.existsSync(files.csr)) return null;
-  const csr = forge.pki.certificationRequestFromPem(fs.readFileSync(files.csr, 'utf8'));
+  const csr = loadForge().pki.certificationRequestFromPem(fs.readFileSync(files.csr, 'utf8'));
   const commonName = String(csr.subject.getField('CN')?.value ?? '');
   return { commonName, createdAt: fs.statSync(files.csr).mtime.toISOString() };
 }
