@@ -7,7 +7,7 @@ import { startEngine } from '../server/engine.js';
 import { loadSettings, saveSettings } from '../server/settings/file.js';
 import { spawnServe } from './helpers/cli.js';
 import { prepareDataDir, tempDataDir } from './helpers/engine.js';
-import { LineClient } from './helpers/line-client.js';
+import { sendUntilDead } from './helpers/load.js';
 import { startSink, waitFor } from './helpers/smtp-sink.js';
 
 const dataDir = tempDataDir('lanpost-outbound-crash-');
@@ -20,30 +20,6 @@ function messageFor(id: string): string {
   return `Subject: relay ${id}\r\nMessage-ID: <${id}@crash.test>\r\n\r\n${FILLER}END ${id}\r\n`;
 }
 
-/** Relays messages to far.test back to back (port 25, trusted network) until the engine dies. */
-async function sender(port: number, index: number, acknowledged: Set<string>): Promise<void> {
-  let client: LineClient;
-  try {
-    client = await LineClient.connect(port);
-    await client.smtpReply();
-    await client.command('EHLO crash.test');
-  } catch {
-    return;
-  }
-  for (let n = 0; n < 10_000; n++) {
-    const id = `s${index}m${n}`;
-    try {
-      if ((await client.command('MAIL FROM:<load@example.org>')).code !== 250) return;
-      if ((await client.command(`RCPT TO:<${id}@far.test>`)).code !== 250) return;
-      if ((await client.command('DATA')).code !== 354) return;
-      client.write(messageFor(id) + '.\r\n');
-      if ((await client.smtpReply()).code === 250) acknowledged.add(id);
-    } catch {
-      return; // the engine died: not acknowledged
-    }
-  }
-}
-
 describe('outbound queue crash safety', () => {
   it('delivers every acknowledged message after kill -9 and a restart', async () => {
     prepareDataDir(dataDir, (settings) => {
@@ -53,7 +29,7 @@ describe('outbound queue crash safety', () => {
     });
     const serve = await spawnServe(dataDir);
     const acknowledged = new Set<string>();
-    const senders = Array.from({ length: SENDERS }, (_, i) => sender(serve.ports.smtp!, i, acknowledged));
+    const senders = Array.from({ length: SENDERS }, (_, i) => sendUntilDead(serve.ports.smtp!, i, acknowledged, { recipient: (id) => `${id}@far.test`, body: messageFor }));
     for (let i = 0; i < 200 && acknowledged.size < 100; i++) await new Promise((resolve) => setTimeout(resolve, 50));
     serve.child.kill('SIGKILL');
     await Promise.all(senders);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnServe, runCli } from './helpers/cli.js';
 import { prepareDataDir, tempDataDir } from './helpers/engine.js';
-import { LineClient } from './helpers/line-client.js';
+import { sendUntilDead } from './helpers/load.js';
 import { startEngine } from '../server/engine.js';
 
 const dataDir = tempDataDir('lanpost-crash-');
@@ -18,31 +18,6 @@ function messageFor(id: string): string {
   return `Subject: crash ${id}\r\nMessage-ID: <${id}@crash.test>\r\n\r\n${FILLER}END ${id}\r\n`;
 }
 
-/** One client sending messages back to back until the connection dies; returns the ids that got 250. */
-async function sender(port: number, index: number, acknowledged: Set<string>): Promise<void> {
-  let client: LineClient;
-  try {
-    client = await LineClient.connect(port);
-    await client.smtpReply();
-    await client.command('EHLO crash.test');
-  } catch {
-    return;
-  }
-  for (let n = 0; n < 10_000; n++) {
-    const id = `s${index}m${n}`;
-    try {
-      if ((await client.command('MAIL FROM:<load@example.org>')).code !== 250) return;
-      if ((await client.command('RCPT TO:<crash@lanpost.lan>')).code !== 250) return;
-      if ((await client.command('DATA')).code !== 354) return;
-      client.write(messageFor(id) + '.\r\n');
-      const reply = await client.smtpReply();
-      if (reply.code === 250) acknowledged.add(id);
-    } catch {
-      return; // the engine died: this message was not acknowledged
-    }
-  }
-}
-
 describe('crash safety', () => {
   it('keeps every acknowledged message whole across kill -9', async () => {
     prepareDataDir(dataDir);
@@ -51,7 +26,7 @@ describe('crash safety', () => {
 
     const serve = await spawnServe(dataDir);
     const acknowledged = new Set<string>();
-    const senders = Array.from({ length: SENDERS }, (_, i) => sender(serve.ports.smtp!, i, acknowledged));
+    const senders = Array.from({ length: SENDERS }, (_, i) => sendUntilDead(serve.ports.smtp!, i, acknowledged, { recipient: () => 'crash@lanpost.lan', body: messageFor }));
     // Let the load run until a good number of messages went through, then pull the plug.
     for (let i = 0; i < 200 && acknowledged.size < 150; i++) await new Promise((r) => setTimeout(r, 50));
     serve.child.kill('SIGKILL');
