@@ -4,7 +4,6 @@
 import { Resolver } from 'node:dns/promises';
 import fs from 'node:fs';
 import path from 'node:path';
-import nodemailer from 'nodemailer';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { QueueChange, QueueEntry } from '../server/delivery/queue.js';
@@ -12,7 +11,7 @@ import { runCli } from './helpers/cli.js';
 import { publishedRecord, verifyWithDkimpy, verifyWithMailauth } from './helpers/dkim-verify.js';
 import { waitForDsn } from './helpers/dsn.js';
 import { startTestEngine, type TestEngine } from './helpers/engine.js';
-import { maildirFiles, withoutTraceHeaders } from './helpers/mail.js';
+import { maildirFiles, withoutTraceHeaders, submitAs } from './helpers/mail.js';
 import { startSink, waitFor, type Sink } from './helpers/smtp-sink.js';
 
 let test: TestEngine;
@@ -64,18 +63,8 @@ function message(subject: string, to: string, body = 'Hello.\r\n.leading dot\r\n
 }
 
 /** As a mail client: authenticated on the submission port. */
-async function submit(to: string[], raw: string) {
-  const transport = nodemailer.createTransport({
-    host: '127.0.0.1',
-    port: test.port('submission'),
-    auth: { user: alice.address, pass: alice.password },
-    tls: { rejectUnauthorized: false },
-  });
-  try {
-    return await transport.sendMail({ envelope: { from: alice.address, to }, raw });
-  } finally {
-    transport.close();
-  }
+function submit(to: string[], raw: string) {
+  return submitAs(test, alice, { envelope: { from: alice.address, to }, raw });
 }
 
 /** As another server on a trusted network: port 25, no login (relay.fromTrustedNetworks). */

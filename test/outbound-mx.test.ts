@@ -1,12 +1,12 @@
 // Direct delivery by MX lookup against a DNS responder on loopback (settings.outbound.resolvers):
 // preference order, equal preferences shuffled, the next host when one is down, the implicit MX
 // (A record), null MX (RFC 7505) and a domain that does not exist bounce at once, SERVFAIL waits.
-import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderMx } from '../server/delivery/outbound/mx.js';
 import type { QueueEntry } from '../server/delivery/queue.js';
 import { waitForDsn } from './helpers/dsn.js';
 import { startTestEngine, type TestEngine } from './helpers/engine.js';
+import { submitAs } from './helpers/mail.js';
 import { startLoopbackDns, type LoopbackDns } from './helpers/loopback-dns.js';
 import { startSink, waitFor, type Sink } from './helpers/smtp-sink.js';
 
@@ -70,17 +70,7 @@ afterAll(async () => {
 });
 
 async function submit(to: string, subject: string): Promise<void> {
-  const transport = nodemailer.createTransport({
-    host: '127.0.0.1',
-    port: test.port('submission'),
-    auth: { user: alice.address, pass: alice.password },
-    tls: { rejectUnauthorized: false },
-  });
-  try {
-    await transport.sendMail({ from: alice.address, to, subject, text: `to ${to}` });
-  } finally {
-    transport.close();
-  }
+  await submitAs(test, alice, { from: alice.address, to, subject, text: `to ${to}` });
 }
 
 function received(host: string, recipient: string): boolean {

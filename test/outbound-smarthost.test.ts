@@ -1,12 +1,12 @@
 // The smarthost (Postfix relayhost): all mail for other domains through one server, with
 // STARTTLS (certificate checked unless the setting says otherwise) or implicit TLS, and AUTH.
 // Routes still come first.
-import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { QueueEntry } from '../server/delivery/queue.js';
 import { loadSettings, saveSettings } from '../server/settings/file.js';
 import type { Settings } from '../server/settings/schema.js';
 import { startTestEngine, type TestEngine } from './helpers/engine.js';
+import { submitAs } from './helpers/mail.js';
 import { startSink, waitFor, type Sink } from './helpers/smtp-sink.js';
 
 const AUTH = { user: 'relayuser', pass: 'relay-secret' };
@@ -36,17 +36,7 @@ afterAll(async () => {
 });
 
 async function submit(to: string, subject: string): Promise<void> {
-  const transport = nodemailer.createTransport({
-    host: '127.0.0.1',
-    port: test.port('submission'),
-    auth: { user: alice.address, pass: alice.password },
-    tls: { rejectUnauthorized: false },
-  });
-  try {
-    await transport.sendMail({ from: alice.address, to, subject, text: subject });
-  } finally {
-    transport.close();
-  }
+  await submitAs(test, alice, { from: alice.address, to, subject, text: subject });
 }
 
 async function changeSmarthost(change: Partial<Settings['smarthost']>): Promise<void> {

@@ -1,6 +1,7 @@
 // Reading what landed in a Maildir, and helpers shared by protocol tests.
 import fs from 'node:fs';
 import path from 'node:path';
+import nodemailer, { type SendMailOptions, type SentMessageInfo } from 'nodemailer';
 import type { TestEngine } from './engine.js';
 
 /** The message files of a user's folder (INBOX by default), oldest first. */
@@ -24,5 +25,24 @@ export function withoutTraceHeaders(stored: Buffer): Buffer {
     const match = /^(Return-Path|Delivered-To|Received): [^\r\n]*\r\n(?:[ \t][^\r\n]*\r\n)*/i.exec(text);
     if (!match) return stored.subarray(offset);
     offset += match[0].length;
+  }
+}
+
+/** Sends as a mail client would: logged in on the submission port (STARTTLS, the local CA not checked). */
+export async function submitAs(
+  test: TestEngine,
+  user: { address: string; password: string },
+  mail: SendMailOptions,
+): Promise<SentMessageInfo> {
+  const transport = nodemailer.createTransport({
+    host: '127.0.0.1',
+    port: test.port('submission'),
+    auth: { user: user.address, pass: user.password },
+    tls: { rejectUnauthorized: false },
+  });
+  try {
+    return await transport.sendMail(mail);
+  } finally {
+    transport.close();
   }
 }
