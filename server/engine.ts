@@ -118,12 +118,10 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
 
   async function startService(name: ServiceName): Promise<ServiceStatus> {
     const config = settings.services[name];
-    const factory = SERVICE_FACTORIES[name];
     let status: ServiceStatus;
     if (!config.enabled) status = { name, address: config.address, port: config.port, state: 'disabled', detail: 'disabled' };
-    else if (!factory) status = { name, address: config.address, port: config.port, state: 'disabled', detail: 'not available in this version' };
     else {
-      const service = factory(context, name);
+      const service = SERVICE_FACTORIES[name](context, name);
       status = await service.start();
       if (status.state === 'listening') running.set(name, service);
       else await service.stop();

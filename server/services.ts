@@ -6,7 +6,7 @@ import type { ServiceName } from './settings/schema.js';
 import { createPop3Service } from './pop3/service.js';
 import { createSmtpService } from './smtp/service.js';
 
-export const SERVICE_FACTORIES: Partial<Record<ServiceName, ServiceFactory>> = {
+export const SERVICE_FACTORIES: Record<ServiceName, ServiceFactory> = {
   smtp: createSmtpService,
   submission: createSmtpService,
   smtps: createSmtpService,
