@@ -9,10 +9,18 @@ import type { TrafficHour } from './types.js';
 
 const HOUR = 3600_000;
 
+/** Counts wait in memory this long before they are written (one statement per second, not per message). */
+const FLUSH_MS = 1000;
+
 export class Traffic extends EventEmitter {
   private readonly q;
+  /** Counts not yet written, by "hour:direction". */
+  private readonly unwritten = new Map<string, number>();
+  private flushTimer: NodeJS.Timeout | null = null;
+  /** The totals of the hour being counted, kept so that an event costs no query. */
+  private current: TrafficHour | null = null;
 
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
     super();
     this.q = {
       add: db.prepare<[number, string, number]>(
@@ -24,9 +32,27 @@ export class Traffic extends EventEmitter {
 
   record(direction: 'in' | 'out', messages = 1, at = Date.now()): void {
     const hour = Math.floor(at / HOUR);
-    this.q.add.run(hour, direction, messages);
-    const [current] = this.hours(hour, hour);
-    this.emit('hour', current);
+    if (this.current?.hour !== hour * HOUR) this.current = this.hours(hour, hour)[0]!;
+    this.current[direction] += messages;
+    const key = `${hour}:${direction}`;
+    this.unwritten.set(key, (this.unwritten.get(key) ?? 0) + messages);
+    this.flushTimer ??= setTimeout(() => this.flush(), FLUSH_MS).unref();
+    this.emit('hour', { ...this.current });
+  }
+
+  /** Writes the counts waiting in memory. */
+  flush(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    if (!this.unwritten.size) return;
+    const counts = [...this.unwritten];
+    this.unwritten.clear();
+    this.db.transaction(() => {
+      for (const [key, messages] of counts) {
+        const [hour, direction] = key.split(':');
+        this.q.add.run(Number(hour), direction!, messages);
+      }
+    })();
   }
 
   /** Hours from..to (hours since the epoch, inclusive), one entry each, zeros filled in. */
@@ -35,6 +61,10 @@ export class Traffic extends EventEmitter {
     const result: TrafficHour[] = [];
     for (let hour = from; hour <= to; hour++) result.push({ hour: hour * HOUR, in: 0, out: 0 });
     for (const row of rows) result[row.hour - from]![row.direction] += row.messages;
+    for (const [key, messages] of this.unwritten) {
+      const [hour, direction] = key.split(':') as [string, 'in' | 'out'];
+      if (Number(hour) >= from && Number(hour) <= to) result[Number(hour) - from]![direction] += messages;
+    }
     return result;
   }
 
@@ -60,6 +90,7 @@ export class Traffic extends EventEmitter {
     return () => {
       delivery.off('accepted', onAccepted);
       queue.off('change', onQueue);
+      this.flush();
     };
   }
 }
