@@ -114,6 +114,13 @@ export class MailStore {
       insertMessage: db.prepare(
         'INSERT INTO messages (mailbox_id, uid, guid, filename, size, internal_date, flags, modseq) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *',
       ),
+      /** Reserves n UIDs and n MODSEQs at once; returns the first of each. */
+      reserveUids: db.prepare<[number, number, number, number, number]>(
+        'UPDATE mailboxes SET uidnext = uidnext + ?, highest_modseq = highest_modseq + ? WHERE id = ? RETURNING uidnext - ? AS uid, highest_modseq - ? + 1 AS modseq',
+      ),
+      insertIndexed: db.prepare(
+        'INSERT INTO messages (mailbox_id, uid, guid, filename, size, internal_date, flags, modseq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
       messages: db.prepare<[number]>('SELECT * FROM messages WHERE mailbox_id = ? ORDER BY uid'),
       messageById: db.prepare<[number]>('SELECT * FROM messages WHERE id = ?'),
       deleteMessage: db.prepare<[number]>('DELETE FROM messages WHERE id = ?'),
@@ -236,21 +243,33 @@ export class MailStore {
     const batch = this.pending.splice(0);
     let inserted: MessageRow[];
     try {
-      inserted = this.db.transaction(() =>
-        batch.map((row) => {
-          const { uid, modseq } = this.statements.nextUid.get(row.mailboxId) as { uid: number; modseq: number };
-          return this.statements.insertMessage.get(
-            row.mailboxId,
+      inserted = this.db.transaction(() => {
+        // One UPDATE per mailbox reserves the UIDs and MODSEQs of all its rows in the batch.
+        const counts = new Map<number, number>();
+        for (const row of batch) counts.set(row.mailboxId, (counts.get(row.mailboxId) ?? 0) + 1);
+        const next = new Map<number, { uid: number; modseq: number }>();
+        for (const [mailboxId, n] of counts) {
+          next.set(mailboxId, this.statements.reserveUids.get(n, n, mailboxId, n, n) as { uid: number; modseq: number });
+        }
+        return batch.map((row): MessageRow => {
+          const reserved = next.get(row.mailboxId)!;
+          const { uid, modseq } = reserved;
+          reserved.uid++;
+          reserved.modseq++;
+          const info = this.statements.insertIndexed.run(row.mailboxId, uid, row.guid, row.filename, row.size, row.internalDate, row.flags, modseq);
+          return {
+            id: Number(info.lastInsertRowid),
+            mailbox_id: row.mailboxId,
             uid,
-            row.guid,
-            row.filename,
-            row.size,
-            row.internalDate,
-            row.flags,
+            guid: row.guid,
+            filename: row.filename,
+            size: row.size,
+            internal_date: row.internalDate,
+            flags: row.flags,
             modseq,
-          ) as MessageRow;
-        }),
-      )();
+          };
+        });
+      })();
     } catch (error) {
       for (const row of batch) row.reject(error);
       return;
