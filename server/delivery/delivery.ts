@@ -24,6 +24,15 @@ export interface DeliveryResult {
   queuedAs: string | null;
 }
 
+let deliveries = 0;
+const processToken = crypto.randomBytes(3).toString('hex').toUpperCase();
+
+/** A short id for the log and the 250 reply: unique per process, told apart across restarts. */
+function nextDeliveryId(): string {
+  deliveries = (deliveries + 1) % 0x1000000;
+  return `${processToken}${deliveries.toString(16).toUpperCase().padStart(6, '0')}`;
+}
+
 /** Emits 'accepted' (a DeliveryResult) for every message it has made durable. */
 export class Delivery extends EventEmitter {
   constructor(
@@ -36,7 +45,7 @@ export class Delivery extends EventEmitter {
 
   /** Resolves when every copy is durable: the moment the sender may be told 250. */
   async deliver(message: AcceptedMessage): Promise<DeliveryResult> {
-    const id = crypto.randomBytes(6).toString('hex').toUpperCase();
+    const id = nextDeliveryId();
     const local = message.localUsers.map((user) => this.deliverLocal(user, message));
     const queued = message.remoteRecipients.length
       ? this.queue.enqueue(message.sender, message.remoteRecipients, message.content)

@@ -30,7 +30,7 @@ export class InspectorBus extends EventEmitter {
 
   emitLine(line: Omit<TranscriptLine, 'time'>): void {
     const text = line.text.length > MAX_TEXT ? `${line.text.slice(0, MAX_TEXT)}… (${line.text.length} characters)` : line.text;
-    const entry = { ...line, text, time: Date.now() };
+    const entry: TranscriptLine = { time: Date.now(), service: line.service, session: line.session, client: line.client, direction: line.direction, text };
     this.recentLines[this.next++ % KEEP_LINES] = entry;
     this.emit('line', entry);
   }

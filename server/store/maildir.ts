@@ -52,13 +52,15 @@ export function fileNameFor(base: string, size: number, flags: readonly string[]
 
 let sequence = 0;
 const hostPart = os.hostname().replace(/[/:\\]/g, '_') || 'localhost';
+/** Drawn once per process: with the pid and the counter it keeps names unique across restarts. */
+const processToken = crypto.randomBytes(4).toString('hex');
 
-/** A unique Maildir base name: time, microseconds, pid, a counter and randomness, host. */
+/** A unique Maildir base name: time, microseconds, pid, a counter, a per-process token, host. */
 export function newBaseName(now = Date.now()): string {
   const seconds = Math.floor(now / 1000);
   const micros = (now % 1000) * 1000 + Math.floor(Math.random() * 1000);
   sequence = (sequence + 1) % 1e9;
-  return `${seconds}.M${micros}P${process.pid}Q${sequence}R${crypto.randomBytes(4).toString('hex')}.${hostPart}`;
+  return `${seconds}.M${micros}P${process.pid}Q${sequence}R${processToken}.${hostPart}`;
 }
 
 /** Maildir++: INBOX is the root; "Sent" is ".Sent"; "Work/2024" is ".Work.2024". */
