@@ -76,7 +76,6 @@ class SmtpService implements Service {
         allowInsecureAuth: true, // the policy connection decides per session, see connection.ts
         hideENHANCEDSTATUSCODES: false,
         disableReverseLookup: true,
-        logger: smtpLogger(this.name, this.context.inspector, this.context.log, this.clients),
         onConnect: (session, callback) => this.onConnect(session, callback),
         onAuth: (auth, session, callback) => void this.onAuth(auth, session, callback),
         onMailFrom: (address, session, callback) => this.onMailFrom(address, session, callback),
@@ -85,6 +84,7 @@ class SmtpService implements Service {
         onClose: (session) => this.onClose(session),
       },
       { plaintextAuthAllowed: (session) => this.context.plaintextLoginAllowed(session.remoteAddress, session.secure) },
+      smtpLogger(this.name, this.context.inspector, this.context.log, this.clients),
     );
   }
 

@@ -11,7 +11,10 @@ interface Entry {
   host?: string;
 }
 
-export function smtpLogger(service: ServiceName, inspector: InspectorBus, log: Log, clients: Map<string, string>) {
+/** What smtp-server calls: a meta object, a printf-style message, its arguments. */
+export type SmtpTranscriptLogger = Record<'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal', (entry: Entry, message: string, ...args: unknown[]) => void>;
+
+export function smtpLogger(service: ServiceName, inspector: InspectorBus, log: Log, clients: Map<string, string>): SmtpTranscriptLogger {
   const route = (level: LogLevel, entry: Entry, message: string, args: unknown[]) => {
     const session = entry.cid ?? '?';
     const client = clients.get(session) ?? entry.host ?? '';
