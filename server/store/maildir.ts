@@ -5,7 +5,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import { directorySync } from './fsync.js';
 
 /** IMAP system flags ↔ Maildir info letters (kept in ASCII order in file names). */
 const FLAG_LETTERS: ReadonlyArray<[string, string]> = [
@@ -80,8 +79,8 @@ export function ensureMaildir(dir: string, isSubfolder: boolean): void {
  * half of it visible. Every step runs off the main thread (creating and renaming files can wait
  * for the file system's journal while other deliveries fsync), chained by callbacks: this runs
  * for every delivered message, and a promise per step costs more main-thread time than the step.
- * The rename is durable once the folder is synced too (`writeMessageDurably`, or
- * `directorySync` alongside other work).
+ * The rename is durable once the folder is synced too (`directorySync`, which MailStore runs
+ * alongside the index commit).
  */
 export function writeMessageFile(
   folderPath: string,
@@ -114,18 +113,6 @@ export function writeMessageFile(
       writeFrom(0);
     });
   });
-}
-
-/** `writeMessageFile`, then the fsync of the folder: once this resolves the message survives a power cut. */
-export async function writeMessageDurably(
-  folderPath: string,
-  content: Buffer,
-  flags: readonly string[],
-  options: { inNew: boolean; base?: string },
-): Promise<{ base: string; filename: string }> {
-  const { base, filename, directory } = await writeMessageFile(folderPath, content, flags, options);
-  await directorySync.sync(directory);
-  return { base, filename };
 }
 
 /** Message files of a folder (new/ and cur/), as "new/name" or "cur/name". */
