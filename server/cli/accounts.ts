@@ -1,0 +1,115 @@
+// lanpost user add|passwd|list|del and alias add|list|del, on the database (also while the engine runs).
+import readline from 'node:readline';
+import { AccountError, Accounts } from '../accounts/accounts.js';
+import { passwordProblem } from '../accounts/password.js';
+import { loadSettings } from '../settings/file.js';
+import { openDatabase } from '../store/db.js';
+import { MailStore } from '../store/mailstore.js';
+import { UsageError } from './usage-error.js';
+
+export async function withAccounts(dataDir: string, run: (accounts: Accounts) => Promise<number> | number): Promise<number> {
+  const { settings } = loadSettings(dataDir);
+  const db = openDatabase(dataDir);
+  try {
+    return await run(new Accounts(db, dataDir, new MailStore(db, dataDir), () => settings));
+  } finally {
+    db.close();
+  }
+}
+
+export async function userCommand(accounts: Accounts, sub: string | undefined, args: string[], values: { name?: string; quota?: string }): Promise<number> {
+  const out = (line: string) => process.stdout.write(line + '\n');
+  switch (sub) {
+    case 'add': {
+      const address = one(args, 'user add takes ADDRESS');
+      const quotaBytes = values.quota === undefined ? undefined : Number(values.quota);
+      if (quotaBytes !== undefined && (!Number.isInteger(quotaBytes) || quotaBytes < 0)) throw new AccountError('--quota must be a whole number of bytes');
+      const password = await readPassword(`Password for ${accounts.normalize(address)}: `);
+      const user = await accounts.addUser(address, password, { displayName: values.name, quotaBytes });
+      out(`added ${user.address}`);
+      return 0;
+    }
+    case 'passwd': {
+      const address = one(args, 'user passwd takes ADDRESS');
+      if (!accounts.findUser(address)) throw new AccountError(`no such user: ${accounts.normalize(address)}`);
+      await accounts.setPassword(address, await readPassword(`New password for ${accounts.normalize(address)}: `));
+      out(`password changed for ${accounts.normalize(address)}`);
+      return 0;
+    }
+    case 'del': {
+      const address = one(args, 'user del takes ADDRESS');
+      const { keptMailIn } = accounts.deleteUser(address);
+      out(`deleted ${accounts.normalize(address)}; its mail is kept in ${keptMailIn}`);
+      return 0;
+    }
+    case 'list':
+      for (const user of accounts.listUsers()) {
+        const flags = [user.disabled ? 'disabled' : '', user.quota_bytes ? `quota ${user.quota_bytes}` : ''].filter(Boolean);
+        out([user.address, user.display_name, ...flags].filter(Boolean).join('\t'));
+      }
+      return 0;
+    default:
+      throw new UsageError('user takes add, passwd, list or del');
+  }
+}
+
+export function aliasCommand(accounts: Accounts, sub: string | undefined, args: string[]): number {
+  const out = (line: string) => process.stdout.write(line + '\n');
+  switch (sub) {
+    case 'add': {
+      const [address, ...targets] = args;
+      if (!address || !targets.length) throw new UsageError('alias add takes ADDRESS and at least one TARGET');
+      accounts.addAlias(address, targets);
+      out(`${accounts.normalize(address)} → ${targets.map((t) => accounts.normalize(t)).join(', ')}`);
+      return 0;
+    }
+    case 'del': {
+      const [address, target, ...extra] = args;
+      if (!address || extra.length) throw new UsageError('alias del takes ADDRESS [TARGET]');
+      accounts.removeAlias(address, target);
+      out(`removed ${accounts.normalize(address)}${target ? ` → ${accounts.normalize(target)}` : ''}`);
+      return 0;
+    }
+    case 'list':
+      for (const alias of accounts.listAliases()) out(`${alias.address}\t${alias.targets.join(', ')}`);
+      return 0;
+    default:
+      throw new UsageError('alias takes add, list or del');
+  }
+}
+
+function one(args: string[], message: string): string {
+  if (args.length !== 1) throw new UsageError(message);
+  return args[0]!;
+}
+
+/** From stdin when it is not a terminal (first line); else asked twice without echo. */
+async function readPassword(prompt: string): Promise<string> {
+  if (!process.stdin.isTTY) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    const password = Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
+    const problem = passwordProblem(password);
+    if (problem) throw new AccountError(`password ${problem}`);
+    return password;
+  }
+  const first = await askHidden(prompt);
+  const problem = passwordProblem(first);
+  if (problem) throw new AccountError(`password ${problem}`);
+  if ((await askHidden('Again: ')) !== first) throw new AccountError('the two passwords differ');
+  return first;
+}
+
+function askHidden(prompt: string): Promise<string> {
+  return new Promise((resolve) => {
+    const rl = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: true });
+    const output = rl as unknown as { _writeToOutput: (s: string) => void };
+    process.stdout.write(prompt);
+    output._writeToOutput = () => {};
+    rl.question('', (answer) => {
+      rl.close();
+      process.stdout.write('\n');
+      resolve(answer);
+    });
+  });
+}
