@@ -13,4 +13,8 @@ if (!compiledIsFresh()) {
   entry = path.join(root, 'server', 'cli.ts');
 }
 const { main } = await import(pathToFileURL(entry).href);
-process.exit(await main(process.argv.slice(2)));
+let args = process.argv.slice(2);
+// `npm run serve` alone, or with options only (`-- --data DIR`), means `lanpost serve`.
+const onlyOptions = args.every((arg, i) => arg.startsWith('-') || args[i - 1] === '--data');
+if (process.env.npm_lifecycle_event === 'serve' && onlyOptions) args = ['serve', ...args];
+process.exit(await main(args));
