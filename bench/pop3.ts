@@ -1,4 +1,4 @@
-// npm run bench -- pop3 [--count=1000] [--size=4096] [--sessions=20] [--per-session=100] [--runs=3]
+// npm run bench -- pop3 [--count=1000] [--size=4096] [--sessions=20] [--per-session=100] [--runs=5] [--warmup=1]
 //
 // POP3 retrieval: (1) one session RETRs `count` messages of ~`size` bytes one after another, as the
 // peer stack's anchors.sh measures Dovecot; (2) `sessions` concurrent sessions each LIST and RETR
@@ -23,6 +23,7 @@ interface Options {
   sessions: number;
   perSession: number;
   runs: number;
+  warmup: number;
 }
 
 interface Target {
@@ -48,6 +49,8 @@ interface Sample {
   peakMb: number;
   /** Server CPU (all its processes and threads) per message retrieved. */
   cpuUsPerMessage: number;
+  messages: number;
+  cpuTicks: number;
 }
 
 const TICK_US = 1e6 / 100; // USER_HZ
@@ -66,7 +69,8 @@ function parse(args: string[]): Options {
     size: Number(get('size') ?? 4096),
     sessions: Number(get('sessions') ?? 20),
     perSession: Number(get('per-session') ?? 100),
-    runs: Number(get('runs') ?? 3),
+    runs: Number(get('runs') ?? 5),
+    warmup: Number(get('warmup') ?? 1),
   };
 }
 
@@ -223,6 +227,8 @@ function drive(target: Target, args: Record<string, unknown>): Promise<Sample> {
         startMb: start.rssKb / 1024,
         peakMb: Math.max(peakKb, end.rssKb) / 1024,
         cpuUsPerMessage: ((end.cpuTicks - start.cpuTicks) * TICK_US) / result.messages,
+        messages: result.messages,
+        cpuTicks: end.cpuTicks - start.cpuTicks,
       });
     });
   });
@@ -236,11 +242,11 @@ function loadArgs(target: Target, load: Load, options: Options): Record<string, 
     : { mode: 'concurrent', per_session: options.perSession, users: target.concurrent };
 }
 
-/** Each load: a warm-up pass per server, then the runs alternating between the servers. */
+/** Each load: warm-up passes per server, then the runs alternating between the servers. */
 async function measure(targets: Target[], options: Options): Promise<Map<string, Map<Load, Sample[]>>> {
   const samples = new Map(targets.map((t) => [t.name, new Map<Load, Sample[]>([['single', []], ['concurrent', []]])]));
   for (const load of ['single', 'concurrent'] as const) {
-    for (const target of targets) await drive(target, loadArgs(target, load, options));
+    for (let pass = 0; pass < options.warmup; pass++) for (const target of targets) await drive(target, loadArgs(target, load, options));
     for (let run = 0; run < options.runs; run++) {
       for (const target of targets) samples.get(target.name)!.get(load)!.push(await drive(target, loadArgs(target, load, options)));
     }
@@ -350,14 +356,31 @@ function fillPeer(options: Options): void {
 
 // ── run ─────────────────────────────────────────────────────────────────────────────────────
 
-function summary(samples: Sample[]): Sample {
+interface Summary {
+  rate: number;
+  rates: [number, number];
+  /** CPU of all runs over their messages (finer than one run's 10 ms ticks), and the range per run. */
+  cpuUsPerMessage: number;
+  cpuRange: [number, number];
+  startMb: number;
+  peakMb: number;
+}
+
+const range = (values: number[]): [number, number] => [Math.min(...values), Math.max(...values)];
+
+function summary(samples: Sample[]): Summary {
+  const messages = samples.reduce((a, s) => a + s.messages, 0);
   return {
     rate: median(samples.map((s) => s.rate)),
+    rates: range(samples.map((s) => s.rate)),
+    cpuUsPerMessage: (samples.reduce((a, s) => a + s.cpuTicks, 0) * TICK_US) / messages,
+    cpuRange: range(samples.map((s) => s.cpuUsPerMessage)),
     startMb: median(samples.map((s) => s.startMb)),
     peakMb: Math.max(...samples.map((s) => s.peakMb)),
-    cpuUsPerMessage: median(samples.map((s) => s.cpuUsPerMessage)),
   };
 }
+
+const fmtRange = ([low, high]: [number, number], digits = 0) => `${fmt(low, digits)}–${fmt(high, digits)}`;
 
 function report(results: Map<string, Map<Load, Sample[]>>, options: Options): void {
   const titles: Record<Load, string> = {
@@ -366,15 +389,24 @@ function report(results: Map<string, Map<Load, Sample[]>>, options: Options): vo
   };
   for (const load of ['single', 'concurrent'] as const) {
     console.log(`\n${titles[load]}`);
-    console.log('server       msg/s   server CPU µs/msg   RSS at start MB   peak RSS MB');
+    console.log('server     msg/s median (range)     server CPU µs/msg all runs (range)   RSS at start MB   peak RSS MB');
     const rows = new Map([...results].map(([name, loads]) => [name, summary(loads.get(load)!)]));
     for (const [name, s] of rows) {
-      console.log(`${name.padEnd(9)} ${fmt(s.rate).padStart(8)} ${fmt(s.cpuUsPerMessage, 0).padStart(19)} ${fmt(s.startMb).padStart(17)} ${fmt(s.peakMb).padStart(13)}`);
+      console.log(
+        `${name.padEnd(9)} ${fmt(s.rate, 0).padStart(7)} (${fmtRange(s.rates)})`.padEnd(37) +
+          `${fmt(s.cpuUsPerMessage, 0).padStart(5)} (${fmtRange(s.cpuRange)})`.padEnd(38) +
+          `${fmt(s.startMb).padStart(15)} ${fmt(s.peakMb).padStart(13)}`,
+      );
     }
-    const ours = rows.get('LanPost');
-    const peer = rows.get('Dovecot');
+    const ours = results.get('LanPost')?.get(load);
+    const peer = results.get('Dovecot')?.get(load);
     if (ours && peer) {
-      console.log(`LanPost/Dovecot: ${fmt(ours.rate / peer.rate, 2)}× the messages/s (above 1: LanPost faster), ${fmt(ours.cpuUsPerMessage / peer.cpuUsPerMessage, 2)}× the CPU per message`);
+      // Run k of each server ran back to back: their ratio is the fairest on a shared machine.
+      const ratios = ours.map((s, k) => s.rate / peer[k]!.rate);
+      const cpu = rows.get('LanPost')!.cpuUsPerMessage / rows.get('Dovecot')!.cpuUsPerMessage;
+      console.log(
+        `LanPost/Dovecot, run by run: ${ratios.map((r) => fmt(r, 2)).join(' ')} × the messages/s (median ${fmt(median(ratios), 2)}; above 1: LanPost faster); ${fmt(cpu, 2)}× the CPU per message`,
+      );
     }
   }
 }
@@ -385,7 +417,7 @@ export async function run(args: string[]): Promise<void> {
     `POP3: (1) one session RETRs ${options.count} messages of ~${options.size} B one after another; (2) ${options.sessions} sessions at once, each LIST + RETR ${options.perSession}.`,
   );
   console.log(
-    `Client: Python (one process per session, readline per line as anchors.sh), from 127.0.0.2 / 127.0.1.k; median of ${options.runs} runs after a warm-up, servers alternating; shared 2-core machine, CPU ticks of 10 ms.`,
+    `Client: Python (one process per session, readline per line as anchors.sh), from 127.0.0.2 / 127.0.1.k; ${options.runs} runs after ${options.warmup} warm-up pass(es), servers alternating; shared 2-core machine, CPU in ticks of 10 ms.`,
   );
 
   const dataDir = tempDataDir('lanpost-bench-pop3-');

@@ -2,6 +2,7 @@
 // Maildir files written by other MTAs, becomes CRLF), a line starting with "." gets one more
 // (RFC 1939 §3 byte-stuffing), and TOP stops after the header and n body lines (RFC 1939 §7).
 // Works chunk by chunk so a big message streams from its file; untouched chunks are passed on as is.
+// A small message read whole gets its whole RETR reply built in one buffer (`wholeReply`).
 
 const CR = Buffer.from('\r');
 const DOT = Buffer.from('.');
@@ -9,6 +10,7 @@ const EMPTY = Buffer.alloc(0);
 const LF_ONLY = Buffer.from('\n');
 const CRLF = Buffer.from('\r\n');
 const TERMINATOR = Buffer.from('.\r\n');
+const LF_DOT = Buffer.from('\n.');
 
 export class MessageEncoder {
   private atLineStart = true;
@@ -99,4 +101,49 @@ export class BareLineFeedCounter {
     }
     if (chunk.length) this.lastWasCR = chunk[chunk.length - 1] === 13;
   }
+}
+
+/**
+ * The whole reply to RETR of a message read whole: status line, the message as MessageEncoder
+ * sends it (CRLF line ends, byte-stuffing, a final line end if missing), and "." — in one buffer,
+ * so that it goes out in one write. `bareLineFeeds`, when known, spares the search for bare LFs:
+ * with none, only the lines starting with "." are looked for (one search each).
+ */
+export function wholeReply(
+  bytes: Buffer,
+  status: (wireSize: number) => string,
+  bareLineFeeds?: number,
+): { reply: Buffer; status: string; bareLineFeeds: number } {
+  // Where one byte goes in: before bytes[i], a "." if bytes[i] is a "." starting a line, a CR if it is a bare LF.
+  const inserts: number[] = [];
+  if (bytes[0] === 0x2e) inserts.push(0);
+  let bare = 0;
+  if (bareLineFeeds === 0) {
+    for (let at = bytes.indexOf(LF_DOT); at >= 0; at = bytes.indexOf(LF_DOT, at + 2)) inserts.push(at + 1);
+  } else {
+    for (let lf = bytes.indexOf(10); lf >= 0; lf = bytes.indexOf(10, lf + 1)) {
+      if (lf === 0 || bytes[lf - 1] !== 13) {
+        inserts.push(lf);
+        bare++;
+      }
+      if (bytes[lf + 1] === 0x2e) inserts.push(lf + 1);
+    }
+  }
+  const text = status(bytes.length + bare);
+  const last = bytes.length ? bytes[bytes.length - 1] : 10;
+  const lineEnd = last === 10 ? EMPTY : last === 13 ? LF_ONLY : CRLF; // as MessageEncoder.finish
+  const reply = Buffer.allocUnsafe(text.length + 2 + bytes.length + inserts.length + lineEnd.length + TERMINATOR.length);
+  let out = reply.write(text, 0, 'latin1');
+  reply[out++] = 13;
+  reply[out++] = 10;
+  let copied = 0;
+  for (const at of inserts) {
+    out += bytes.copy(reply, out, copied, at);
+    reply[out++] = bytes[at] === 0x2e ? 0x2e : 13;
+    copied = at;
+  }
+  out += bytes.copy(reply, out, copied);
+  out += lineEnd.copy(reply, out);
+  TERMINATOR.copy(reply, out);
+  return { reply, status: text, bareLineFeeds: bare };
 }

@@ -7,8 +7,9 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { User } from '../accounts/accounts.js';
-import { splitFlags, type MailboxRow, type MailStore, type MessageRow } from '../store/mailstore.js';
+import { splitFlags, type MailboxChange, type MailboxRow, type MailStore, type MessageRow } from '../store/mailstore.js';
 import { BareLineFeedCounter } from './encoder.js';
+import { WireSizeMemory } from './wire-sizes.js';
 
 export interface DropMessage {
   /** 1-based message number, fixed for the session. */
@@ -30,14 +31,15 @@ export type MessageSource = { kind: 'whole'; bytes: Buffer } | { kind: 'file'; f
  */
 export const WHOLE_READ_LIMIT = 128 * 1024;
 const READ_CHUNK = 64 * 1024;
-const SIZE_CACHE_LIMIT = 200_000;
-const MEASURE_CONCURRENCY = 8;
+/** Index rows kept in memory across sessions (about 200 bytes each). */
+const LISTING_ROWS_KEPT = 50_000;
+/** Measuring many messages (the first STAT after a restart, or new mail) lets other sessions in this often. */
+const MEASURE_SLICE_MS = 5;
 
 // ── per-engine state, shared by the pop3 and pop3s instances (keyed by the engine's MailStore) ──
 
 const locks = new WeakMap<MailStore, Map<number, string>>();
-/** guid → size on the wire (bare LFs counted as CRLF); message files never change content. */
-const wireSizes = new WeakMap<MailStore, Map<string, number>>();
+const listings = new WeakMap<MailStore, Listings>();
 
 /** Takes the maildrop lock of a user for a session; false if another session holds it. */
 export function lockMaildrop(store: MailStore, userId: number, sessionId: string): boolean {
@@ -54,10 +56,49 @@ export function unlockMaildrop(store: MailStore, userId: number, sessionId: stri
   if (held?.get(userId) === sessionId) held.delete(userId);
 }
 
-function sizeCache(store: MailStore): Map<string, number> {
-  let cache = wireSizes.get(store);
-  if (!cache) wireSizes.set(store, (cache = new Map()));
-  return cache;
+/**
+ * The INBOX listings of recent sessions, so that the next session of a mailbox nobody changed
+ * meanwhile (a client polling every few minutes) need not read its whole index again. A listing
+ * is dropped at the first change the store announces for its mailbox (every writer goes through
+ * the MailStore, which announces every change), and not used if the mailbox's HIGHEST-MODSEQ
+ * moved all the same. Rows are never modified, so sessions share them.
+ */
+class Listings {
+  private readonly byMailbox = new Map<number, { modseq: number; rows: readonly MessageRow[] }>();
+  private rowsKept = 0;
+
+  constructor(private readonly store: MailStore) {
+    store.changes.on('change', (change: MailboxChange) => this.forget(change.mailboxId));
+  }
+
+  static of(store: MailStore): Listings {
+    let listing = listings.get(store);
+    if (!listing) listings.set(store, (listing = new Listings(store)));
+    return listing;
+  }
+
+  rows(mailbox: MailboxRow): readonly MessageRow[] {
+    const kept = this.byMailbox.get(mailbox.id);
+    if (kept && kept.modseq === mailbox.highest_modseq) {
+      this.byMailbox.delete(mailbox.id); // most recently used last
+      this.byMailbox.set(mailbox.id, kept);
+      return kept.rows;
+    }
+    this.forget(mailbox.id);
+    const rows = this.store.listMessages(mailbox.id);
+    if (rows.length > LISTING_ROWS_KEPT) return rows;
+    while (this.rowsKept + rows.length > LISTING_ROWS_KEPT) this.forget(this.byMailbox.keys().next().value!);
+    this.byMailbox.set(mailbox.id, { modseq: mailbox.highest_modseq, rows });
+    this.rowsKept += rows.length;
+    return rows;
+  }
+
+  private forget(mailboxId: number): void {
+    const kept = this.byMailbox.get(mailboxId);
+    if (!kept) return;
+    this.byMailbox.delete(mailboxId);
+    this.rowsKept -= kept.rows.length;
+  }
 }
 
 /** RFC 1939 §7 UIDL: 1 to 70 characters from 0x21 to 0x7E. A Maildir base name usually is one. */
@@ -66,24 +107,40 @@ export function uniqueIdFor(guid: string): string {
 }
 
 export class Maildrop {
-  private readonly sizes: Map<string, number>;
   private readonly folder: string;
+  /** UIDs changed or removed by others since the snapshot: their snapshot rows are out of date. */
+  private readonly changedSince = new Set<number>();
+  private readonly onChange = (change: MailboxChange) => {
+    if (change.mailboxId !== this.mailbox.id || change.kind === 'exists') return;
+    for (const uid of change.uids) this.changedSince.add(uid);
+  };
 
   private constructor(
     private readonly store: MailStore,
     readonly owner: User,
     readonly mailbox: MailboxRow,
     readonly messages: readonly DropMessage[],
+    private readonly sizes: WireSizeMemory,
   ) {
-    this.sizes = sizeCache(store);
     this.folder = store.folderPath(owner, mailbox);
   }
 
-  /** The snapshot of the user's INBOX. */
+  /** The snapshot of the user's INBOX. Call `close()` when the session is done with it. */
   static open(store: MailStore, owner: User): Maildrop {
     const mailbox = store.getMailbox(owner.id, 'INBOX') ?? store.createMailbox(owner, 'INBOX');
-    const messages = store.listMessages(mailbox.id).map((row, i): DropMessage => ({ number: i + 1, row, deleted: false, retrieved: false }));
-    return new Maildrop(store, owner, mailbox, messages);
+    const rows = Listings.of(store).rows(mailbox);
+    const messages = rows.map((row, i): DropMessage => ({ number: i + 1, row, deleted: false, retrieved: false }));
+    const sizes = WireSizeMemory.of(store, store.folderPath(owner, mailbox), rows);
+    const drop = new Maildrop(store, owner, mailbox, messages, sizes);
+    // All writers go through the MailStore, which announces every change: from now on, a row not
+    // named in a change is as current as the snapshot.
+    store.changes.on('change', drop.onChange);
+    return drop;
+  }
+
+  /** Stops following changes (at QUIT, or when the connection ends). */
+  close(): void {
+    this.store.changes.off('change', this.onChange);
   }
 
   /** Message n, whether deleted or not; undefined when there is no such number. */
@@ -99,29 +156,21 @@ export class Maildrop {
     return uniqueIdFor(message.row.guid);
   }
 
-  /** The size RETR sends (before byte-stuffing), if already known. */
-  knownWireSize(message: DropMessage): number | undefined {
+  /** Bare LFs in the message (each one more byte on the wire), if already known. */
+  bareLineFeeds(message: DropMessage): number | undefined {
     return this.sizes.get(message.row.guid);
   }
 
-  rememberWireSize(message: DropMessage, size: number): void {
-    if (this.sizes.size >= SIZE_CACHE_LIMIT) this.sizes.clear();
-    this.sizes.set(message.row.guid, size);
+  rememberBareLineFeeds(message: DropMessage, count: number): void {
+    this.sizes.remember(message.row.guid, count);
   }
 
-  /** Sizes of the given messages on the wire; measures (reads) the ones not seen before. */
+  /** Sizes of the given messages on the wire (as RETR sends them before byte-stuffing); measures the ones not seen before. */
   async wireSizes(messages: readonly DropMessage[]): Promise<number[]> {
-    const unknown = messages.filter((m) => !this.sizes.has(m.row.guid));
-    let next = 0;
-    const worker = async () => {
-      while (next < unknown.length) {
-        const message = unknown[next++]!;
-        this.rememberWireSize(message, await this.measure(message));
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(MEASURE_CONCURRENCY, unknown.length) }, worker));
+    const unknown = messages.filter((m) => this.sizes.get(m.row.guid) === undefined);
+    if (unknown.length) await this.measure(unknown);
     // A message expunged elsewhere meanwhile measures as its indexed size.
-    return messages.map((m) => this.sizes.get(m.row.guid) ?? m.row.size);
+    return messages.map((m) => m.row.size + (this.sizes.get(m.row.guid) ?? 0));
   }
 
   async totals(): Promise<{ count: number; octets: number }> {
@@ -130,28 +179,41 @@ export class Maildrop {
     return { count: live.length, octets: sizes.reduce((a, b) => a + b, 0) };
   }
 
-  private async measure(message: DropMessage): Promise<number> {
-    let source: MessageSource;
-    try {
-      source = await this.read(message);
-    } catch {
-      return message.row.size;
-    }
-    const counter = new BareLineFeedCounter();
-    if (source.kind === 'whole') {
-      counter.push(source.bytes);
-      return source.bytes.length + counter.count;
-    }
-    let total = 0;
-    try {
-      for await (const chunk of chunksOf(source.file)) {
-        counter.push(chunk);
-        total += chunk.length;
+  /** Counts the bare LFs of messages: small ones read synchronously, in slices, big ones streamed. */
+  private async measure(messages: readonly DropMessage[]): Promise<void> {
+    let sliceStart = performance.now();
+    for (const message of messages) {
+      try {
+        const counter = new BareLineFeedCounter();
+        if (this.isSmall(message)) {
+          counter.push(this.readSmall(message));
+        } else {
+          const source = await this.read(message);
+          await forEachChunk(source, (chunk) => counter.push(chunk));
+        }
+        this.rememberBareLineFeeds(message, counter.count);
+      } catch {
+        // gone meanwhile, or unreadable: its indexed size stands in (RETR will say what happened)
       }
-    } finally {
-      await source.file.close();
+      if (performance.now() - sliceStart > MEASURE_SLICE_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
     }
-    return total + counter.count;
+  }
+
+  /** Small enough to be read whole and synchronously (`readSmall`). */
+  isSmall(message: DropMessage): boolean {
+    return message.row.size <= WHOLE_READ_LIMIT;
+  }
+
+  /**
+   * The bytes of a small message, in a buffer that every session shares: valid only until the
+   * next read, so use them at once, before any await. Throws like `read`.
+   */
+  readSmall(message: DropMessage): Buffer {
+    // The folder is a normalized path and the file name the index's "new/…" or "cur/…": no join needed.
+    return this.following(message, (row) => readWhole(`${this.folder}/${row.filename}`, row.size, sharedBuffer(row.size + 1)));
   }
 
   /**
@@ -161,16 +223,33 @@ export class Maildrop {
   async read(message: DropMessage): Promise<MessageSource> {
     const open = async (row: MessageRow): Promise<MessageSource> => {
       const file = path.join(this.folder, row.filename);
-      return row.size <= WHOLE_READ_LIMIT ? { kind: 'whole', bytes: readWhole(file, row.size) } : { kind: 'file', file: await fsp.open(file, 'r') };
+      return row.size <= WHOLE_READ_LIMIT
+        ? { kind: 'whole', bytes: readWhole(file, row.size, Buffer.allocUnsafe(row.size + 1)) }
+        : { kind: 'file', file: await fsp.open(file, 'r') };
     };
     try {
       return await open(message.row);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      const fresh = this.store.messageById(message.row.id); // renamed by a flag change meanwhile?
-      if (!fresh) throw Object.assign(new Error('message was expunged'), { code: 'EXPUNGED' });
-      return open(fresh);
+      return open(this.fresh(message));
     }
+  }
+
+  /** Runs a synchronous read of the message's file, once more under its current name if it was renamed meanwhile. */
+  private following<T>(message: DropMessage, use: (row: MessageRow) => T): T {
+    try {
+      return use(message.row);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      return use(this.fresh(message));
+    }
+  }
+
+  /** The message's row as the index has it now (renamed by a flag change?); throws EXPUNGED if it is gone. */
+  private fresh(message: DropMessage): MessageRow {
+    const row = this.store.messageById(message.row.id);
+    if (!row) throw Object.assign(new Error('message was expunged'), { code: 'EXPUNGED' });
+    return row;
   }
 
   /** RSET (RFC 1939 §5): unmark every message marked deleted. */
@@ -189,10 +268,11 @@ export class Maildrop {
     const seen: Array<{ message: MessageRow; flags: string[] }> = [];
     for (const message of this.messages) {
       if (message.deleted || !message.retrieved) continue;
-      const fresh = this.store.messageById(message.row.id);
-      if (!fresh) continue;
-      const flags = splitFlags(fresh.flags);
-      if (!flags.includes('\\Seen')) seen.push({ message: fresh, flags: [...flags, '\\Seen'] });
+      // Only a row someone changed since the snapshot needs reading again.
+      const current = this.changedSince.has(message.row.uid) ? this.store.messageById(message.row.id) : message.row;
+      if (!current) continue;
+      const flags = splitFlags(current.flags);
+      if (!flags.includes('\\Seen')) seen.push({ message: current, flags: [...flags, '\\Seen'] });
     }
     try {
       if (seen.length) this.store.setFlags(this.owner, this.mailbox, seen);
@@ -203,15 +283,35 @@ export class Maildrop {
   }
 }
 
-/** A small message file, whole: one read of the indexed size (plus a byte, to notice a longer file). */
-function readWhole(file: string, size: number): Buffer {
+let shared = Buffer.alloc(0);
+
+/** The buffer small messages are read into, at least `size` bytes (grows up to WHOLE_READ_LIMIT + 1). */
+function sharedBuffer(size: number): Buffer {
+  if (shared.length < size) shared = Buffer.allocUnsafeSlow(Math.max(size, Math.min(2 * shared.length, WHOLE_READ_LIMIT + 1), 16 * 1024));
+  return shared;
+}
+
+/**
+ * A small message file, whole: one read of the indexed size plus a byte into `buffer`, to notice a
+ * longer file (then read whole into a new buffer). Returns a view of `buffer` otherwise.
+ */
+function readWhole(file: string, size: number, buffer: Buffer): Buffer {
   const fd = fs.openSync(file, 'r');
   try {
-    const buffer = Buffer.allocUnsafe(size + 1);
     const bytesRead = fs.readSync(fd, buffer, 0, size + 1, 0);
     return bytesRead <= size ? buffer.subarray(0, bytesRead) : fs.readFileSync(fd);
   } finally {
     fs.closeSync(fd);
+  }
+}
+
+/** Every chunk of a message source, in order; closes its file. */
+async function forEachChunk(source: MessageSource, use: (chunk: Buffer) => void): Promise<void> {
+  if (source.kind === 'whole') return use(source.bytes);
+  try {
+    for await (const chunk of chunksOf(source.file)) use(chunk);
+  } finally {
+    await source.file.close();
   }
 }
 

@@ -14,7 +14,7 @@ import { COMMANDS } from './commands/index.js';
 import { MessageEncoder } from './encoder.js';
 import { chunksOf, unlockMaildrop, type Maildrop, type MessageSource } from './maildrop.js';
 import { replies } from './replies.js';
-import { LineReader, parseCommand, type WireItem } from './wire.js';
+import { LineReader, parseCommand, type Command, type WireItem } from './wire.js';
 
 /** RFC 1939 §3. UPDATE lasts only while QUIT removes the deleted messages. */
 export type State = 'AUTHORIZATION' | 'TRANSACTION' | 'UPDATE';
@@ -59,7 +59,10 @@ export class Pop3Session {
   private ended = false;
   private closing = false;
   private badCommands = 0;
-  private readonly idleTimer: NodeJS.Timeout;
+  private idleTimer: NodeJS.Timeout;
+  private readonly idleMs: number;
+  /** Date.now() of the last byte read or written: the idle timer checks it when it fires (cheaper than re-arming it each time). */
+  private lastActivity = Date.now();
   private readonly lineLimit: number;
   private resolveClosed!: () => void;
 
@@ -83,8 +86,8 @@ export class Pop3Session {
     this.reader = new LineReader(this.lineLimit, (item) => this.enqueue(item));
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
     // RFC 1939 §3: an autologout timer of at least 10 minutes; the setting says how long.
-    this.idleTimer = setTimeout(() => this.idle(), limits.idleTimeoutSeconds * 1000);
-    this.idleTimer.unref();
+    this.idleMs = limits.idleTimeoutSeconds * 1000;
+    this.idleTimer = this.idleTimerFor(this.idleMs);
     this.socket.setNoDelay(true);
     this.socket.on('error', this.onError);
     this.socket.on('close', this.onClose);
@@ -102,9 +105,11 @@ export class Pop3Session {
       if (!this.setup.implicitTls) this.listen(this.socket);
       this.send(replies.greeting());
       for (;;) {
-        const item = await this.next();
+        // Waits only when nothing is queued, and only for a command that did not finish at once.
+        const item = this.queue.length ? this.dequeue() : await this.next();
         if (!item) break;
-        await this.handle(item);
+        const handling = this.handle(item);
+        if (handling) await handling;
         if (this.socket.writableNeedDrain) await this.drained();
       }
     } catch (error) {
@@ -115,7 +120,8 @@ export class Pop3Session {
 
   // ── commands ───────────────────────────────────────────────────────────────
 
-  private async handle(item: WireItem): Promise<void> {
+  /** Runs one command; a promise only if its handler returned one. */
+  private handle(item: WireItem): void | Promise<void> {
     if (item.kind === 'overlong') {
       this.transcript.client(`<line over ${this.lineLimit} bytes, ignored>`);
       return this.badCommand(replies.lineTooLong(this.lineLimit));
@@ -125,12 +131,18 @@ export class Pop3Session {
     this.transcript.client(entry?.transcript ? entry.transcript(command) : item.text);
     if (!entry) return this.badCommand(replies.unknownCommand(command.keyword));
     if (!entry.states.includes(this.state)) return this.badCommand(replies.wrongState(command.keyword, this.state));
+    let handling: void | Promise<void>;
     try {
-      await entry.handler(this, command);
+      handling = entry.handler(this, command);
     } catch (error) {
-      this.context.log.error(this.service, `${command.keyword} failed: ${(error as Error).message}`, this.logContext());
-      this.send(replies.internalError());
+      return this.failed(command, error);
     }
+    if (handling) return handling.catch((error: unknown) => this.failed(command, error));
+  }
+
+  private failed(command: Command, error: unknown): void {
+    this.context.log.error(this.service, `${command.keyword} failed: ${(error as Error).message}`, this.logContext());
+    this.send(replies.internalError());
   }
 
   /** Unknown command, wrong state, bad syntax, over-long line: -ERR, and too many closes the session. */
@@ -147,17 +159,20 @@ export class Pop3Session {
   /** The next item from the client (for AUTH's continuation line); null when the connection ended. */
   async next(): Promise<WireItem | null> {
     for (;;) {
-      const item = this.queue.shift();
-      if (item) {
-        if (this.paused && this.queue.length <= QUEUE_LOW) {
-          this.paused = false;
-          this.socket.resume();
-        }
-        return item;
-      }
+      if (this.queue.length) return this.dequeue();
       if (this.ended || this.closing) return null;
       await new Promise<void>((resolve) => (this.wake = resolve));
     }
+  }
+
+  /** The first queued item (there is one); reading resumes once the queue is short again. */
+  private dequeue(): WireItem {
+    const item = this.queue.shift()!;
+    if (this.paused && this.queue.length <= QUEUE_LOW) {
+      this.paused = false;
+      this.socket.resume();
+    }
+    return item;
   }
 
   private enqueue(item: WireItem): void {
@@ -194,6 +209,15 @@ export class Pop3Session {
     lines.slice(0, TRANSCRIPT_LIST_LINES).forEach((line) => this.transcript.server(line));
     if (lines.length > TRANSCRIPT_LIST_LINES) this.transcript.server(`<${lines.length - TRANSCRIPT_LIST_LINES} more lines>`);
     this.transcript.server('.');
+    this.touch();
+  }
+
+  /** A whole RETR reply built in one buffer (`wholeReply`): one write. */
+  sendReply(status: string, reply: Buffer): void {
+    if (this.ended || this.socket.writableEnded) return;
+    this.socket.write(reply);
+    this.transcript.server(status);
+    this.transcript.server(`<message ${reply.length - status.length - 2} bytes>`); // the body and its final "." in one line
     this.touch();
   }
 
@@ -301,11 +325,22 @@ export class Pop3Session {
   // ── ending ─────────────────────────────────────────────────────────────────
 
   private touch(): void {
-    this.idleTimer.refresh();
+    this.lastActivity = Date.now();
+  }
+
+  private idleTimerFor(ms: number): NodeJS.Timeout {
+    const timer = setTimeout(() => this.idle(), ms);
+    timer.unref();
+    return timer;
   }
 
   private idle(): void {
     if (this.ended) return;
+    const quiet = Date.now() - this.lastActivity;
+    if (quiet < this.idleMs) {
+      this.idleTimer = this.idleTimerFor(this.idleMs - quiet);
+      return;
+    }
     this.transcript.event('idle timeout');
     this.send(replies.idleTimeout());
     this.close(); // RFC 1939 §3: an autologout does not enter UPDATE; nothing is deleted
@@ -329,6 +364,7 @@ export class Pop3Session {
 
   /** Lets another session have the maildrop: at QUIT, or when the connection ends. */
   releaseMaildrop(): void {
+    this.maildrop?.close();
     if (this.user) unlockMaildrop(this.context.mailStore, this.user.id, this.id);
   }
 

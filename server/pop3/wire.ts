@@ -36,19 +36,28 @@ export class LineReader {
         this.hold(data.subarray(start));
         return;
       }
-      const piece = data.subarray(start, lf);
+      const from = start;
       start = lf + 1;
       if (this.discarding) {
         this.discarding = false;
         continue;
       }
-      const line = this.pendingBytes ? Buffer.concat([...this.pending, piece]) : piece;
-      this.pending = [];
-      this.pendingBytes = 0;
-      const end = line.length && line[line.length - 1] === 13 ? line.length - 1 : line.length;
-      if (end > this.maxLineBytes) this.emit({ kind: 'overlong' });
-      else this.emit({ kind: 'line', text: line.toString('utf8', 0, end) });
+      if (this.pendingBytes) {
+        const line = Buffer.concat([...this.pending, data.subarray(from, lf)]);
+        this.pending = [];
+        this.pendingBytes = 0;
+        this.line(line, 0, line.length);
+      } else {
+        this.line(data, from, lf);
+      }
     }
+  }
+
+  /** bytes[from, to) is a whole line, maybe with its CR. */
+  private line(bytes: Buffer, from: number, to: number): void {
+    const end = to > from && bytes[to - 1] === 13 ? to - 1 : to;
+    if (end - from > this.maxLineBytes) this.emit({ kind: 'overlong' });
+    else this.emit({ kind: 'line', text: bytes.toString('utf8', from, end) });
   }
 
   /** Forgets a partial line (after STLS, where plaintext read ahead must not be used). */
@@ -74,8 +83,9 @@ export class LineReader {
 
 export function parseCommand(line: string): Command {
   const space = line.indexOf(' ');
-  const keyword = (space < 0 ? line : line.slice(0, space)).toUpperCase();
-  const rest = space < 0 ? '' : line.slice(space + 1);
+  if (space < 0) return { keyword: line.toUpperCase(), args: [], rest: '' };
+  const rest = line.slice(space + 1);
   const trimmed = rest.trim();
-  return { keyword, args: trimmed ? trimmed.split(/ +/) : [], rest };
+  const args = !trimmed ? [] : trimmed.includes('  ') ? trimmed.split(/ +/) : trimmed.split(' ');
+  return { keyword: line.slice(0, space).toUpperCase(), args, rest };
 }

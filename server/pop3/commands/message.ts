@@ -34,9 +34,14 @@ export async function openMessage(session: Pop3Session, message: DropMessage): P
   try {
     return await session.maildrop!.read(message);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'EXPUNGED' && code !== 'ENOENT') throw error;
-    session.send(replies.goneMeanwhile(message.number));
+    goneMeanwhile(session, message, error);
     return null;
   }
+}
+
+/** After a failed read: -ERR if another session (IMAP) removed the message meanwhile; any other error goes on. */
+export function goneMeanwhile(session: Pop3Session, message: DropMessage, error: unknown): void {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code !== 'EXPUNGED' && code !== 'ENOENT') throw error;
+  session.send(replies.goneMeanwhile(message.number));
 }

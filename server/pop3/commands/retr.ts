@@ -1,27 +1,38 @@
 // RETR msg (RFC 1939 §5): the whole message, CRLF line ends, byte-stuffed, streamed when big.
-import { BareLineFeedCounter, MessageEncoder } from '../encoder.js';
-import type { MessageSource } from '../maildrop.js';
+import { MessageEncoder, wholeReply } from '../encoder.js';
+import type { DropMessage } from '../maildrop.js';
 import { replies } from '../replies.js';
 import type { Pop3Session } from '../session.js';
 import type { Command } from '../wire.js';
-import { messageArgument, openMessage } from './message.js';
+import { goneMeanwhile, messageArgument, openMessage } from './message.js';
 
-export async function retr(session: Pop3Session, command: Command): Promise<void> {
+export function retr(session: Pop3Session, command: Command): void | Promise<void> {
   const drop = session.maildrop!;
   if (command.args.length !== 1) return session.badCommand(replies.syntax('RETR msg'));
   const message = messageArgument(session, command.args[0], 'RETR msg');
   if (!message) return;
-  const source = await openMessage(session, message);
-  if (!source) return;
-  let size = drop.knownWireSize(message);
-  if (size === undefined) size = source.kind === 'whole' ? measured(source) : (await drop.wireSizes([message]))[0]!;
-  drop.rememberWireSize(message, size);
-  message.retrieved = true;
-  await session.sendMessage(replies.message(size), source, new MessageEncoder());
+  if (drop.isSmall(message)) {
+    // Read, encoded and written at once, without waiting: the reply is one buffer, one write.
+    let bytes: Buffer;
+    try {
+      bytes = drop.readSmall(message);
+    } catch (error) {
+      return goneMeanwhile(session, message, error);
+    }
+    const known = drop.bareLineFeeds(message);
+    const { reply, status, bareLineFeeds } = wholeReply(bytes, replies.message, bytes.length === message.row.size ? known : undefined);
+    if (known === undefined) drop.rememberBareLineFeeds(message, bareLineFeeds);
+    message.retrieved = true;
+    return session.sendReply(status, reply);
+  }
+  return streamed(session, message);
 }
 
-function measured(source: Extract<MessageSource, { kind: 'whole' }>): number {
-  const counter = new BareLineFeedCounter();
-  counter.push(source.bytes);
-  return source.bytes.length + counter.count;
+/** A big message streams from its file. */
+async function streamed(session: Pop3Session, message: DropMessage): Promise<void> {
+  const source = await openMessage(session, message);
+  if (!source) return;
+  const [size] = await session.maildrop!.wireSizes([message]);
+  message.retrieved = true;
+  await session.sendMessage(replies.message(size!), source, new MessageEncoder());
 }
