@@ -17,7 +17,14 @@ import { ImapSyntaxError, parseCommand } from './parser/tokens.js';
 import { continuation, describe, ImapError, tagged, untagged, type Piece } from './replies.js';
 import { Session } from './session.js';
 
+/** Queued output is written once this much is waiting (or at the end of a command). */
 const OUTPUT_CHUNK = 64 * 1024;
+/** Pieces larger than this are written as they are, not copied. */
+const COPY_LIMIT = 16 * 1024;
+/** Buffers response text is copied into: small for a few lines, large (about one write) for more. */
+const SMALL_CHUNK = 4 * 1024;
+const LARGE_CHUNK = OUTPUT_CHUNK + COPY_LIMIT;
+const NO_CHUNK = Buffer.alloc(0);
 /** How many responses of one command the transcript shows before summing up the rest. */
 const TRANSCRIPT_RESPONSES = 20;
 
@@ -26,9 +33,13 @@ export class Connection {
   private socket: net.Socket;
   private readonly input = new Input();
   private readonly transcript: SessionTranscript;
+  /** Buffers waiting to be written, and their total length. */
   private output: Buffer[] = [];
-  private outputText = '';
   private outputBytes = 0;
+  /** Response text and small literals are copied into this buffer; [chunkStart, chunkEnd) is queued but not yet in `output`. */
+  private chunk = NO_CHUNK;
+  private chunkStart = 0;
+  private chunkEnd = 0;
   private closed = false;
   private badCommands = 0;
   private idleTimer: NodeJS.Timeout | null = null;
@@ -210,24 +221,43 @@ export class Connection {
     await this.flush();
   }
 
-  /** Appends a response to the output; text accumulates as one string until data or a flush. */
+  /** Appends a response to the output: text and small data copied into the current chunk, large data queued as it is. */
   private queue(pieces: Piece[]): void {
     for (const piece of pieces) {
       if (typeof piece === 'string') {
-        this.outputText += piece;
+        if (piece.length > COPY_LIMIT) this.queueBuffer(Buffer.from(piece, 'latin1'));
+        else {
+          this.reserve(piece.length);
+          this.chunkEnd += this.chunk.write(piece, this.chunkEnd, 'latin1');
+          this.outputBytes += piece.length;
+        }
+      } else if (piece.length > COPY_LIMIT) this.queueBuffer(piece);
+      else {
+        this.reserve(piece.length);
+        this.chunkEnd += piece.copy(this.chunk, this.chunkEnd);
         this.outputBytes += piece.length;
-        continue;
       }
-      this.settleText();
-      this.output.push(piece);
-      this.outputBytes += piece.length;
     }
   }
 
-  private settleText(): void {
-    if (!this.outputText) return;
-    this.output.push(Buffer.from(this.outputText, 'binary'));
-    this.outputText = '';
+  private queueBuffer(data: Buffer): void {
+    this.settleChunk();
+    this.output.push(data);
+    this.outputBytes += data.length;
+  }
+
+  /** Room for `length` more bytes in the chunk; a new chunk when the current one is full (written parts are never reused). */
+  private reserve(length: number): void {
+    if (this.chunk.length - this.chunkEnd >= length) return;
+    this.settleChunk();
+    this.chunk = Buffer.allocUnsafe(Math.max(this.outputBytes + length > SMALL_CHUNK ? LARGE_CHUNK : SMALL_CHUNK, length));
+    this.chunkStart = this.chunkEnd = 0;
+  }
+
+  private settleChunk(): void {
+    if (this.chunkEnd === this.chunkStart) return;
+    this.output.push(this.chunk.subarray(this.chunkStart, this.chunkEnd));
+    this.chunkStart = this.chunkEnd;
   }
 
   /** Queues a response without waiting; true when enough is queued that the caller should flush. */
@@ -247,13 +277,26 @@ export class Connection {
     this.writing = new Promise((resolve) => (release = resolve));
     await previous;
     try {
-      this.settleText();
+      this.settleChunk();
       if (!this.output.length || this.closed) return;
-      const data = this.output.length === 1 ? this.output[0]! : Buffer.concat(this.output, this.outputBytes);
+      const buffers = this.output;
       this.output = [];
       this.outputBytes = 0;
+      if (this.chunk.length > SMALL_CHUNK) {
+        // an idle connection keeps no large buffer
+        this.chunk = NO_CHUNK;
+        this.chunkStart = this.chunkEnd = 0;
+      }
       const socket = this.socket;
-      if (!socket.write(data)) {
+      let room = true;
+      if (buffers.length === 1) room = socket.write(buffers[0]!);
+      else {
+        // one writev for all of them, large literals not copied
+        socket.cork();
+        for (const data of buffers) room = socket.write(data);
+        socket.uncork();
+      }
+      if (!room) {
         await new Promise<void>((resolve) => {
           const done = () => {
             socket.off('drain', done);

@@ -4,21 +4,36 @@
 
 export type Piece = string | Buffer;
 
-/** Strings that may go quoted: no CR/LF/NUL, 7-bit, not too long (else a literal). */
-function quotable(text: string): boolean {
-  if (text.length > 1024) return false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x20 || c > 0x7e) return false;
-  }
-  return true;
-}
-
 /** string: quoted when it can be, else a literal. `text` is binary (octets), not UTF-16. */
 export function str(text: string | Buffer): Piece[] {
   if (Buffer.isBuffer(text)) return literal(text);
-  if (quotable(text)) return [`"${text.replace(/[\\"]/g, '\\$&')}"`];
-  return literal(Buffer.from(text, 'binary'));
+  return [strText(text)];
+}
+
+/**
+ * A string as one piece of response text: quoted when it may go quoted (7-bit, no CR/LF/NUL,
+ * not too long), else a literal with its octets inline (`text` is binary, so length = octets).
+ */
+export function strText(text: string): string {
+  if (text.length <= 1024) {
+    let escapes = false;
+    let quotable = true;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 0x20 || c > 0x7e) {
+        quotable = false;
+        break;
+      }
+      if (c === 0x22 || c === 0x5c) escapes = true;
+    }
+    if (quotable) return escapes ? `"${text.replace(/[\\"]/g, '\\$&')}"` : `"${text}"`;
+  }
+  return `{${text.length}}\r\n${text}`;
+}
+
+/** nstring as response text: NIL or a string. */
+export function nstrText(text: string | null | undefined): string {
+  return text === null || text === undefined ? 'NIL' : strText(text);
 }
 
 export function literal(data: Buffer): Piece[] {

@@ -238,9 +238,13 @@ export class SelectedMailbox {
 
   /** FLAGS (...) of a message, \Recent included when it is recent for this session. */
   flagsItem(row: Pick<MessageRow, 'uid' | 'flags'>): Piece[] {
-    const flags = splitFlags(row.flags);
-    if (this.recent.has(row.uid)) flags.push('\\Recent');
-    return ['FLAGS ', ...plist(flags.map((f) => [f]))];
+    return [this.flagsText(row)];
+  }
+
+  /** The same as one string: the index keeps flags as the list's own text, space-separated. */
+  flagsText(row: Pick<MessageRow, 'uid' | 'flags'>): string {
+    if (!this.recent.has(row.uid)) return `FLAGS (${row.flags})`;
+    return row.flags ? `FLAGS (${row.flags} \\Recent)` : 'FLAGS (\\Recent)';
   }
 
   /** Rows of the given UIDs (ascending), fetched in ranges. */
@@ -251,7 +255,7 @@ export class SelectedMailbox {
       // take runs that are dense enough to read as one range
       while (j + 1 < uids.length && uids[j + 1]! - uids[i]! <= (j + 1 - i) * 4 + 64 && j - i < 999) j++;
       const wanted = new Set(uids.slice(i, j + 1));
-      for (const row of this.store.messagesInUidRange(this.row.id, uids[i]!, uids[j]!)) if (wanted.has(row.uid)) rows.push(row);
+      for (const row of this.store.messageBatch(this.row.id, uids[i]!, uids[j]!)) if (wanted.has(row.uid)) rows.push(row);
       i = j + 1;
     }
     return rows;

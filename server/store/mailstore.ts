@@ -399,6 +399,27 @@ export class MailStore {
     return this.imap.uidRange.all(mailboxId, low, high) as MessageRow[];
   }
 
+  private uidRangeArrays?: ReturnType<MailStore['prepareUidRangeArrays']>;
+
+  /**
+   * The same rows as messagesInUidRange, read as arrays and made into objects here: about twice
+   * as fast for the thousands of rows an IMAP FETCH or SEARCH of a large mailbox reads.
+   */
+  messageBatch(mailboxId: number, low: number, high: number): MessageRow[] {
+    this.uidRangeArrays ??= this.prepareUidRangeArrays();
+    const rows: MessageRow[] = [];
+    for (const r of this.uidRangeArrays.all(mailboxId, low, high) as Array<[number, number, number, string, string, number, number, string, number]>) {
+      rows.push({ id: r[0], mailbox_id: r[1], uid: r[2], guid: r[3], filename: r[4], size: r[5], internal_date: r[6], flags: r[7], modseq: r[8] });
+    }
+    return rows;
+  }
+
+  private prepareUidRangeArrays() {
+    return this.db
+      .prepare<[number, number, number]>('SELECT id, mailbox_id, uid, guid, filename, size, internal_date, flags, modseq FROM messages WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid')
+      .raw();
+  }
+
   /** UID, MODSEQ and flags of every message: what an IMAP SELECT needs, without file names. */
   messageSummaries(mailboxId: number): Array<{ uid: number; modseq: number; flags: string }> {
     return this.imap.summary.all(mailboxId) as Array<{ uid: number; modseq: number; flags: string }>;

@@ -101,16 +101,18 @@ export function formatSection(section: Section): string {
   return section.fields.length ? `${text} (${section.fields.join(' ')})` : text;
 }
 
-/** Does answering these items need the message's MIME structure, or its bytes? */
-export function needs(items: FetchItem[]): { structure: boolean; content: boolean } {
+/** What answering these items needs: the envelope, the MIME structure, the message's bytes. */
+export function needs(items: FetchItem[]): { envelope: boolean; structure: boolean; content: boolean } {
+  let envelope = false;
   let structure = false;
   let content = false;
   for (const item of items) {
-    if (item.kind === 'ENVELOPE' || item.kind === 'BODY' || item.kind === 'BODYSTRUCTURE') structure = true;
+    if (item.kind === 'ENVELOPE') envelope = true;
+    if (item.kind === 'BODY' || item.kind === 'BODYSTRUCTURE') structure = true;
     if (item.kind === 'SECTION') {
       content = true;
       if (item.section.path.length) structure = true;
     }
   }
-  return { structure, content };
+  return { envelope, structure, content };
 }

@@ -1,19 +1,24 @@
 // Answering FETCH: message by message, each response written as soon as it is built, so a FETCH
 // of 100,000 messages holds one message at a time (the connection waits for the socket to drain).
+// What each message needs is read once and no more: the index row for FLAGS, UID and sizes; the
+// cached envelope (else the header block alone) for ENVELOPE; the file for sections; the cached
+// MIME structure for BODY, BODYSTRUCTURE and part numbers.
 import fs from 'node:fs';
 import path from 'node:path';
-import { splitFlags, type MailboxRow, type MessageRow } from '../../store/mailstore.js';
+import { splitFlags, type MessageRow } from '../../store/mailstore.js';
 import type { Wire } from '../commands/types.js';
 import { mimeCacheFor } from '../mime/cache.js';
+import { headerBlockEnd, readHeaderBlock } from '../mime/header-block.js';
 import type { MimePart } from '../mime/structure.js';
-import { imapDateTime, literal, type Piece } from '../replies.js';
+import { imapDateTime, type Piece } from '../replies.js';
 import type { Target } from '../selected.js';
 import type { Session } from '../session.js';
 import { needs, type FetchItem } from './items.js';
 import { applyPartial, sectionBytes } from './sections.js';
-import { formatBodyStructure, formatEnvelope } from './structure-format.js';
+import { formatBodyStructure } from './structure-format.js';
 
 const BATCH = 500;
+/** Files up to this size are read synchronously (several times cheaper than the thread pool). */
 const SYNC_READ_LIMIT = 256 * 1024;
 
 export interface FetchOptions {
@@ -21,6 +26,13 @@ export interface FetchOptions {
   byUid: boolean;
   /** CHANGEDSINCE (RFC 7162 §3.1.4): only messages with a greater MODSEQ. */
   changedSince: number | null;
+}
+
+/** What a response is built from, besides the index row. */
+interface Loaded {
+  content: Buffer | null;
+  envelope: string | null;
+  structure: MimePart | null;
 }
 
 export async function runFetch(session: Session, wire: Wire, targets: Target[], requested: FetchItem[], options: FetchOptions): Promise<void> {
@@ -35,12 +47,27 @@ export async function runFetch(session: Session, wire: Wire, targets: Target[], 
   const setsSeen = !view.readOnly && items.some((i) => i.kind === 'SECTION' && i.setsSeen);
   const mailbox = view.mailbox;
   const owner = view.owner;
-  const folder = store.folderPath(owner, mailbox);
+  const folder = store.folderPath(owner, mailbox) + path.sep;
+
+  /** Reads with the row's file name; once more with a fresh one if a flag change renamed the file. */
+  const fromFile = <T>(row: MessageRow, read: (file: string) => T): T => {
+    try {
+      return read(folder + row.filename);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      const fresh = store.messageById(row.id);
+      if (!fresh) throw Object.assign(new Error('message was expunged'), { code: 'EXPUNGED' });
+      return read(folder + fresh.filename);
+    }
+  };
+  const readContent = async (row: MessageRow): Promise<Buffer> =>
+    row.size <= SYNC_READ_LIMIT ? fromFile(row, (file) => readFileOfSize(file, row.size)) : store.readMessage(owner, mailbox, row);
 
   for (let start = 0; start < targets.length; start += BATCH) {
     const batch = targets.slice(start, start + BATCH);
     const rows = new Map(view.rowsForUids(batch.map((t) => t.uid)).map((r) => [r.uid, r]));
-    if (need.structure) cache.prefetch([...rows.values()].map((r) => r.guid));
+    // one query for the batch; a message it did not find is known to be uncached
+    if (need.envelope || need.structure) cache.prefetch([...rows.values()].map((r) => r.guid));
     const seenNow = new Set<number>();
     if (setsSeen) {
       const updates = [...rows.values()]
@@ -57,92 +84,91 @@ export async function runFetch(session: Session, wire: Wire, targets: Target[], 
       const row = rows.get(target.uid);
       if (!row) continue; // expunged meanwhile; its EXPUNGE comes later
       if (options.changedSince !== null && row.modseq <= options.changedSince) continue;
-      let content: Buffer | null = null;
-      const readContent = async () => (content ??= await readMessage(session, mailbox, folder, row));
+      const loaded: Loaded = { content: null, envelope: null, structure: null };
       try {
-        if (need.content) await readContent();
-        const structure = need.structure ? await cache.get(row.guid, readContent) : null;
-        const pieces = responseFor(session, target, row, items, content, structure, seenNow.has(row.uid));
-        if (wire.queue(pieces)) await wire.flush();
+        if (need.content) loaded.content = await readContent(row);
+        if (need.structure) {
+          const entry = await cache.structure(row.guid, async () => loaded.content ?? (loaded.content = await readContent(row)));
+          loaded.structure = entry.structure;
+          loaded.envelope = entry.text;
+        } else if (need.envelope) {
+          const content = loaded.content;
+          const header = content ? () => content.toString('latin1', 0, headerBlockEnd(content)) : () => fromFile(row, readHeaderBlock);
+          loaded.envelope = cache.envelope(row.guid, header, false).text;
+        }
       } catch (error) {
-        if ((error as { code?: string }).code === 'EXPUNGED' || (error as { code?: string }).code === 'ENOENT') continue;
+        const code = (error as { code?: string }).code;
+        if (code === 'EXPUNGED' || code === 'ENOENT') continue;
         throw error;
       }
+      if (wire.queue(responseFor(session, target, row, items, loaded, seenNow.has(row.uid)))) await wire.flush();
     }
   }
 }
 
-async function readMessage(session: Session, mailbox: MailboxRow, folder: string, row: MessageRow): Promise<Buffer> {
-  const view = session.selected;
-  const store = session.context.mailStore;
-  if (row.size <= SYNC_READ_LIMIT) {
-    // small files: a synchronous read is several times cheaper than a trip through the thread pool
-    try {
-      return fs.readFileSync(`${folder}${path.sep}${row.filename}`);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    }
+/** A file whose size the index knows: one read into a buffer of that size (no stat). */
+function readFileOfSize(file: string, size: number): Buffer {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(size + 1);
+    const read = fs.readSync(fd, buffer, 0, size + 1, 0);
+    // a file of another size than indexed (changed outside LanPost): read it as it is
+    return read === size ? buffer.subarray(0, size) : fs.readFileSync(fd);
+  } finally {
+    fs.closeSync(fd);
   }
-  return store.readMessage(view.owner, mailbox, row);
 }
 
-function responseFor(
-  session: Session,
-  target: Target,
-  row: MessageRow,
-  items: FetchItem[],
-  content: Buffer | null,
-  structure: MimePart | null,
-  seenNow: boolean,
-): Piece[] {
+function responseFor(session: Session, target: Target, row: MessageRow, items: FetchItem[], loaded: Loaded, seenNow: boolean): Piece[] {
   const view = session.selected;
-  const out: Piece[] = [`* ${target.seq} FETCH (`];
-  let first = true;
-  const add = (...pieces: Piece[]) => {
-    if (!first) out.push(' ');
-    first = false;
-    out.push(...pieces);
-  };
+  // text accumulates in one string; literal data (sections) goes out as its own piece
+  const out: Piece[] = [];
+  let text = `* ${target.seq} FETCH (`;
+  let separator = '';
   let flagsSent = false;
   let modseqSent = false;
   for (const item of items) {
+    text += separator;
+    separator = ' ';
     switch (item.kind) {
       case 'UID':
-        add(`UID ${row.uid}`);
+        text += `UID ${row.uid}`;
         break;
       case 'FLAGS':
-        add(...view.flagsItem(row));
+        text += view.flagsText(row);
         flagsSent = true;
         break;
       case 'INTERNALDATE':
-        add(`INTERNALDATE "${imapDateTime(row.internal_date)}"`);
+        text += `INTERNALDATE "${imapDateTime(row.internal_date)}"`;
         break;
       case 'RFC822.SIZE':
-        add(`RFC822.SIZE ${row.size}`);
+        text += `RFC822.SIZE ${row.size}`;
         break;
       case 'MODSEQ':
-        add(`MODSEQ (${row.modseq})`);
+        text += `MODSEQ (${row.modseq})`;
         modseqSent = true;
         break;
       case 'ENVELOPE':
-        add('ENVELOPE ', ...formatEnvelope(structure!.envelope));
+        text += `ENVELOPE ${loaded.envelope!}`;
         break;
       case 'BODY':
-        add('BODY ', ...formatBodyStructure(structure!, false));
+        text += `BODY ${formatBodyStructure(loaded.structure!, false)}`;
         break;
       case 'BODYSTRUCTURE':
-        add('BODYSTRUCTURE ', ...formatBodyStructure(structure!, true));
+        text += `BODYSTRUCTURE ${formatBodyStructure(loaded.structure!, true)}`;
         break;
       case 'SECTION': {
-        const data = applyPartial(sectionBytes(content!, structure, item.section), item.partial);
-        add(`${item.label}${item.partial ? `<${item.partial.offset}>` : ''} `, ...literal(data));
+        const data = applyPartial(sectionBytes(loaded.content!, loaded.structure, item.section), item.partial);
+        text += `${item.label}${item.partial ? `<${item.partial.offset}>` : ''} {${data.length}}\r\n`;
+        out.push(text, data);
+        text = '';
         break;
       }
     }
   }
   // RFC 3501 §6.4.5: a \Seen set by this FETCH is reported with it
-  if (seenNow && !flagsSent) add(...view.flagsItem(row));
-  if (seenNow && session.condstore && !modseqSent) add(`MODSEQ (${row.modseq})`);
-  out.push(')\r\n');
+  if (seenNow && !flagsSent) text += ` ${view.flagsText(row)}`;
+  if (seenNow && session.condstore && !modseqSent) text += ` MODSEQ (${row.modseq})`;
+  out.push(text + ')\r\n');
   return out;
 }

@@ -26,6 +26,7 @@ function childrenOf(part: MimePart, isMessage: boolean): MimePart[] {
 
 export function sectionBytes(content: Buffer, structure: MimePart | null, section: Section): Buffer {
   if (!section.path.length) {
+    if (section.specifier === '') return content;
     const end = headerEnd(content);
     return pick(content, section, 0, end, content.length);
   }

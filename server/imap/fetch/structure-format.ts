@@ -1,56 +1,42 @@
 // ENVELOPE, BODY and BODYSTRUCTURE as IMAP writes them (RFC 3501 §7.4.2), from a parsed MimePart.
-import type { Envelope, EnvelopeAddress, MimePart } from '../mime/structure.js';
-import { nstr, plist, str, type Piece } from '../replies.js';
+// Each comes out as one "binary" string (one char per octet; a literal's octets inline), so a
+// cache can keep it and FETCH can write it as it is.
+import type { Envelope, EnvelopeAddress } from '../mime/envelope.js';
+import type { MimePart } from '../mime/structure.js';
+import { nstrText, strText } from '../replies.js';
 
-/** Formatted answers kept with the (cached, shared) structure objects they came from. */
-const formatted = new WeakMap<object, Piece[]>();
-const formattedBody = new WeakMap<object, Piece[]>();
-const formattedStructure = new WeakMap<object, Piece[]>();
+/** BODY and BODYSTRUCTURE remembered with the (cached, shared) structure objects they came from. */
+const formattedBody = new WeakMap<MimePart, string>();
+const formattedStructure = new WeakMap<MimePart, string>();
 
-function memo(map: WeakMap<object, Piece[]>, key: object | undefined, make: () => Piece[]): Piece[] {
-  if (!key) return make();
-  let pieces = map.get(key);
-  if (!pieces) {
-    pieces = joinText(make());
-    map.set(key, pieces);
-  }
-  return pieces;
-}
-
-/** Adjacent text pieces joined: usually the whole answer becomes one string. */
-function joinText(pieces: Piece[]): Piece[] {
-  const out: Piece[] = [];
-  for (const piece of pieces) {
-    const last = out[out.length - 1];
-    if (typeof piece === 'string' && typeof last === 'string') out[out.length - 1] = last + piece;
-    else out.push(piece);
-  }
-  return out;
-}
-
-export function formatEnvelope(envelope: Envelope | undefined): Piece[] {
-  return memo(formatted, envelope, () => envelopePieces(envelope));
+/** The ENVELOPE of a message: a parenthesized list of ten fields. */
+export function formatEnvelope(envelope: Envelope | undefined): string {
+  const e = envelope ?? emptyEnvelope;
+  return flat(
+    `(${nstrText(e.date)} ${nstrText(e.subject)} ${addressList(e.from)} ${addressList(e.sender)} ${addressList(e.replyTo)} ` +
+      `${addressList(e.to)} ${addressList(e.cc)} ${addressList(e.bcc)} ${nstrText(e.inReplyTo)} ${nstrText(e.messageId)})`,
+  );
 }
 
 /** BODYSTRUCTURE (extensible = true) or BODY (false), remembered per structure object. */
-export function formatBodyStructure(part: MimePart, extensible: boolean): Piece[] {
-  return memo(extensible ? formattedStructure : formattedBody, part, () => bodyStructurePieces(part, extensible));
+export function formatBodyStructure(part: MimePart, extensible: boolean): string {
+  const map = extensible ? formattedStructure : formattedBody;
+  let text = map.get(part);
+  if (text === undefined) {
+    text = flat(bodyStructure(part, extensible));
+    map.set(part, text);
+  }
+  return text;
 }
 
-function envelopePieces(envelope: Envelope | undefined): Piece[] {
-  const e = envelope ?? emptyEnvelope;
-  return plist([
-    nstr(e.date),
-    nstr(e.subject),
-    addressList(e.from),
-    addressList(e.sender),
-    addressList(e.replyTo),
-    addressList(e.to),
-    addressList(e.cc),
-    addressList(e.bcc),
-    nstr(e.inReplyTo),
-    nstr(e.messageId),
-  ]);
+/**
+ * A string built by concatenation made one flat piece in place (V8 flattens a concatenation when
+ * a character is read from it): a cached copy then holds its own bytes only, not the header
+ * text its pieces were sliced from, and writes copy it in one go.
+ */
+function flat(text: string): string {
+  text.charCodeAt(0);
+  return text;
 }
 
 const emptyEnvelope: Envelope = {
@@ -66,73 +52,135 @@ const emptyEnvelope: Envelope = {
   messageId: null,
 };
 
-function addressList(list: EnvelopeAddress[] | null): Piece[] {
-  if (!list || !list.length) return ['NIL'];
-  const out: Piece[] = ['('];
+function addressList(list: EnvelopeAddress[] | null): string {
+  if (!list || !list.length) return 'NIL';
+  let out = '(';
   for (const address of list) {
     // RFC 3501 §7.4.2: a group starts as (NIL NIL "name" NIL) and ends as (NIL NIL NIL NIL)
-    if ('group' in address) out.push('(NIL NIL ', ...str(address.group), ' NIL)');
-    else if ('groupEnd' in address) out.push('(NIL NIL NIL NIL)');
-    else out.push('(', ...nstr(address.name), ' NIL ', ...nstr(address.mailbox), ' ', ...nstr(address.host), ')');
+    if ('group' in address) out += `(NIL NIL ${strText(address.group)} NIL)`;
+    else if ('groupEnd' in address) out += '(NIL NIL NIL NIL)';
+    else out += `(${nstrText(address.name)} NIL ${nstrText(address.mailbox)} ${nstrText(address.host)})`;
   }
-  out.push(')');
-  return out;
+  return out + ')';
 }
 
-function params(list: Array<[string, string]>): Piece[] {
-  if (!list.length) return ['NIL'];
-  return plist(list.flatMap(([k, v]) => [str(k), str(v)]));
+function params(list: Array<[string, string]>): string {
+  if (!list.length) return 'NIL';
+  return `(${list.map(([k, v]) => `${strText(k)} ${strText(v)}`).join(' ')})`;
 }
 
-function bodyStructurePieces(part: MimePart, extensible: boolean): Piece[] {
+function bodyStructure(part: MimePart, extensible: boolean): string {
   if (part.parts) {
-    const out: Piece[] = ['('];
+    let out = '(';
     if (!part.parts.length) {
       // RFC 3501 needs at least one part: report an empty text/plain one
-      out.push('("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 0 0)');
+      out += '("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 0 0)';
     }
-    for (const child of part.parts) out.push(...bodyStructurePieces(child, extensible));
-    out.push(' ', ...str(part.subtype));
-    if (extensible) {
-      out.push(' ', ...params(part.params), ' ', ...disposition(part), ' ', ...language(part), ' ', ...nstr(part.location));
-    }
-    out.push(')');
-    return out;
+    for (const child of part.parts) out += bodyStructure(child, extensible);
+    out += ` ${strText(part.subtype)}`;
+    if (extensible) out += ` ${params(part.params)} ${disposition(part)} ${language(part)} ${nstrText(part.location)}`;
+    return out + ')';
   }
-  const out: Piece[] = [
-    '(',
-    ...str(part.type),
-    ' ',
-    ...str(part.subtype),
-    ' ',
-    ...params(part.params),
-    ' ',
-    ...nstr(part.id),
-    ' ',
-    ...nstr(part.description),
-    ' ',
-    ...str(part.encoding),
-    ' ',
-    String(part.be - part.bs),
-  ];
+  let out =
+    `(${strText(part.type)} ${strText(part.subtype)} ${params(part.params)} ${nstrText(part.id)} ` +
+    `${nstrText(part.description)} ${strText(part.encoding)} ${part.be - part.bs}`;
   if (part.type === 'message' && part.subtype === 'rfc822' && part.message) {
-    out.push(' ', ...envelopePieces(part.message.envelope), ' ', ...bodyStructurePieces(part.message, extensible), ' ', String(part.lines));
+    out += ` ${formatEnvelope(part.message.envelope)} ${bodyStructure(part.message, extensible)} ${part.lines}`;
   } else if (part.type === 'text') {
-    out.push(' ', String(part.lines));
+    out += ` ${part.lines}`;
   }
-  if (extensible) {
-    out.push(' ', ...nstr(part.md5), ' ', ...disposition(part), ' ', ...language(part), ' ', ...nstr(part.location));
-  }
-  out.push(')');
-  return out;
+  if (extensible) out += ` ${nstrText(part.md5)} ${disposition(part)} ${language(part)} ${nstrText(part.location)}`;
+  return out + ')';
 }
 
-function disposition(part: MimePart): Piece[] {
-  if (!part.disposition) return ['NIL'];
-  return ['(', ...str(part.disposition.type), ' ', ...params(part.disposition.params), ')'];
+function disposition(part: MimePart): string {
+  if (!part.disposition) return 'NIL';
+  return `(${strText(part.disposition.type)} ${params(part.disposition.params)})`;
 }
 
-function language(part: MimePart): Piece[] {
-  if (!part.language || !part.language.length) return ['NIL'];
-  return plist(part.language.map((l) => str(l)));
+function language(part: MimePart): string {
+  if (!part.language || !part.language.length) return 'NIL';
+  return `(${part.language.map(strText).join(' ')})`;
+}
+
+/**
+ * The envelope fields back from ENVELOPE text as formatEnvelope wrote it (the cache keeps only
+ * the text): groups are the entries without a host, as RFC 3501 §7.4.2 writes them.
+ */
+export function parseEnvelopeText(text: string): Envelope {
+  let pos = 0;
+  const fail = (): never => {
+    throw new Error(`unreadable ENVELOPE text at ${pos}`);
+  };
+  const expect = (c: string) => {
+    if (text[pos] !== c) fail();
+    pos++;
+  };
+  const nil = () => {
+    if (!text.startsWith('NIL', pos)) return false;
+    pos += 3;
+    return true;
+  };
+  const nstring = (): string | null => {
+    if (nil()) return null;
+    if (text[pos] === '"') {
+      let out = '';
+      for (pos++; pos < text.length && text[pos] !== '"'; pos++) {
+        if (text[pos] === '\\') pos++;
+        out += text[pos];
+      }
+      expect('"');
+      return out;
+    }
+    if (text[pos] === '{') {
+      const close = text.indexOf('}', pos);
+      const length = Number(text.slice(pos + 1, close));
+      if (close < 0 || !Number.isInteger(length)) fail();
+      pos = close + 3; // "}\r\n"
+      const value = text.slice(pos, pos + length);
+      pos += length;
+      return value;
+    }
+    return fail();
+  };
+  const addresses = (): EnvelopeAddress[] | null => {
+    if (nil()) return null;
+    expect('(');
+    const out: EnvelopeAddress[] = [];
+    while (text[pos] === '(') {
+      pos++;
+      const name = nstring();
+      expect(' ');
+      nstring(); // source route, always NIL
+      expect(' ');
+      const mailbox = nstring();
+      expect(' ');
+      const host = nstring();
+      expect(')');
+      if (host !== null) out.push({ name, mailbox, host });
+      else if (mailbox !== null) out.push({ group: mailbox });
+      else out.push({ groupEnd: true });
+    }
+    expect(')');
+    return out;
+  };
+  const then = <T>(read: () => T): T => {
+    expect(' ');
+    return read();
+  };
+  expect('(');
+  const envelope: Envelope = {
+    date: nstring(),
+    subject: then(nstring),
+    from: then(addresses),
+    sender: then(addresses),
+    replyTo: then(addresses),
+    to: then(addresses),
+    cc: then(addresses),
+    bcc: then(addresses),
+    inReplyTo: then(nstring),
+    messageId: then(nstring),
+  };
+  expect(')');
+  return envelope;
 }

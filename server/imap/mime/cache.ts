@@ -1,96 +1,201 @@
-// Parsed MIME structures, cached: a small LRU in memory in front of the message_mime table
-// (keyed by message guid, which copies of a message share). Parsing happens once per message.
+// What FETCH, SEARCH and SORT learn from a message's bytes, cached per message guid (copies of a
+// message share it; a message file never changes, flags live in the index, not here): its
+// ENVELOPE — fields and the formatted text FETCH writes — from the header block alone, and its
+// MIME structure once something needed it. In memory: an LRU bounded in bytes, shared by all
+// sessions; on disk: the message_mime table, written in small transactions off the request path.
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../../store/db.js';
+import { formatEnvelope, parseEnvelopeText } from '../fetch/structure-format.js';
+import { envelopeFromHeader, type Envelope } from './envelope.js';
 import { parseMessageStructure, type MimePart } from './structure.js';
 
-/** Structures kept parsed in memory (about 2 kB each), shared by all sessions. */
-const MEMORY_ENTRIES = 20_000;
-/** Bump when the stored shape changes: older rows are parsed again. */
-const FORMAT = 1;
+/** Memory for cached entries, shared by all sessions (estimated from their text sizes). */
+const MEMORY_BYTES = 24 * 1024 * 1024;
+/** Rows written per transaction; between two, other work runs. */
+const WRITE_CHUNK = 500;
+/**
+ * Unwritten rows beyond this are written at once: a huge cold FETCH keeps memory bounded, a
+ * common one gets its answer before the cache rows are written.
+ */
+const PENDING_LIMIT = 20_000;
+/**
+ * A row holds either just the ENVELOPE text (it starts with "(") or JSON: version 1 {v, s}
+ * (structure), version 2 {v, e, s} (envelope text and structure).
+ */
+const FORMAT = 2;
+/** Rows per INSERT statement when writing many. */
+const ROWS_PER_INSERT = 100;
+
+export interface CacheEntry {
+  /** ENVELOPE as a FETCH response writes it. */
+  text: string;
+  /** The envelope's fields (read back from `text` when first needed, for SEARCH and SORT). */
+  envelope?: Envelope;
+  /** The MIME structure, once parsed (its root carries the same envelope). */
+  structure?: MimePart;
+  /** Estimated bytes held, for the memory bound. */
+  size: number;
+}
+
+interface Stored {
+  v: number;
+  e?: string;
+  s?: MimePart;
+}
 
 export class MimeCache {
-  private readonly memory = new Map<string, MimePart>();
+  private readonly memory = new Map<string, CacheEntry>();
+  private memoryBytes = 0;
   private readonly select;
   private readonly insert;
-  /** Rows waiting to be written: one transaction (one fsync) for many, off the request path. */
-  private pending = new Map<string, string>();
-  private flushScheduled = false;
+  private readonly insertMany;
+  /** Entries waiting to be written (newest version per guid). */
+  private pending = new Map<string, CacheEntry>();
+  private writeScheduled = false;
+  /** SELECT … WHERE guid IN (?, ?, …) by number of guids. */
+  private readonly selectMany = new Map<number, Statement<string[]>>();
 
   constructor(private readonly db: Db) {
-    this.select = db.prepare<[string]>('SELECT structure FROM message_mime WHERE guid = ?');
+    this.select = db.prepare<[string]>('SELECT structure FROM message_mime WHERE guid = ?').pluck();
     this.insert = db.prepare<[string, string]>('INSERT OR REPLACE INTO message_mime (guid, structure) VALUES (?, ?)');
+    this.insertMany = db.prepare<string[]>(`INSERT OR REPLACE INTO message_mime (guid, structure) VALUES ${Array(ROWS_PER_INSERT).fill('(?, ?)').join(', ')}`);
   }
 
-  /** The structure of a message, parsing `content()` only when no cache has it. */
-  async get(guid: string, content: () => Promise<Buffer>): Promise<MimePart> {
-    const known = this.peek(guid);
+  /**
+   * The envelope of a message: from memory, from the table (unless `lookInTable` is false, after a
+   * prefetch that did not find it), else parsed from `header()` — the header block, binary.
+   */
+  envelope(guid: string, header: () => string, lookInTable = true): CacheEntry {
+    const known = this.cached(guid) ?? (lookInTable ? this.load(guid) : undefined);
     if (known) return known;
+    // only the text is kept: the fields are read back from it if SEARCH or SORT want them
+    return this.add(guid, { text: formatEnvelope(envelopeFromHeader(header())), size: 0 });
+  }
+
+  /** The MIME structure of a message (and its envelope), parsing `content()` only when no cache has it. */
+  async structure(guid: string, content: () => Promise<Buffer>): Promise<CacheEntry & { structure: MimePart }> {
+    const known = this.cached(guid) ?? this.load(guid);
+    if (known?.structure) return known as CacheEntry & { structure: MimePart };
     const structure = await parseMessageStructure(await content());
-    this.put(guid, structure);
-    return structure;
+    const envelope = structure.envelope!;
+    const entry = this.add(guid, { text: known?.text ?? formatEnvelope(envelope), envelope, structure, size: 0 });
+    return entry as CacheEntry & { structure: MimePart };
   }
 
-  /** From memory or the table, without parsing; undefined when the message was never parsed. */
-  peek(guid: string): MimePart | undefined {
-    const hit = this.memory.get(guid);
-    if (hit) {
-      this.memory.delete(guid);
-      this.memory.set(guid, hit);
-      return hit;
-    }
-    const json = this.pending.get(guid) ?? (this.select.get(guid) as { structure: string } | undefined)?.structure;
-    if (!json) return undefined;
-    const stored = JSON.parse(json) as { v: number; s: MimePart };
-    if (stored.v !== FORMAT) return undefined;
-    this.remember(guid, stored.s);
-    return stored.s;
+  /** The MIME structure only (SEARCH of multipart bodies). */
+  async get(guid: string, content: () => Promise<Buffer>): Promise<MimePart> {
+    return (await this.structure(guid, content)).structure;
   }
 
-  /** Loads the structures of many messages from the table in one query (FETCH, SEARCH batches). */
+  /** The envelope fields if memory or the table has them; never reads the message. */
+  peekEnvelope(guid: string): Envelope | undefined {
+    const entry = this.cached(guid) ?? this.load(guid);
+    return entry && envelopeFields(entry);
+  }
+
+  /** Loads the entries of many messages from the table in one query each 500 (FETCH, SEARCH batches). */
   prefetch(guids: string[]): void {
     const missing = guids.filter((g) => !this.memory.has(g) && !this.pending.has(g));
     for (let i = 0; i < missing.length; i += 500) {
       const chunk = missing.slice(i, i + 500);
-      const rows = this.db.prepare(`SELECT guid, structure FROM message_mime WHERE guid IN (${chunk.map(() => '?').join(',')})`).all(...chunk) as Array<{
-        guid: string;
-        structure: string;
-      }>;
-      for (const row of rows) {
-        const stored = JSON.parse(row.structure) as { v: number; s: MimePart };
-        if (stored.v === FORMAT) this.remember(row.guid, stored.s);
+      let statement = this.selectMany.get(chunk.length);
+      if (!statement) {
+        statement = this.db.prepare<string[]>(`SELECT guid, structure FROM message_mime WHERE guid IN (${chunk.map(() => '?').join(',')})`).raw();
+        if (this.selectMany.size < 64) this.selectMany.set(chunk.length, statement);
+      }
+      const rows = statement.all(...chunk) as Array<[string, string]>;
+      for (const [guid, json] of rows) {
+        const entry = fromStored(json);
+        if (entry) this.remember(guid, entry);
       }
     }
   }
 
-  /** Remembers a structure; the table row is written with others in one transaction soon after. */
-  put(guid: string, structure: MimePart): void {
-    this.remember(guid, structure);
-    this.pending.set(guid, JSON.stringify({ v: FORMAT, s: structure }));
-    if (this.pending.size >= 1000) this.flush();
-    else if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setTimeout(() => this.flush(), 200).unref();
+  /** In memory (or waiting to be written): no query. */
+  cached(guid: string): CacheEntry | undefined {
+    const hit = this.memory.get(guid);
+    if (hit) {
+      // most recently used last
+      this.memory.delete(guid);
+      this.memory.set(guid, hit);
+      return hit;
+    }
+    const waiting = this.pending.get(guid);
+    if (waiting) this.remember(guid, waiting);
+    return waiting;
+  }
+
+  private load(guid: string): CacheEntry | undefined {
+    const json = this.select.get(guid) as string | undefined;
+    const entry = json ? fromStored(json) : undefined;
+    if (entry) this.remember(guid, entry);
+    return entry;
+  }
+
+  /** A new or more complete entry: remembered, and written to the table soon. */
+  private add(guid: string, entry: CacheEntry): CacheEntry {
+    this.remember(guid, entry);
+    this.pending.set(guid, entry);
+    if (this.pending.size >= PENDING_LIMIT) this.writeSome(this.pending.size);
+    else if (!this.writeScheduled) {
+      this.writeScheduled = true;
+      setTimeout(() => this.writeLater(), 200).unref();
+    }
+    return entry;
+  }
+
+  private remember(guid: string, entry: CacheEntry): void {
+    entry.size ||= estimateSize(entry);
+    const old = this.memory.get(guid);
+    if (old) {
+      this.memoryBytes -= old.size;
+      this.memory.delete(guid);
+    }
+    this.memory.set(guid, entry);
+    this.memoryBytes += entry.size;
+    while (this.memoryBytes > MEMORY_BYTES && this.memory.size > 1) {
+      const [oldest, evicted] = this.memory.entries().next().value!;
+      this.memory.delete(oldest);
+      this.memoryBytes -= evicted.size;
     }
   }
 
-  /** Writes the pending rows (a cache: losing them in a crash only costs a parse later). */
-  flush(): void {
-    this.flushScheduled = false;
+  /** Writes pending rows a chunk at a time, yielding between chunks. */
+  private writeLater(): void {
+    this.writeScheduled = false;
+    this.writeSome(WRITE_CHUNK);
+    if (this.pending.size && !this.writeScheduled) {
+      this.writeScheduled = true;
+      setImmediate(() => this.writeLater());
+    }
+  }
+
+  private writeSome(count: number): void {
     if (!this.pending.size) return;
-    const rows = this.pending;
-    this.pending = new Map();
+    const rows: Array<[string, CacheEntry]> = [];
+    for (const row of this.pending) {
+      rows.push(row);
+      if (rows.length >= count) break;
+    }
+    for (const [guid] of rows) this.pending.delete(guid);
     try {
       this.db.transaction(() => {
-        for (const [guid, json] of rows) this.insert.run(guid, json);
+        let i = 0;
+        for (; i + ROWS_PER_INSERT <= rows.length; i += ROWS_PER_INSERT) {
+          const values: string[] = [];
+          for (let k = i; k < i + ROWS_PER_INSERT; k++) values.push(rows[k]![0], toStored(rows[k]![1]));
+          this.insertMany.run(...values);
+        }
+        for (; i < rows.length; i++) this.insert.run(rows[i]![0], toStored(rows[i]![1]));
       })();
     } catch {
-      // the database is closing or busy: the structures are parsed again when needed
+      // the database is closing or busy: a cache; the message is parsed again when needed
     }
   }
 
-  private remember(guid: string, structure: MimePart): void {
-    this.memory.set(guid, structure);
-    if (this.memory.size > MEMORY_ENTRIES) this.memory.delete(this.memory.keys().next().value!);
+  /** Writes every pending row now (stop, prune). */
+  flush(): void {
+    this.writeSome(this.pending.size);
   }
 
   /** Drops rows of messages no mailbox holds any more. */
@@ -98,6 +203,38 @@ export class MimeCache {
     this.flush();
     return this.db.prepare('DELETE FROM message_mime WHERE guid NOT IN (SELECT guid FROM messages)').run().changes;
   }
+}
+
+/** The envelope fields of an entry. */
+export function envelopeFields(entry: CacheEntry): Envelope {
+  return (entry.envelope ??= entry.structure?.envelope ?? parseEnvelopeText(entry.text));
+}
+
+function toStored(entry: CacheEntry): string {
+  if (!entry.structure) return entry.text;
+  const stored: Stored = { v: FORMAT, e: entry.text, s: entry.structure };
+  return JSON.stringify(stored);
+}
+
+function fromStored(json: string): CacheEntry | undefined {
+  if (json.startsWith('(')) return { text: json, size: 0 };
+  const stored = JSON.parse(json) as Stored;
+  if (stored.v !== FORMAT && stored.v !== 1) return undefined;
+  const text = stored.e ?? (stored.s?.envelope ? formatEnvelope(stored.s.envelope) : undefined);
+  if (text === undefined) return undefined;
+  return stored.s ? { text, structure: stored.s, size: 0 } : { text, size: 0 };
+}
+
+/** Rough bytes in memory: the text, as much again for the envelope fields if read, and per MIME part. */
+function estimateSize(entry: CacheEntry): number {
+  return 200 + entry.text.length * 2 + (entry.structure ? 600 * countParts(entry.structure) : 0);
+}
+
+function countParts(part: MimePart): number {
+  let count = 1;
+  for (const child of part.parts ?? []) count += countParts(child);
+  if (part.message) count += countParts(part.message);
+  return count;
 }
 
 const caches = new WeakMap<Db, MimeCache>();

@@ -12,26 +12,33 @@ export interface HeaderField {
 /** Splits a header block (binary string) into fields; lines starting with WSP continue the previous one. */
 export function splitHeaderFields(block: string): HeaderField[] {
   const fields: HeaderField[] = [];
-  const lines = block.split(/\r?\n/);
-  for (const line of lines) {
-    if (!line) continue;
-    if ((line[0] === ' ' || line[0] === '\t') && fields.length) {
-      fields[fields.length - 1]!.line += '\r\n' + line;
+  let last: HeaderField | null = null;
+  // lines end at LF, a CR before it dropped (as a split on /\r?\n/)
+  for (let pos = 0; pos < block.length; ) {
+    let lf = block.indexOf('\n', pos);
+    let end = lf;
+    if (lf < 0) end = lf = block.length;
+    else if (lf > pos && block.charCodeAt(lf - 1) === 0x0d) end = lf - 1;
+    const start = pos;
+    pos = lf + 1;
+    if (end === start) continue;
+    const first = block.charCodeAt(start);
+    if ((first === 0x20 || first === 0x09) && last) {
+      last.line += '\r\n' + block.slice(start, end);
       continue;
     }
-    const colon = line.indexOf(':');
-    if (colon <= 0) continue;
-    fields.push({ key: line.slice(0, colon).trim().toLowerCase(), line });
+    const colon = block.indexOf(':', start);
+    if (colon <= start || colon >= end) continue;
+    last = { key: block.slice(start, colon).trim().toLowerCase(), line: block.slice(start, end) };
+    fields.push(last);
   }
   return fields;
 }
 
 /** The value of a field: after the colon, unfolded (RFC 5322 §2.2.3), outer whitespace trimmed. */
 export function fieldValue(field: HeaderField): string {
-  return field.line
-    .slice(field.line.indexOf(':') + 1)
-    .replace(/\r?\n(?=[ \t])/g, '')
-    .trim();
+  const value = field.line.slice(field.line.indexOf(':') + 1);
+  return (value.includes('\n') ? value.replace(/\r?\n(?=[ \t])/g, '') : value).trim();
 }
 
 export function firstValue(fields: HeaderField[], key: string): string | null {

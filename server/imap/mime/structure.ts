@@ -2,26 +2,13 @@
 // BODY[1.2] or BODY[2.HEADER] is a slice of the original bytes. mailsplit walks the message
 // (headers and the multipart tree); nested message/rfc822 bodies are walked the same way.
 // RFC 2045/2046 for MIME; RFC 3501 §6.4.5 and §7.4.2 for what IMAP reports.
-import addressparser from 'nodemailer/lib/addressparser';
 import type { SplitterChunk, SplitterNode } from 'mailsplit';
+import { envelopeOf, type Envelope } from './envelope.js';
+import { headerBlockEnd } from './header-block.js';
+import { firstValue, parseParameterized, splitHeaderFields } from './headers.js';
 import { mimeLibraries } from './libraries.js';
-import { fieldValue, firstValue, parseParameterized, splitHeaderFields, type HeaderField } from './headers.js';
 
-/** An address as ENVELOPE reports it; a group opens with {group} and closes with {groupEnd}. */
-export type EnvelopeAddress = { name: string | null; mailbox: string | null; host: string | null } | { group: string } | { groupEnd: true };
-
-export interface Envelope {
-  date: string | null;
-  subject: string | null;
-  from: EnvelopeAddress[] | null;
-  sender: EnvelopeAddress[] | null;
-  replyTo: EnvelopeAddress[] | null;
-  to: EnvelopeAddress[] | null;
-  cc: EnvelopeAddress[] | null;
-  bcc: EnvelopeAddress[] | null;
-  inReplyTo: string | null;
-  messageId: string | null;
-}
+export type { Envelope, EnvelopeAddress } from './envelope.js';
 
 export interface MimePart {
   /** Offsets in the message file: header start, body start, body end (exclusive). */
@@ -58,10 +45,13 @@ export async function parseMessageStructure(content: Buffer): Promise<MimePart> 
 async function parseMessage(content: Buffer, start: number, end: number, depth: number): Promise<MimePart> {
   const slice = content.subarray(start, end);
   let nodes: Array<{ node: SplitterNode; hs: number; hlen: number }> = [];
-  const headerEnd = findHeaderEnd(slice);
+  const headerEnd = headerBlockEnd(slice);
   const headerText = slice.toString('binary', 0, headerEnd);
+  const headerFields = splitHeaderFields(headerText);
+  // the same envelope as FETCH ENVELOPE reads from the header block alone (envelope.ts)
+  const envelope = envelopeOf(headerFields);
   // a single-part message has nothing for the splitter to walk: its header says all
-  const type = (firstValue(splitHeaderFields(headerText), 'content-type') ?? '').trimStart().toLowerCase();
+  const type = (firstValue(headerFields, 'content-type') ?? '').trimStart().toLowerCase();
   if (type.startsWith('multipart/') || type.startsWith('message/')) {
     try {
       nodes = await splitNodes(slice);
@@ -71,7 +61,7 @@ async function parseMessage(content: Buffer, start: number, end: number, depth: 
   }
   if (!nodes.length) {
     const root = makePart(headerText, start, start + headerEnd, end, null);
-    root.envelope = envelopeOf(splitHeaderFields(headerText));
+    root.envelope = envelope;
     finishOffsets(root, content, end);
     await expandMessages(root, content, depth);
     return root;
@@ -86,10 +76,11 @@ async function parseMessage(content: Buffer, start: number, end: number, depth: 
     parts.set(node, part);
     if (!parent) {
       root = part;
-      part.envelope = envelopeOf(splitHeaderFields(nodeHeader));
+      part.envelope = envelope;
     } else if (parent.parts) parent.parts.push(part);
   }
   const top = root ?? makePart('', start, start, end, null);
+  top.envelope = envelope;
   finishOffsets(top, content, end);
   await expandMessages(top, content, depth);
   return top;
@@ -112,14 +103,6 @@ function splitNodes(input: Buffer): Promise<Array<{ node: SplitterNode; hs: numb
     splitter.on('error', reject);
     splitter.end(input);
   });
-}
-
-function findHeaderEnd(data: Buffer): number {
-  const crlf = data.indexOf('\r\n\r\n');
-  const lf = data.indexOf('\n\n');
-  if (crlf >= 0 && (lf < 0 || crlf < lf)) return crlf + 4;
-  if (lf >= 0) return lf + 2;
-  return data.length;
 }
 
 function makePart(headerText: string, hs: number, bs: number, be: number, parent: MimePart | null): MimePart {
@@ -221,45 +204,4 @@ async function expandMessages(part: MimePart, content: Buffer, depth: number): P
   if (part.type === 'message' && part.subtype === 'rfc822' && ['7bit', '8bit', 'binary'].includes(part.encoding) && depth < MAX_DEPTH) {
     part.message = await parseMessage(content, part.bs, part.be, depth + 1);
   }
-}
-
-// ── ENVELOPE (RFC 3501 §7.4.2): raw header values, addresses split ──────────────
-
-function envelopeOf(fields: HeaderField[]): Envelope {
-  const from = addresses(fields, 'from');
-  return {
-    date: firstValue(fields, 'date'),
-    subject: firstValue(fields, 'subject'),
-    from,
-    sender: addresses(fields, 'sender') ?? from,
-    replyTo: addresses(fields, 'reply-to') ?? from,
-    to: addresses(fields, 'to'),
-    cc: addresses(fields, 'cc'),
-    bcc: addresses(fields, 'bcc'),
-    inReplyTo: firstValue(fields, 'in-reply-to'),
-    messageId: firstValue(fields, 'message-id'),
-  };
-}
-
-function addresses(fields: HeaderField[], key: string): EnvelopeAddress[] | null {
-  const values = fields.filter((f) => f.key === key).map(fieldValue).filter(Boolean);
-  if (!values.length) return null;
-  const out: EnvelopeAddress[] = [];
-  for (const entry of addressparser(values.join(', '))) {
-    if (entry.group) {
-      out.push({ group: entry.name });
-      for (const member of entry.group) if (!member.group) out.push(mailbox(member.name, member.address));
-      out.push({ groupEnd: true });
-    } else if (entry.address || entry.name) out.push(mailbox(entry.name, entry.address));
-  }
-  return out.length ? out : null;
-}
-
-function mailbox(name: string, address: string): EnvelopeAddress {
-  const at = address.lastIndexOf('@');
-  return {
-    name: name || null,
-    mailbox: at >= 0 ? address.slice(0, at) : address || null,
-    host: at >= 0 ? address.slice(at + 1) : 'MISSING_DOMAIN',
-  };
 }

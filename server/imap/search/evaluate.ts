@@ -57,7 +57,7 @@ export class Candidate {
    */
   envelopeField(field: string): string | null | undefined {
     if (!ENVELOPE_FIELDS.has(field)) return undefined;
-    const envelope = this.cache.peek(this.row.guid)?.envelope;
+    const envelope = this.cache.peekEnvelope(this.row.guid);
     if (!envelope) return undefined;
     if (field === 'subject') return envelope.subject;
     const list = envelope[field as 'from' | 'to' | 'cc' | 'bcc'];

@@ -1,11 +1,11 @@
 // SORT (RFC 5256): order search results by arrival, date, sender, recipients, size or base
 // subject, ties broken by sequence number; strings compared i;ascii-casemap.
 import { ImapSyntaxError, type Token } from '../parser/tokens.js';
-import type { EnvelopeAddress, MimePart } from '../mime/structure.js';
-import { mimeCacheFor } from '../mime/cache.js';
+import type { Envelope, EnvelopeAddress } from '../mime/envelope.js';
+import { envelopeFields, mimeCacheFor } from '../mime/cache.js';
+import { readHeaderBlock } from '../mime/header-block.js';
 import type { Session } from '../session.js';
 import { decodeHeaderValue, type Match } from './evaluate.js';
-import fs from 'node:fs';
 
 export type SortKey = 'ARRIVAL' | 'CC' | 'DATE' | 'FROM' | 'SIZE' | 'SUBJECT' | 'TO';
 export interface SortCriterion {
@@ -81,16 +81,17 @@ export async function sortMatches(session: Session, matches: Match[], criteria: 
   const store = session.context.mailStore;
   const needsEnvelope = criteria.some((c) => c.key !== 'ARRIVAL' && c.key !== 'SIZE');
   const keyed: Array<{ match: Match; values: Array<string | number> }> = [];
+  if (needsEnvelope) cache.prefetch(matches.map((m) => m.row.guid));
+  const mailbox = view.mailbox;
   for (const match of matches) {
-    let structure: MimePart | null = null;
+    let envelope: Envelope | undefined;
     if (needsEnvelope) {
       try {
-        structure = await cache.get(match.row.guid, async () => fs.readFileSync(store.messagePath(view.owner, view.mailbox, match.row)));
+        envelope = envelopeFields(cache.envelope(match.row.guid, () => readHeaderBlock(store.messagePath(view.owner, mailbox, match.row))));
       } catch {
-        structure = null;
+        envelope = undefined;
       }
     }
-    const envelope = structure?.envelope;
     const values = criteria.map(({ key }): string | number => {
       switch (key) {
         case 'ARRIVAL':

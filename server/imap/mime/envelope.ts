@@ -1,0 +1,152 @@
+// ENVELOPE (RFC 3501 §7.4.2) from a message's header block alone: raw header values (not
+// decoded), address fields split into name / mailbox / host. FETCH ENVELOPE needs only this,
+// so the body of a message is never read or split for it.
+import addressparser from 'nodemailer/lib/addressparser';
+import { fieldValue, splitHeaderFields, type HeaderField } from './headers.js';
+
+/** An address as ENVELOPE reports it; a group opens with {group} and closes with {groupEnd}. */
+export type EnvelopeAddress = { name: string | null; mailbox: string | null; host: string | null } | { group: string } | { groupEnd: true };
+
+export interface Envelope {
+  date: string | null;
+  subject: string | null;
+  from: EnvelopeAddress[] | null;
+  sender: EnvelopeAddress[] | null;
+  replyTo: EnvelopeAddress[] | null;
+  to: EnvelopeAddress[] | null;
+  cc: EnvelopeAddress[] | null;
+  bcc: EnvelopeAddress[] | null;
+  inReplyTo: string | null;
+  messageId: string | null;
+}
+
+/** The envelope of a header block (a "binary" string: one char per octet). */
+export function envelopeFromHeader(header: string): Envelope {
+  return envelopeOf(splitHeaderFields(header));
+}
+
+/** The envelope from split header fields: first Date/Subject/…, every From/To/… field joined. */
+export function envelopeOf(fields: HeaderField[]): Envelope {
+  let date: string | null = null;
+  let subject: string | null = null;
+  let inReplyTo: string | null = null;
+  let messageId: string | null = null;
+  let from: string[] | undefined;
+  let sender: string[] | undefined;
+  let replyTo: string[] | undefined;
+  let to: string[] | undefined;
+  let cc: string[] | undefined;
+  let bcc: string[] | undefined;
+  const add = (list: string[] | undefined, field: HeaderField): string[] | undefined => {
+    const value = fieldValue(field);
+    if (!value) return list;
+    if (!list) return [value];
+    list.push(value);
+    return list;
+  };
+  for (const field of fields) {
+    switch (field.key) {
+      case 'date':
+        date ??= fieldValue(field);
+        break;
+      case 'subject':
+        subject ??= fieldValue(field);
+        break;
+      case 'in-reply-to':
+        inReplyTo ??= fieldValue(field);
+        break;
+      case 'message-id':
+        messageId ??= fieldValue(field);
+        break;
+      case 'from':
+        from = add(from, field);
+        break;
+      case 'sender':
+        sender = add(sender, field);
+        break;
+      case 'reply-to':
+        replyTo = add(replyTo, field);
+        break;
+      case 'to':
+        to = add(to, field);
+        break;
+      case 'cc':
+        cc = add(cc, field);
+        break;
+      case 'bcc':
+        bcc = add(bcc, field);
+        break;
+    }
+  }
+  const fromList = addresses(from);
+  return {
+    date,
+    subject,
+    from: fromList,
+    sender: addresses(sender) ?? fromList,
+    replyTo: addresses(replyTo) ?? fromList,
+    to: addresses(to),
+    cc: addresses(cc),
+    bcc: addresses(bcc),
+    inReplyTo,
+    messageId,
+  };
+}
+
+function addresses(values: string[] | undefined): EnvelopeAddress[] | null {
+  if (!values) return null;
+  const text = values.length === 1 ? values[0]! : values.join(', ');
+  const out = simpleAddresses(text) ?? parsedAddresses(text);
+  return out.length ? out : null;
+}
+
+/** Any address list, groups and comments included, through nodemailer's address parser. */
+function parsedAddresses(text: string): EnvelopeAddress[] {
+  const out: EnvelopeAddress[] = [];
+  for (const entry of addressparser(text)) {
+    if (entry.group) {
+      out.push({ group: entry.name });
+      for (const member of entry.group) if (!member.group) out.push(mailbox(member.name, member.address));
+      out.push({ groupEnd: true });
+    } else if (entry.address || entry.name) out.push(mailbox(entry.name, entry.address));
+  }
+  return out;
+}
+
+const ADDRESS = /^[^\s<>"@,]+@[^\s<>"@,]+$/;
+const ANGLE = /^(?:"([^"\s](?:[^" ]| (?! ))*[^"\s]|[^"\s]?)" *|([^\s<>"@,]+(?: [^\s<>"@,]+)*) *)?<([^\s<>"@,]+@[^\s<>"@,]+)>$/;
+
+/**
+ * The everyday shapes — `a@b`, `<a@b>`, `Name <a@b>`, `"Name" <a@b>`, comma-separated — read
+ * without the general parser, giving exactly what it gives; null for anything else (comments,
+ * groups, escapes, commas in quotes, 8-bit text), which then goes through the general parser.
+ */
+export function simpleAddresses(text: string): EnvelopeAddress[] | null {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // printable ASCII without the specials that make comments, groups, escapes or routes
+    if (c < 0x20 || c > 0x7e || c === 0x28 || c === 0x29 || c === 0x5c || c === 0x3a || c === 0x3b || c === 0x5b || c === 0x5d) return null;
+  }
+  const out: EnvelopeAddress[] = [];
+  for (const raw of text.split(',')) {
+    const item = raw.trim();
+    if (!item) continue;
+    if (ADDRESS.test(item)) {
+      out.push(mailbox('', item));
+      continue;
+    }
+    const match = ANGLE.exec(item);
+    if (!match) return null;
+    out.push(mailbox(match[1] ?? match[2] ?? '', match[3]!));
+  }
+  return out;
+}
+
+function mailbox(name: string, address: string): EnvelopeAddress {
+  const at = address.lastIndexOf('@');
+  return {
+    name: name || null,
+    mailbox: at >= 0 ? address.slice(0, at) : address || null,
+    host: at >= 0 ? address.slice(at + 1) : 'MISSING_DOMAIN',
+  };
+}

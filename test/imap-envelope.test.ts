@@ -1,0 +1,255 @@
+// FETCH ENVELOPE from the header block alone, and the cache behind it: the same envelopes as the
+// full MIME parse, kept across a restart (the message_mime table), and never standing in for
+// what lives in the index — flags and expunges always come fresh. Also the everyday-address fast
+// path, which must read exactly what nodemailer's address parser reads.
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEngine, type Engine } from '../server/engine.js';
+import { simpleAddresses } from '../server/imap/mime/envelope.js';
+import { startTestEngine, type TestEngine } from './helpers/engine.js';
+import { ALTERNATIVE, ENCODED, EXPECTED, MIXED, NESTED, PLAIN } from './imap-fixtures.js';
+import { RawImap } from './imap-helpers.js';
+
+const USER = 'carol@lanpost.lan';
+const PASSWORD = 'correct horse battery';
+const SHAPES = [PLAIN, ALTERNATIVE, MIXED, NESTED, ENCODED];
+
+async function append(client: RawImap, mailbox: string, message: string | Buffer, flags = ''): Promise<number> {
+  const bytes = Buffer.isBuffer(message) ? message : Buffer.from(message);
+  client.write(`ap APPEND ${mailbox} ${flags ? `(${flags}) ` : ''}{${bytes.length}+}\r\n`);
+  client.write(Buffer.concat([bytes, Buffer.from('\r\n')]));
+  const reply = await client.until('ap');
+  const uid = /APPENDUID \d+ (\d+)/.exec(reply.text)?.[1];
+  if (reply.status !== 'OK' || !uid) throw new Error(reply.raw);
+  return Number(uid);
+}
+
+/** The parenthesized value after `name` in a response line (quoted strings and literals skipped). */
+function itemValue(line: string, name: string): string | undefined {
+  const start = line.indexOf(`${name} (`);
+  if (start < 0) return undefined;
+  let depth = 0;
+  for (let i = start + name.length + 1; i < line.length; i++) {
+    const ch = line[i];
+    if (ch === '"') {
+      for (i++; line[i] !== '"'; i++) if (line[i] === '\\') i++;
+    } else if (ch === '{') {
+      const close = line.indexOf('}', i);
+      i = close + 2 + Number(line.slice(i + 1, close));
+    } else if (ch === '(') depth++;
+    else if (ch === ')' && --depth === 0) return line.slice(start + name.length + 1, i + 1);
+  }
+  return undefined;
+}
+
+/** The ENVELOPE of each FETCH response line, by sequence number. */
+function envelopes(lines: string[]): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const line of lines) {
+    const seq = /^\* (\d+) FETCH /.exec(line)?.[1];
+    const envelope = itemValue(line, 'ENVELOPE');
+    if (seq && envelope) out.set(Number(seq), envelope);
+  }
+  return out;
+}
+
+let test: TestEngine;
+let c: RawImap;
+
+beforeAll(async () => {
+  test = await startTestEngine();
+  await test.addUser(USER, PASSWORD);
+  c = await RawImap.connect(test.port('imap'));
+  await c.login(USER, PASSWORD);
+});
+afterAll(async () => {
+  c.close();
+  await test.stop();
+});
+
+describe('IMAP FETCH ENVELOPE from the header block', () => {
+  it('gives the envelopes of the full MIME parse for every shape, and BODYSTRUCTURE after it agrees', async () => {
+    await c.command('CREATE Headers');
+    for (const message of SHAPES) await append(c, 'Headers', message);
+    await c.command('SELECT Headers');
+    // never parsed: ENVELOPE alone reads the header blocks only
+    const first = await c.command('FETCH 1:5 (ENVELOPE)');
+    expect(first.status).toBe('OK');
+    const alone = envelopes(first.lines);
+    for (let seq = 1; seq <= 5; seq++) expect(alone.get(seq), `message ${seq}`).toBe(EXPECTED[seq]!.envelope);
+    // now the structures are parsed too; the envelopes stay the same
+    const both = await c.command('FETCH 1:5 (ENVELOPE BODYSTRUCTURE)');
+    for (let seq = 1; seq <= 5; seq++) {
+      expect(both.lines[seq - 1]).toBe(`* ${seq} FETCH (ENVELOPE ${EXPECTED[seq]!.envelope} BODYSTRUCTURE ${EXPECTED[seq]!.bodystructure})`);
+    }
+  });
+
+  it('reads a header longer than the first read, LF-only line ends, and a message without a header', async () => {
+    await c.command('CREATE Odd');
+    const long = `X-Long: ${'a'.repeat(40_000)}\r\nFrom: "Far Down" <far@example.org>\r\nSubject: after a long field\r\n\r\nbody\r\n`;
+    await append(c, 'Odd', long);
+    await append(c, 'Odd', 'From: lf@example.org\nTo: "Bob" <bob@lanpost.lan>, other@example.org\nSubject: bare line feeds\n\nbody\n');
+    await append(c, 'Odd', '\r\nSubject: this is body text, not a header\r\n\r\nmore\r\n');
+    await c.command('SELECT Odd');
+    const reply = await c.command('FETCH 1:3 (ENVELOPE)');
+    const got = envelopes(reply.lines);
+    expect(got.get(1)).toBe('(NIL "after a long field" (("Far Down" NIL "far" "example.org")) (("Far Down" NIL "far" "example.org")) (("Far Down" NIL "far" "example.org")) NIL NIL NIL NIL NIL)');
+    expect(got.get(2)).toBe(
+      '(NIL "bare line feeds" ((NIL NIL "lf" "example.org")) ((NIL NIL "lf" "example.org")) ((NIL NIL "lf" "example.org")) (("Bob" NIL "bob" "lanpost.lan")(NIL NIL "other" "example.org")) NIL NIL NIL NIL)',
+    );
+    expect(got.get(3)).toBe('(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)');
+    // the full parse sees the same headers (and the same empty one)
+    const full = await c.command('FETCH 1:3 (ENVELOPE BODY)');
+    const again = envelopes(full.lines);
+    for (let seq = 1; seq <= 3; seq++) expect(again.get(seq)).toBe(got.get(seq));
+  });
+});
+
+describe('IMAP envelope cache', () => {
+  it('never serves cached flags: a flag change by another session shows in the next FETCH', async () => {
+    await c.command('CREATE Flags');
+    await append(c, 'Flags', PLAIN);
+    await append(c, 'Flags', ALTERNATIVE);
+    await c.command('SELECT Flags');
+    const before = await c.command('FETCH 1:2 (FLAGS ENVELOPE)');
+    expect(before.lines[0]).toMatch(/^\* 1 FETCH \(FLAGS \(\\Recent\) ENVELOPE \(/);
+    const other = await RawImap.connect(test.port('imap'));
+    await other.login(USER, PASSWORD);
+    await other.command('SELECT Flags');
+    expect((await other.command('STORE 1 +FLAGS.SILENT (\\Flagged $Work)')).status).toBe('OK');
+    other.close();
+    const after = await c.command('FETCH 1:2 (FLAGS ENVELOPE)');
+    const line = after.lines.find((l) => l.startsWith('* 1 FETCH (FLAGS') && l.includes('ENVELOPE'));
+    expect(line).toBe(`* 1 FETCH (FLAGS (\\Flagged $Work \\Recent) ENVELOPE ${EXPECTED[1]!.envelope})`);
+    const second = after.lines.find((l) => l.startsWith('* 2 FETCH'));
+    expect(second).toBe(`* 2 FETCH (FLAGS (\\Recent) ENVELOPE ${EXPECTED[2]!.envelope})`);
+  });
+
+  it('never serves an expunged message: FETCH skips it until EXPUNGE is reported, then sequence numbers move', async () => {
+    await c.command('CREATE Gone');
+    for (const message of [PLAIN, ALTERNATIVE, MIXED]) await append(c, 'Gone', message);
+    await c.command('SELECT Gone');
+    expect(envelopes((await c.command('FETCH 1:3 ENVELOPE')).lines).size).toBe(3);
+    const other = await RawImap.connect(test.port('imap'));
+    await other.login(USER, PASSWORD);
+    await other.command('SELECT Gone');
+    await other.command('STORE 2 +FLAGS.SILENT (\\Deleted)');
+    expect((await other.command('EXPUNGE')).status).toBe('OK');
+    other.close();
+    // RFC 3501 §7.4.1: no EXPUNGE during FETCH; the gone message is simply not answered
+    const during = await c.command('FETCH 1:3 (UID ENVELOPE)');
+    expect(during.status).toBe('OK');
+    const seen = envelopes(during.lines);
+    expect([...seen.keys()]).toEqual([1, 3]);
+    expect(seen.get(3)).toBe(EXPECTED[3]!.envelope);
+    const noop = await c.command('NOOP');
+    expect(noop.lines).toContain('* 2 EXPUNGE');
+    const now = envelopes((await c.command('FETCH 1:* ENVELOPE')).lines);
+    expect([...now.keys()]).toEqual([1, 2]);
+    expect(now.get(2)).toBe(EXPECTED[3]!.envelope);
+  });
+
+  it('a copy shares the cached envelope and keeps its own flags', async () => {
+    await c.command('CREATE Copied');
+    await c.command('SELECT Headers');
+    expect((await c.command('COPY 4 Copied')).status).toBe('OK');
+    await c.command('STORE 4 +FLAGS.SILENT (\\Answered)');
+    await c.command('SELECT Copied');
+    const reply = await c.command('FETCH 1 (FLAGS ENVELOPE)');
+    expect(reply.lines[0]).toBe(`* 1 FETCH (FLAGS (\\Recent) ENVELOPE ${EXPECTED[4]!.envelope})`);
+  });
+
+  it('keeps envelopes in the message_mime table and serves them after a restart, with fresh flags', async () => {
+    const own = await startTestEngine();
+    let engine: Engine = own.engine;
+    try {
+      await own.addUser(USER, PASSWORD);
+      let client = await RawImap.connect(own.port('imap'));
+      await client.login(USER, PASSWORD);
+      for (const message of SHAPES) await append(client, 'INBOX', message);
+      await client.command('SELECT INBOX');
+      expect(envelopes((await client.command('FETCH 1:5 ENVELOPE')).lines).size).toBe(5);
+      await client.command('STORE 3 +FLAGS.SILENT (\\Seen)');
+      client.close();
+      const store = engine.context.mailStore;
+      const rows = store.listMessages(store.getMailbox(engine.context.accounts.findUser(USER)!.id, 'INBOX')!.id);
+      await engine.stop(); // writes what the cache still holds
+      engine = await startEngine({ dataDir: own.dataDir, print: null });
+      const stored = engine.context.db.prepare('SELECT structure FROM message_mime WHERE guid = ?').pluck();
+      for (const [i, row] of rows.entries()) expect(stored.get(row.guid)).toBe(EXPECTED[i + 1]!.envelope);
+      client = await RawImap.connect(engine.status('imap').port);
+      await client.login(USER, PASSWORD);
+      await client.command('SELECT INBOX');
+      const reply = await client.command('FETCH 1:5 (FLAGS ENVELOPE)');
+      const got = envelopes(reply.lines);
+      for (let seq = 1; seq <= 5; seq++) expect(got.get(seq)).toBe(EXPECTED[seq]!.envelope);
+      expect(reply.lines[2]).toMatch(/^\* 3 FETCH \(FLAGS \(\\Seen\) ENVELOPE /);
+      // SEARCH and SORT read the fields back from the stored text: groups, quoted names, encoded words
+      expect((await client.command('SEARCH FROM "Alice Example"')).lines[0]).toBe('* SEARCH 1');
+      expect((await client.command('SEARCH CC "erin@example.com"')).lines[0]).toBe('* SEARCH 1');
+      expect((await client.command('SEARCH TO "carol, c."')).lines[0]).toBe('* SEARCH 1');
+      expect((await client.command('SEARCH SUBJECT "aus K"')).lines[0]).toBe('* SEARCH 5');
+      expect((await client.command('SORT (SUBJECT) UTF-8 ALL')).lines[0]).toBe('* SORT 5 1 4 3 2');
+      // the structure is parsed on demand and stored with the envelope
+      await client.command('FETCH 2 BODYSTRUCTURE');
+      await engine.stop();
+      engine = await startEngine({ dataDir: own.dataDir, print: null });
+      const again = engine.context.db.prepare('SELECT structure FROM message_mime WHERE guid = ?').pluck().get(rows[1]!.guid) as string;
+      expect(JSON.parse(again)).toMatchObject({ v: 2, e: EXPECTED[2]!.envelope, s: { subtype: 'alternative' } });
+      client.close();
+    } finally {
+      await engine.stop();
+      fs.rmSync(own.dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('everyday addresses without the general parser', () => {
+  const addressparser = createRequire(import.meta.url)('nodemailer/lib/addressparser') as (text: string) => Array<{ name: string; address: string; group?: unknown[] }>;
+  /** What the general path makes of a text (null for groups, which the fast path never takes). */
+  function general(text: string) {
+    const out: unknown[] = [];
+    for (const entry of addressparser(text)) {
+      if (entry.group) return null;
+      if (!entry.address && !entry.name) continue;
+      const at = entry.address.lastIndexOf('@');
+      out.push({ name: entry.name || null, mailbox: at >= 0 ? entry.address.slice(0, at) : entry.address || null, host: at >= 0 ? entry.address.slice(at + 1) : 'MISSING_DOMAIN' });
+    }
+    return out;
+  }
+
+  it('reads the common shapes, and leaves comments, groups, escapes and 8-bit text to the parser', () => {
+    expect(simpleAddresses('"Sender 1" <sender1@example.org>')).toEqual([{ name: 'Sender 1', mailbox: 'sender1', host: 'example.org' }]);
+    expect(simpleAddresses('Bob <bob@lanpost.lan>, alice@example.org,<x@y>')).toEqual([
+      { name: 'Bob', mailbox: 'bob', host: 'lanpost.lan' },
+      { name: null, mailbox: 'alice', host: 'example.org' },
+      { name: null, mailbox: 'x', host: 'y' },
+    ]);
+    for (const other of ['a@b (Comment)', 'Team: a@b;', '"a\\"b" <a@b>', '"Carol, C." <c@d>', 'Ünï <a@b>', 'name only', '"  spaced  " <a@b>']) {
+      expect(simpleAddresses(other), other).toBeNull();
+    }
+  });
+
+  it('agrees with the general parser on every text it takes (random texts from address pieces)', () => {
+    const pieces = ['a', 'b@c', 'x.y', ' ', '  ', '<', '>', '"', ',', '@', 'Name', 'A.', '.', '=?UTF-8?B?5byg?=', 'd@e.f', '<g@h>', '"Q R"', '" Q"', '"Q  R"', '-', "'", 'Z', '+', '!'];
+    let seed = 42;
+    const random = (n: number) => {
+      // xorshift32: the same texts on every run
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) % n;
+    };
+    let taken = 0;
+    for (let n = 0; n < 30_000; n++) {
+      let text = '';
+      for (let i = 1 + random(8); i > 0; i--) text += pieces[random(pieces.length)];
+      const fast = simpleAddresses(text);
+      if (!fast) continue;
+      taken++;
+      expect(fast, JSON.stringify(text)).toEqual(general(text));
+    }
+    expect(taken).toBeGreaterThan(1000);
+  });
+});
