@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEngine } from '../server/engine.js';
 import { startTestEngine, tempDataDir, type TestEngine } from './helpers/engine.js';
 import { maildirFiles, withoutTraceHeaders } from './helpers/mail.js';
-import { caFile, deliver, inboxRows, poplib, Pop3Client, run } from './helpers/pop3.js';
+import { caFile, deliver, inboxRows, poplib, Pop3Client, run, unstuff } from './helpers/pop3.js';
 
 const PASSWORD = 'correct horse battery';
 let test: TestEngine;
@@ -270,6 +270,56 @@ describe('POP3 UIDL across an engine restart', () => {
       } finally {
         await second.stop();
       }
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('POP3 sizes on the wire across an engine restart', () => {
+  it('remembers them in the Maildir, so LIST after a restart does not read the messages again; a damaged record is ignored', async () => {
+    const dataDir = tempDataDir();
+    const bareLf = 'From: b@example.org\nSubject: written by another MTA\n\nline\n'; // 4 bare LFs: 4 more octets on the wire
+    const login = async (port: number) => {
+      const client = await Pop3Client.connect(port);
+      expect(await client.login('dave@lanpost.lan', PASSWORD)).toMatch(/^\+OK/);
+      return client;
+    };
+    try {
+      const first = await startTestEngine({ dataDir });
+      await first.addUser('dave@lanpost.lan', PASSWORD);
+      const row = await deliver(first, 'dave@lanpost.lan', bareLf);
+      const { accounts, mailStore } = first.engine.context;
+      const user = accounts.findUser('dave@lanpost.lan')!;
+      const inbox = mailStore.getMailbox(user.id, 'INBOX')!;
+      const file = mailStore.messagePath(user, inbox, row);
+      const record = path.join(mailStore.folderPath(user, inbox), 'lanpost-pop3-sizes');
+      const before = await login(first.port('pop3'));
+      expect(await before.command('LIST 1')).toBe(`+OK 1 ${bareLf.length + 4}`);
+      await before.quit();
+      await first.engine.stop(); // writes down what it measured
+      expect(fs.readFileSync(record, 'latin1')).toBe(`${row.guid} 4\n`);
+      fs.appendFileSync(record, 'junk\0 12\nnot a whole line'); // garbage, and a line cut short by a crash
+
+      let later = '';
+      const second = await startEngine({ dataDir, print: null });
+      try {
+        // With the message file away, a size that had to be measured would be the indexed size.
+        fs.renameSync(file, `${file}.away`);
+        const after = await login(second.status('pop3').port);
+        expect(await after.command('LIST 1')).toBe(`+OK 1 ${bareLf.length + 4}`);
+        fs.renameSync(`${file}.away`, file);
+        expect(unstuff((await after.multi('RETR 1')).body).toString()).toBe(bareLf.replace(/\n/g, '\r\n'));
+        await after.quit();
+        // A message measured now is written on a line of its own, after the one cut short.
+        later = (await second.context.mailStore.appendMessage(user, inbox, Buffer.from('Subject: later\n\nbare\n'), { inNew: true })).guid;
+        const third = await login(second.status('pop3').port);
+        expect((await third.lines('LIST')).lines).toEqual([`1 ${bareLf.length + 4}`, `2 ${'Subject: later\n\nbare\n'.length + 3}`]);
+        await third.quit();
+      } finally {
+        await second.stop();
+      }
+      expect(fs.readFileSync(record, 'latin1').split('\n')).toContain(`${later} 3`);
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });
     }

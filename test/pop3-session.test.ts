@@ -25,6 +25,28 @@ async function loggedIn(address: string, service: 'pop3' | 'pop3s' = 'pop3'): Pr
   return client;
 }
 
+/**
+ * What RETR sends for a stored message, by the rule (RFC 1939 §3) rather than by the server's
+ * code: every LF ends a line (a bare one gets its CR, counted in the size LIST and STAT give), a
+ * line starting with "." gets another, and a last line without a line end gets CRLF.
+ */
+function onTheWire(message: Buffer): { body: Buffer; size: number } {
+  const out: number[] = [];
+  let size = message.length;
+  for (let i = 0; i < message.length; i++) {
+    const byte = message[i]!;
+    if ((i === 0 || message[i - 1] === 10) && byte === 0x2e) out.push(0x2e);
+    if (byte === 10 && (i === 0 || message[i - 1] !== 13)) {
+      out.push(13);
+      size++;
+    }
+    out.push(byte);
+  }
+  const last = message[message.length - 1];
+  if (last !== undefined && last !== 10) out.push(...(last === 13 ? [10] : [13, 10]));
+  return { body: Buffer.from(out), size };
+}
+
 beforeAll(async () => {
   test = await startTestEngine();
 });
@@ -144,6 +166,34 @@ describe('POP3 TRANSACTION', () => {
     await client.quit();
   });
 
+  it('RETR and LIST agree with the rule for every shape of line ends and dots, small (read whole) or big (streamed), measured or not', async () => {
+    const shapes = ['', '.', '\n', '\r', '\r\n', '.\r\n', '..\n', 'a\rb\n', '\n.\n.\r\n..', 'x\r', 'a\n.b\r\n.c\n\n.\n', '\r\n.\r\n', '.\n.\r'];
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let i = 0; i < 60; i++) shapes.push(Array.from({ length: Math.floor(random() * 40) }, () => 'a.\r\n'[Math.floor(random() * 4)]).join(''));
+    const messages: Buffer[] = shapes.map((shape) => Buffer.from(shape, 'latin1'));
+    const chunk = 'Subject: big\n.dot after a bare LF\r\n.dot after CRLF\r\nplain line\n\r\n..two\r';
+    messages.push(Buffer.from(chunk.repeat(Math.ceil(200_000 / chunk.length)) + 'no line end at the end', 'latin1')); // streamed
+    messages.push(Buffer.from(chunk.replace(/\r?\n/g, '\r\n').repeat(Math.ceil(300_000 / chunk.length)), 'latin1'));
+    const address = await freshUser(messages);
+    const expected = messages.map(onTheWire);
+    const client = await loggedIn(address);
+    // First RETR before anything measured the messages, then LIST (now remembered), then RETR again.
+    for (const [i, want] of expected.entries()) {
+      const reply = await client.multi(`RETR ${i + 1}`);
+      expect(reply.status, `message ${i + 1}: ${JSON.stringify(shapes[i]?.slice(0, 40))}`).toBe(`+OK ${want.size} octets`);
+      expect(reply.body.equals(want.body), `message ${i + 1}: ${JSON.stringify(shapes[i]?.slice(0, 40))}`).toBe(true);
+    }
+    expect((await client.lines('LIST')).lines).toEqual(expected.map((want, i) => `${i + 1} ${want.size}`));
+    for (const [i, want] of expected.entries()) {
+      const reply = await client.multi(`RETR ${i + 1}`);
+      expect(reply.status).toBe(`+OK ${want.size} octets`);
+      expect(reply.body.equals(want.body), `message ${i + 1} again`).toBe(true);
+    }
+    expect(await client.command('STAT')).toBe(`+OK ${messages.length} ${expected.reduce((a, want) => a + want.size, 0)}`);
+    await client.quit();
+  });
+
   it('TOP n 0 gives the header and the blank line; TOP n k adds k body lines', async () => {
     const message = 'From: a@example.org\r\nSubject: top\r\n  folded\r\n\r\nbody 1\r\n.body 2\r\nbody 3\r\n';
     const address = await freshUser([message, 'Subject: lf\n\nb1\nb2\n']);
@@ -234,6 +284,26 @@ describe('POP3 TRANSACTION', () => {
     expect(inboxRows(test, address).map((r) => r.flags)).toEqual(['', '']);
     await client.quit();
     expect(inboxRows(test, address).map((r) => r.flags)).toEqual(['\\Seen', '']);
+  });
+
+  it('\\Seen at QUIT keeps the flags another session set meanwhile, or before the session began', async () => {
+    const address = await freshUser(['Subject: 1\r\n\r\n1\r\n', 'Subject: 2\r\n\r\n2\r\n']);
+    const { accounts, mailStore } = test.engine.context;
+    const user = accounts.findUser(address)!;
+    const inbox = mailStore.getMailbox(user.id, 'INBOX')!;
+    const setFlags = (n: number, flags: string[]) => mailStore.setFlags(user, inbox, [{ message: inboxRows(test, address)[n - 1]!, flags }]);
+
+    const first = await loggedIn(address);
+    await first.multi('RETR 1');
+    setFlags(1, ['\\Flagged']); // as an IMAP STORE would, while POP3 holds its snapshot
+    await first.quit();
+    expect(inboxRows(test, address).map((r) => r.flags)).toEqual(['\\Flagged \\Seen', '']);
+
+    setFlags(2, ['\\Answered']); // between two POP3 sessions
+    const second = await loggedIn(address);
+    await second.multi('RETR 2');
+    await second.quit();
+    expect(inboxRows(test, address).map((r) => r.flags)).toEqual(['\\Flagged \\Seen', '\\Answered \\Seen']);
   });
 
   it('keeps message numbers stable while new mail arrives, and says so when IMAP removed one', async () => {

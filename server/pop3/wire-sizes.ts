@@ -52,6 +52,11 @@ export class WireSizeMemory {
     return memory;
   }
 
+  /** Writes down at once what waits to be appended (the service stopping). */
+  static flush(store: MailStore): void {
+    for (const memory of memories.get(store)?.values() ?? []) memory.appendNow();
+  }
+
   /** Bare LFs in the message with this guid, if measured. */
   get(guid: string): number | undefined {
     return this.counts.get(guid);
@@ -104,14 +109,31 @@ export class WireSizeMemory {
     }
   }
 
+  private appendNow(): void {
+    if (!this.pending) return;
+    try {
+      fs.appendFileSync(this.file, this.takePending());
+    } catch {
+      this.brokenTail = true;
+    }
+  }
+
+  private takePending(): string {
+    const text = (this.brokenTail ? '\n' : '') + this.pending;
+    this.pending = '';
+    this.brokenTail = false;
+    return text;
+  }
+
   private scheduleAppend(): void {
     if (this.appending) return;
     this.appending = true;
     setTimeout(() => {
-      const text = (this.brokenTail ? '\n' : '') + this.pending;
-      this.pending = '';
-      this.brokenTail = false;
-      fs.appendFile(this.file, text, (error) => {
+      if (!this.pending) {
+        this.appending = false;
+        return;
+      }
+      fs.appendFile(this.file, this.takePending(), (error) => {
         // An error (the folder renamed away with its user, a full disk) only costs measuring again;
         // part of the text may have been written, so the next append starts on a new line.
         if (error) this.brokenTail = true;
