@@ -1,4 +1,4 @@
-// npm run bench -- pop3 [--count=1000] [--size=4096] [--sessions=20] [--per-session=100] [--runs=5] [--warmup=1]
+// npm run bench -- pop3 [--count=1000] [--size=4096] [--sessions=20] [--per-session=100] [--runs=5] [--warmup=3]
 //
 // POP3 retrieval: (1) one session RETRs `count` messages of ~`size` bytes one after another, as the
 // peer stack's anchors.sh measures Dovecot; (2) `sessions` concurrent sessions each LIST and RETR
@@ -7,6 +7,11 @@
 // before it starts. When the peer stack runs (/tmp/refstack/READY), Dovecot's POP3 on
 // 127.0.0.1:110 gets the same loads from the same client in the same run (Maildir of user admin,
 // filled with the same messages and emptied of them afterwards).
+//
+// Each load runs `warmup` times per server before the measured runs: a freshly started Node engine
+// spends its first few thousand messages compiling its hot paths (V8's optimizing compiler, on
+// helper threads: up to twice the CPU per message of the steady state on this machine); a mail
+// server runs for days, so what is compared is the steady state. --warmup=1 shows the difference.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -70,7 +75,7 @@ function parse(args: string[]): Options {
     sessions: Number(get('sessions') ?? 20),
     perSession: Number(get('per-session') ?? 100),
     runs: Number(get('runs') ?? 5),
-    warmup: Number(get('warmup') ?? 1),
+    warmup: Number(get('warmup') ?? 3),
   };
 }
 

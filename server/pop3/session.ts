@@ -61,8 +61,8 @@ export class Pop3Session {
   private badCommands = 0;
   private idleTimer: NodeJS.Timeout;
   private readonly idleMs: number;
-  /** Date.now() of the last byte read or written: the idle timer checks it when it fires (cheaper than re-arming it each time). */
-  private lastActivity = Date.now();
+  /** When (performance.now(), a monotonic clock) a byte was last read or written: the idle timer checks it when it fires, cheaper than re-arming the timer every time. */
+  private lastActivity = performance.now();
   private readonly lineLimit: number;
   private resolveClosed!: () => void;
 
@@ -325,7 +325,7 @@ export class Pop3Session {
   // ── ending ─────────────────────────────────────────────────────────────────
 
   private touch(): void {
-    this.lastActivity = Date.now();
+    this.lastActivity = performance.now();
   }
 
   private idleTimerFor(ms: number): NodeJS.Timeout {
@@ -336,7 +336,7 @@ export class Pop3Session {
 
   private idle(): void {
     if (this.ended) return;
-    const quiet = Date.now() - this.lastActivity;
+    const quiet = performance.now() - this.lastActivity;
     if (quiet < this.idleMs) {
       this.idleTimer = this.idleTimerFor(this.idleMs - quiet);
       return;
