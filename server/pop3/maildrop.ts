@@ -156,13 +156,18 @@ export class Maildrop {
     return uniqueIdFor(message.row.guid);
   }
 
-  /** Bare LFs in the message (each one more byte on the wire), if already known. */
-  bareLineFeeds(message: DropMessage): number | undefined {
+  /**
+   * Octets the message takes on the wire beyond its indexed size, if already known: its bare LFs
+   * (each gets a CR), as long as its file is as long as the index says (it always is, but for a
+   * file changed behind the index's back, which this counts in too).
+   */
+  wireExtra(message: DropMessage): number | undefined {
     return this.sizes.get(message.row.guid);
   }
 
-  rememberBareLineFeeds(message: DropMessage, count: number): void {
-    this.sizes.remember(message.row.guid, count);
+  /** Notes what a read of the message found: its length and its bare LFs. */
+  measured(message: DropMessage, length: number, bareLineFeeds: number): void {
+    this.sizes.remember(message.row.guid, length + bareLineFeeds - message.row.size);
   }
 
   /** Sizes of the given messages on the wire (as RETR sends them before byte-stuffing); measures the ones not seen before. */
@@ -185,13 +190,14 @@ export class Maildrop {
     for (const message of messages) {
       try {
         const counter = new BareLineFeedCounter();
-        if (this.isSmall(message)) {
-          counter.push(this.readSmall(message));
-        } else {
-          const source = await this.read(message);
-          await forEachChunk(source, (chunk) => counter.push(chunk));
-        }
-        this.rememberBareLineFeeds(message, counter.count);
+        let length = 0;
+        const count = (chunk: Buffer) => {
+          counter.push(chunk);
+          length += chunk.length;
+        };
+        if (this.isSmall(message)) count(this.readSmall(message));
+        else await forEachChunk(await this.read(message), count);
+        this.measured(message, length, counter.count);
       } catch {
         // gone meanwhile, or unreadable: its indexed size stands in (RETR will say what happened)
       }

@@ -1,10 +1,11 @@
 // What POP3 remembers of each message's size on the wire. LIST and STAT give sizes as RETR sends
 // them (RFC 1939 §5, §11: CRLF line ends), and a Maildir file written by another MTA may end its
 // lines in a bare LF, one byte short each: so the size on the wire is the file's size (the S= of
-// its name, the index's `size`) plus its bare LFs, which only reading the file tells. That count is
-// kept per INBOX folder, in memory and in the folder's `lanpost-pop3-sizes` file, so that neither
-// the next session nor the first STAT after a restart reads every message again (Dovecot keeps the
-// same in its index, or as W= in the file name).
+// its name, the index's `size`) plus its bare LFs, which only reading the file tells. That count
+// (strictly: the octets on the wire beyond the indexed size) is kept per INBOX folder, in memory
+// and in the folder's `lanpost-pop3-sizes` file, so that neither the next session nor the first
+// STAT after a restart reads every message again (Dovecot keeps the same in its index, or as W=
+// in the file name).
 //
 // The file is a cache, never the truth: lines "guid count\n", appended as messages are measured,
 // rewritten without the messages gone once it holds many of them. A message file never changes its
@@ -57,7 +58,7 @@ export class WireSizeMemory {
     for (const memory of memories.get(store)?.values() ?? []) memory.appendNow();
   }
 
-  /** Bare LFs in the message with this guid, if measured. */
+  /** Octets on the wire beyond the indexed size (bare LFs) of the message with this guid, if measured. */
   get(guid: string): number | undefined {
     return this.counts.get(guid);
   }

@@ -19,9 +19,10 @@ export function retr(session: Pop3Session, command: Command): void | Promise<voi
     } catch (error) {
       return goneMeanwhile(session, message, error);
     }
-    const known = drop.bareLineFeeds(message);
-    const { reply, status, bareLineFeeds } = wholeReply(bytes, replies.message, bytes.length === message.row.size ? known : undefined);
-    if (known === undefined) drop.rememberBareLineFeeds(message, bareLineFeeds);
+    const extra = drop.wireExtra(message);
+    // With the file as long as indexed, the extra octets are its bare LFs: none spares looking for them.
+    const { reply, status, bareLineFeeds } = wholeReply(bytes, replies.message, bytes.length === message.row.size ? extra : undefined);
+    if (extra === undefined) drop.measured(message, bytes.length, bareLineFeeds);
     message.retrieved = true;
     return session.sendReply(status, reply);
   }
