@@ -1,14 +1,18 @@
-// npm run bench -- imap [--count=10000] [--size=1024] [--runs=3] [--idle=200]
+// npm run bench -- imap [--count=10000] [--size=1024] [--runs=5] [--cold=2] [--idle=200] [--peer=0] [--verbose]
 //
-// IMAP on a folder of `count` messages of ~`size` bytes, warm (after one untimed pass), as the
-// peer stack's anchors.sh measures Dovecot: SELECT, FETCH 1:* (FLAGS ENVELOPE RFC822.SIZE),
-// FETCH 1:* (BODY.PEEK[]), SEARCH SUBJECT / FROM / BODY — seconds (median of `runs`) and
-// messages/s; the server's peak RSS. Then `idle` concurrent sessions in IDLE on LanPost and the
-// time until every one of them has seen a new delivery. LanPost runs as `lanpost serve` in its
-// own process, its folder filled through MailStore.appendMessage before it starts. When the peer
-// stack runs (/tmp/refstack/READY), Dovecot gets the same commands from the same client in the
-// same run, on a folder written by the peer stack's own populate tool (anchors.py) into the
-// Maildir of its user admin, and removed afterwards.
+// IMAP on a folder of `count` messages of ~`size` bytes, as the peer stack's anchors.sh measures
+// Dovecot. Cold: SELECT and FETCH 1:* (FLAGS ENVELOPE RFC822.SIZE) of a mailbox never opened
+// (LanPost: no cached envelopes, a fresh process; Dovecot: no index files), `cold` rounds. Warm
+// (after one untimed pass): SELECT, FETCH ENVELOPE, FETCH 1:* (BODY.PEEK[]), SEARCH SUBJECT /
+// FROM / BODY, `runs` rounds with the two servers taking turns, so that a busy moment of this
+// shared machine hits both. Per step: seconds (median and range), LanPost/Dovecot per round
+// (median and range), and each server's CPU time (all its threads and processes) per message;
+// the servers' peak RSS. Then `idle` concurrent sessions in IDLE on LanPost and the time until
+// every one has seen a new delivery. LanPost runs as `lanpost serve` in its own process, its
+// folder filled through MailStore.appendMessage before it starts. When the peer stack runs
+// (/tmp/refstack/READY), Dovecot gets the same commands from the same client, on a folder
+// written by the peer stack's own populate tool (anchors.py) into the Maildir of its user admin,
+// and removed afterwards.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -24,6 +28,8 @@ interface Options {
   count: number;
   size: number;
   runs: number;
+  /** Cold rounds (a never-opened mailbox each time). */
+  cold: number;
   idle: number;
   /** Measure Dovecot too when the peer stack runs (--peer=0 skips it). */
   peer: boolean;
@@ -41,7 +47,8 @@ function parse(args: string[]): Options {
   return {
     count: Number(get('count') ?? 10000),
     size: Number(get('size') ?? 1024),
-    runs: Number(get('runs') ?? 3),
+    runs: Number(get('runs') ?? 5),
+    cold: Number(get('cold') ?? 2),
     idle: Number(get('idle') ?? 200),
     peer: get('peer') !== '0',
     verbose: args.includes('--verbose'),
@@ -157,72 +164,118 @@ export class Client {
   }
 }
 
-interface Figures {
-  select: number;
-  fetchEnvelope: number;
-  fetchBody: number;
-  searchSubject: number;
-  searchFrom: number;
-  searchBody: number;
-  peakMb: number;
+/** A server under test: where it listens, who logs in, what it costs, how to make it cold again. */
+interface Target {
+  name: string;
+  port: number;
+  user: string;
+  password: string;
+  /** CPU seconds so far of the server's processes (all threads; exited children included). */
+  cpuSeconds(): number;
+  rssKb(): number;
+  /** Back to a mailbox never opened (LanPost: no cached envelopes, fresh process; Dovecot: no index). */
+  makeCold(): Promise<void>;
 }
 
-const STEPS: Array<[keyof Omit<Figures, 'peakMb'>, string, (count: number) => number]> = [
-  ['select', `SELECT ${FOLDER}`, () => 0],
-  ['fetchEnvelope', 'FETCH 1:* (FLAGS ENVELOPE RFC822.SIZE)', (n) => n],
-  ['fetchBody', 'FETCH 1:* (BODY.PEEK[])', (n) => n],
-  ['searchSubject', 'SEARCH SUBJECT "needle"', (n) => n / 100],
-  ['searchFrom', 'SEARCH FROM "sender17@"', (n) => n / 100],
-  ['searchBody', 'SEARCH BODY "bodyneedle"', (n) => Math.ceil(n / 250)],
-];
+/** One timed step: wall seconds and the server's CPU seconds. */
+interface Step {
+  seconds: number;
+  cpu: number;
+}
 
-async function measure(name: string, port: number, user: string, password: string, options: Options, rssKb: () => number): Promise<Figures> {
-  // one untimed pass first: warm caches (Dovecot's index, LanPost's MIME structures)
-  const warm = await Client.open(port);
-  await warm.command(`LOGIN "${user}" "${password}"`);
-  await warm.command(`EXAMINE ${FOLDER}`);
-  await warm.command('FETCH 1:* (FLAGS ENVELOPE RFC822.SIZE)');
-  await warm.command('SEARCH BODY "bodyneedle"');
-  warm.close();
-  let peak = rssKb();
-  const sampler = setInterval(() => (peak = Math.max(peak, rssKb())), 20);
-  const runs: Array<Record<string, number>> = [];
+const WARM_STEPS: Array<[label: string, command: string, expected: (count: number) => number]> = [
+  ['SELECT', `SELECT ${FOLDER}`, () => 0],
+  ['FETCH 1:* (FLAGS ENVELOPE RFC822.SIZE)', 'FETCH 1:* (FLAGS ENVELOPE RFC822.SIZE)', (n) => n],
+  ['FETCH 1:* (BODY.PEEK[])', 'FETCH 1:* (BODY.PEEK[])', (n) => n],
+  ['SEARCH SUBJECT "needle"', 'SEARCH SUBJECT "needle"', (n) => n / 100],
+  ['SEARCH FROM "sender17@"', 'SEARCH FROM "sender17@"', (n) => n / 100],
+  ['SEARCH BODY "bodyneedle"', 'SEARCH BODY "bodyneedle"', (n) => Math.ceil(n / 250)],
+];
+const COLD_STEPS = WARM_STEPS.slice(0, 2).map(([label, command, expected]): [string, string, (n: number) => number] => [`cold ${label}`, command, expected]);
+
+async function login(target: Target): Promise<Client> {
+  const c = await Client.open(target.port);
+  await c.command(`LOGIN "${target.user}" "${target.password}"`);
+  return c;
+}
+
+/** Runs the steps in one session; checks every answer (response count, hits, EXISTS). */
+async function timedSteps(target: Target, steps: typeof WARM_STEPS, options: Options): Promise<Step[]> {
+  // the previous session's server process may still be ending: not into this one's figures
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const c = await login(target);
+  const out: Step[] = [];
   try {
-    for (let run = 0; run < options.runs; run++) {
-      const c = await Client.open(port);
-      await c.command(`LOGIN "${user}" "${password}"`);
-      const times: Record<string, number> = {};
-      for (const [key, command, expected] of STEPS) {
-        const started = process.hrtime.bigint();
-        const result = await c.command(command);
-        times[key] = Number(process.hrtime.bigint() - started) / 1e9;
-        if (options.verbose) console.log(`  ${name} ${command}: ${times[key]!.toFixed(3)} s, server RSS ${(rssKb() / 1024).toFixed(0)} MB`);
-        if (key === 'select') {
-          const exists = Number(/\* (\d+) EXISTS/.exec(result.lines.join('\n'))?.[1]);
-          if (exists !== options.count) throw new Error(`${name}: SELECT says ${exists} messages, expected ${options.count}`);
-        } else if (key.startsWith('fetch')) {
-          if (result.count !== expected(options.count)) throw new Error(`${name}: ${command} gave ${result.count} responses`);
-        } else {
-          const hits = result.lines[0]!.trim().split(' ').length - 2;
-          if (hits !== expected(options.count)) throw new Error(`${name}: ${command} found ${hits}, expected ${expected(options.count)}`);
-        }
+    for (const [label, command, expected] of steps) {
+      const cpu = target.cpuSeconds();
+      const started = process.hrtime.bigint();
+      const result = await c.command(command);
+      const step = { seconds: Number(process.hrtime.bigint() - started) / 1e9, cpu: target.cpuSeconds() - cpu };
+      out.push(step);
+      if (options.verbose) console.log(`  ${target.name} ${label}: ${step.seconds.toFixed(3)} s, CPU ${step.cpu.toFixed(2)} s, RSS ${(target.rssKb() / 1024).toFixed(0)} MB`);
+      if (command.startsWith('SELECT')) {
+        const exists = Number(/\* (\d+) EXISTS/.exec(result.lines.join('\n'))?.[1]);
+        if (exists !== options.count) throw new Error(`${target.name}: SELECT says ${exists} messages, expected ${options.count}`);
+      } else if (command.startsWith('FETCH')) {
+        if (result.count !== expected(options.count)) throw new Error(`${target.name}: ${command} gave ${result.count} responses`);
+      } else {
+        const hits = result.lines[0]!.trim().split(' ').length - 2;
+        if (hits !== expected(options.count)) throw new Error(`${target.name}: ${command} found ${hits}, expected ${expected(options.count)}`);
       }
-      c.close();
-      runs.push(times);
+    }
+  } finally {
+    c.close();
+  }
+  return out;
+}
+
+/** One untimed pass: what a client's first visit leaves in the caches (Dovecot's index, LanPost's envelopes). */
+async function warmUp(target: Target): Promise<void> {
+  const c = await login(target);
+  await c.command(`EXAMINE ${FOLDER}`);
+  await c.command('FETCH 1:* (FLAGS ENVELOPE RFC822.SIZE)');
+  await c.command('SEARCH BODY "bodyneedle"');
+  c.close();
+}
+
+interface Results {
+  /** Per target name, per step label: one Step per round. */
+  steps: Map<string, Map<string, Step[]>>;
+  peakKb: Map<string, number>;
+}
+
+function record(results: Results, target: Target, labels: string[], steps: Step[]): void {
+  let byLabel = results.steps.get(target.name);
+  if (!byLabel) results.steps.set(target.name, (byLabel = new Map()));
+  labels.forEach((label, i) => byLabel!.set(label, [...(byLabel!.get(label) ?? []), steps[i]!]));
+}
+
+/**
+ * Cold rounds, then one warm-up pass, then the warm rounds; the targets take turns within each
+ * round (and the first of a round alternates), while a sampler notes each one's peak RSS.
+ */
+async function measureAll(targets: Target[], options: Options): Promise<Results> {
+  const results: Results = { steps: new Map(), peakKb: new Map(targets.map((t) => [t.name, 0])) };
+  const sampler = setInterval(() => {
+    for (const t of targets) results.peakKb.set(t.name, Math.max(results.peakKb.get(t.name)!, t.rssKb()));
+  }, 20);
+  try {
+    for (let round = 0; round < options.cold; round++) {
+      for (const target of round % 2 ? [...targets].reverse() : targets) {
+        if (round > 0) await target.makeCold();
+        record(results, target, COLD_STEPS.map(([label]) => label), await timedSteps(target, COLD_STEPS, options));
+      }
+    }
+    for (const target of targets) await warmUp(target);
+    for (let round = 0; round < options.runs; round++) {
+      for (const target of round % 2 ? [...targets].reverse() : targets) {
+        record(results, target, WARM_STEPS.map(([label]) => label), await timedSteps(target, WARM_STEPS, options));
+      }
     }
   } finally {
     clearInterval(sampler);
   }
-  const figure = (key: string) => median(runs.map((r) => r[key]!));
-  return {
-    select: figure('select'),
-    fetchEnvelope: figure('fetchEnvelope'),
-    fetchBody: figure('fetchBody'),
-    searchSubject: figure('searchSubject'),
-    searchFrom: figure('searchFrom'),
-    searchBody: figure('searchBody'),
-    peakMb: Math.max(peak, rssKb()) / 1024,
-  };
+  return results;
 }
 
 /** `sessions` connections in IDLE on INBOX; one delivery; seconds until all saw EXISTS. */
@@ -286,43 +339,61 @@ async function fillLanPost(dataDir: string, options: Options): Promise<void> {
   }
 }
 
-function processRssKb(pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number {
+/** VmRSS (kB) of one process. */
+function processRssKb(pid: number): number {
   try {
-    return Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+    return Number(/^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
   } catch {
     return 0;
   }
 }
 
-// ── Dovecot ─────────────────────────────────────────────────────────────────────────────────
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
-/** RSS of Dovecot's master and every process below it. */
-function dovecotRssKb(): number {
-  let master: number;
+/** CPU seconds of one process: user and system time of all its threads. */
+function processCpuSeconds(pid: number): number {
   try {
-    master = Number(fs.readFileSync('/run/dovecot/master.pid', 'utf8').trim());
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime: fields 14 and 15 of proc(5), 12 and 13 after the command name
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
   } catch {
     return 0;
   }
-  const children = new Map<number, number[]>();
+}
+
+/** Every process below `root` (itself included) with its command name. */
+function processTree(root: number): Array<{ pid: number; command: string }> {
+  const children = new Map<number, Array<{ pid: number; command: string }>>();
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
       const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
+      const command = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      children.set(parent, [...(children.get(parent) ?? []), { pid: Number(entry), command }]);
     } catch {
       // gone
     }
   }
-  let total = 0;
-  const stack = [master];
+  const out: Array<{ pid: number; command: string }> = [];
+  const stack = [{ pid: root, command: 'root' }];
   while (stack.length) {
-    const pid = stack.pop()!;
-    total += processRssKb(pid);
-    stack.push(...(children.get(pid) ?? []));
+    const node = stack.pop()!;
+    out.push(node);
+    stack.push(...(children.get(node.pid) ?? []));
   }
-  return total;
+  return out;
+}
+
+// ── Dovecot ─────────────────────────────────────────────────────────────────────────────────
+
+function dovecotMaster(): number {
+  try {
+    return Number(fs.readFileSync('/run/dovecot/master.pid', 'utf8').trim());
+  } catch {
+    return 0;
+  }
 }
 
 function peerAvailable(): boolean {
@@ -334,25 +405,89 @@ function peerFolder(): string {
   return path.join(home, 'Maildir', `.${FOLDER}`);
 }
 
+/** As anchors.py does for its cold runs: Dovecot's index files of the folder gone, cur/ back to new/. */
+function dropDovecotIndex(folder: string): void {
+  for (const name of fs.readdirSync(folder)) {
+    if (/^(dovecot\.index|dovecot-uidlist|dovecot-keywords)/.test(name)) fs.rmSync(path.join(folder, name), { force: true });
+  }
+  for (const name of fs.readdirSync(path.join(folder, 'cur'))) {
+    fs.renameSync(path.join(folder, 'cur', name), path.join(folder, 'new', name.split(':')[0]!));
+  }
+}
+
+/**
+ * Dovecot serving IMAP: CPU is its imap processes' (one per session, where FETCH and SEARCH run);
+ * RSS is the master, its helpers, one auth process and the IMAP processes — not the POP3 ones or
+ * the extra auth processes someone else's POP3 load on this shared peer may have started.
+ */
+function dovecotTarget(folder: string): Target {
+  const tree = () => processTree(dovecotMaster());
+  return {
+    name: 'Dovecot',
+    port: PEER.port,
+    user: PEER.user,
+    password: PEER.password,
+    cpuSeconds: () =>
+      tree()
+        .filter((p) => p.command === 'imap')
+        .reduce((sum, p) => sum + processCpuSeconds(p.pid), 0),
+    rssKb: () => {
+      let auth = false;
+      let total = 0;
+      for (const p of tree().sort((a, b) => a.pid - b.pid)) {
+        if (p.command.startsWith('pop3')) continue;
+        if (p.command === 'auth') {
+          if (auth) continue;
+          auth = true;
+        }
+        total += processRssKb(p.pid);
+      }
+      return total;
+    },
+    async makeCold() {
+      dropDovecotIndex(folder);
+    },
+  };
+}
+
 // ── report ──────────────────────────────────────────────────────────────────────────────────
 
-function report(options: Options, lanpost: Figures, peer: Figures | null): void {
-  const rows: Array<[string, keyof Figures, number]> = [
-    ['SELECT', 'select', 0],
-    ['FETCH 1:* (FLAGS ENVELOPE RFC822.SIZE)', 'fetchEnvelope', options.count],
-    ['FETCH 1:* (BODY.PEEK[])', 'fetchBody', options.count],
-    ['SEARCH SUBJECT "needle"', 'searchSubject', options.count],
-    ['SEARCH FROM "sender17@"', 'searchFrom', options.count],
-    ['SEARCH BODY "bodyneedle"', 'searchBody', options.count],
-  ];
-  console.log(`\n${options.count} messages of ~${options.size} B, warm, median of ${options.runs} runs (seconds; messages/s)`);
-  console.log(`${'command'.padEnd(42)} ${'LanPost'.padStart(18)} ${'Dovecot'.padStart(18)} ${'LanPost/Dovecot'.padStart(16)}`);
-  for (const [label, key, n] of rows) {
-    const cell = (f: Figures | null) => (f ? `${f[key].toFixed(3)} s${n ? ` ${Math.round(n / f[key]).toLocaleString('en')}/s` : ''}` : '-');
-    const ratio = peer ? `${(lanpost[key] / peer[key]).toFixed(2)}× time` : '-';
-    console.log(`${label.padEnd(42)} ${cell(lanpost).padStart(18)} ${cell(peer).padStart(18)} ${ratio.padStart(16)}`);
+const range = (values: number[], digits: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length > 1 ? `${sorted[0]!.toFixed(digits)}-${sorted[sorted.length - 1]!.toFixed(digits)}` : sorted[0]!.toFixed(digits);
+};
+
+function report(options: Options, results: Results): void {
+  const names = [...results.steps.keys()];
+  const [lanpost, peer] = names;
+  const labels = [...COLD_STEPS, ...WARM_STEPS].map(([label]) => label);
+  console.log(
+    `\n${options.count} messages of ~${options.size} B: ${options.cold} cold round(s), then ${options.runs} warm rounds after one untimed pass; ` +
+      `seconds as median (range); ${peer ? 'LanPost/Dovecot time per round' : ''}; server CPU per message (median, µs)`,
+  );
+  console.log(
+    `${'command'.padEnd(44)} ${names.map((n) => `${n} s`.padStart(22)).join(' ')}${peer ? ` ${'LanPost/Dovecot'.padStart(20)}` : ''} ${names.map((n) => `${n} CPU`.padStart(12)).join(' ')}`,
+  );
+  for (const label of labels) {
+    const cells: string[] = [];
+    const cpus: string[] = [];
+    for (const name of names) {
+      const steps = results.steps.get(name)!.get(label)!;
+      const seconds = steps.map((s) => s.seconds);
+      cells.push(`${median(seconds).toFixed(3)} (${range(seconds, 3)})`.padStart(22));
+      const perMessage = label.includes('SELECT') ? null : median(steps.map((s) => s.cpu)) / options.count;
+      cpus.push((perMessage === null ? `${(median(steps.map((s) => s.cpu)) * 1000).toFixed(0)} ms` : `${(perMessage * 1e6).toFixed(1)} µs`).padStart(12));
+    }
+    let ratio = '';
+    if (peer) {
+      const mine = results.steps.get(lanpost!)!.get(label)!;
+      const theirs = results.steps.get(peer)!.get(label)!;
+      const ratios = mine.map((s, i) => s.seconds / theirs[i]!.seconds);
+      ratio = ` ${`${median(ratios).toFixed(2)}× (${range(ratios, 2)})`.padStart(20)}`;
+    }
+    console.log(`${label.padEnd(44)} ${cells.join(' ')}${ratio} ${cpus.join(' ')}`);
   }
-  console.log(`${'peak RSS of the server during these'.padEnd(42)} ${`${lanpost.peakMb.toFixed(0)} MB`.padStart(18)} ${(peer ? `${peer.peakMb.toFixed(0)} MB` : '-').padStart(18)}`);
+  console.log(`${'peak RSS of the server during these'.padEnd(44)} ${names.map((n) => `${(results.peakKb.get(n)! / 1024).toFixed(0)} MB`.padStart(22)).join(' ')}`);
 }
 
 export async function run(args: string[]): Promise<void> {
@@ -363,12 +498,35 @@ export async function run(args: string[]): Promise<void> {
   const filled = Date.now();
   await fillLanPost(dataDir, options);
   console.log(`  ${((Date.now() - filled) / 1000).toFixed(1)} s`);
-  const server = await spawnServe(dataDir, 60_000);
-  const pid = server.child.pid!;
-  let lanpost: Figures;
+  let server = await spawnServe(dataDir, 60_000);
+  const lanpost: Target = {
+    name: 'LanPost',
+    port: server.ports.imap!,
+    user: 'bench@lanpost.lan',
+    password: PASSWORD,
+    cpuSeconds: () => processCpuSeconds(server.child.pid!),
+    rssKb: () => processRssKb(server.child.pid!),
+    async makeCold() {
+      await server.stop();
+      const db = openDatabase(dataDir);
+      db.exec('DELETE FROM message_mime');
+      db.close();
+      server = await spawnServe(dataDir, 60_000);
+      lanpost.port = server.ports.imap!;
+    },
+  };
+  const targets = [lanpost];
+  const folder = options.peer && peerAvailable() ? peerFolder() : null;
   let idle: { seconds: number; rssMb: number; beforeMb: number } | null = null;
   try {
-    lanpost = await measure('LanPost', server.ports.imap!, 'bench@lanpost.lan', PASSWORD, options, () => processRssKb(pid));
+    if (folder) {
+      console.log(`filling Dovecot's ${FOLDER} for ${PEER.user} with the peer stack's populate tool …`);
+      const populate = spawnSync('python3', [PEER.tool, 'populate', '--folder', folder, '--owner', PEER.user, '--rcpt', `${PEER.user}@lyshark.com`, '--count', String(options.count), '--size', String(options.size)], { encoding: 'utf8' });
+      if (populate.status !== 0) console.log(`  peer not measured: ${populate.stderr.trim()}`);
+      else targets.push(dovecotTarget(folder));
+    } else console.log('peer stack not running (/tmp/refstack/READY missing) or --peer=0: LanPost figures only');
+    const results = await measureAll(targets, options);
+    report(options, results);
     if (options.idle > 0) {
       const sender = await import('nodemailer');
       const transport = sender.default.createTransport({ host: '127.0.0.1', port: server.ports.smtp!, secure: false, ignoreTLS: true });
@@ -378,35 +536,17 @@ export async function run(args: string[]): Promise<void> {
         async () => {
           await transport.sendMail({ envelope: { from: 'a@example.org', to: ['idle@lanpost.lan'] }, raw: 'Subject: wake up\r\n\r\nnew mail\r\n' });
         },
-        () => processRssKb(pid),
+        () => lanpost.rssKb(),
       );
       transport.close();
     }
   } finally {
     await server.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
+    if (folder) fs.rmSync(folder, { recursive: true, force: true });
   }
-
-  let peer: Figures | null = null;
-  if (options.peer && peerAvailable()) {
-    const folder = peerFolder();
-    console.log(`filling Dovecot's ${FOLDER} for ${PEER.user} with the peer stack's populate tool …`);
-    const populate = spawnSync('python3', [PEER.tool, 'populate', '--folder', folder, '--owner', PEER.user, '--rcpt', `${PEER.user}@lyshark.com`, '--count', String(options.count), '--size', String(options.size)], { encoding: 'utf8' });
-    if (populate.status !== 0) console.log(`  peer not measured: ${populate.stderr.trim()}`);
-    else {
-      try {
-        peer = await measure('Dovecot', PEER.port, PEER.user, PEER.password, options, dovecotRssKb);
-      } catch (error) {
-        console.log(`  peer not measured: ${(error as Error).message}`);
-      } finally {
-        fs.rmSync(folder, { recursive: true, force: true });
-      }
-    }
-  } else console.log('peer stack not running (/tmp/refstack/READY missing): LanPost figures only');
-
-  report(options, lanpost, peer);
   if (idle) {
     console.log(`\n${options.idle} sessions in IDLE on LanPost: all saw a new SMTP delivery within ${(idle.seconds * 1000).toFixed(0)} ms; server RSS ${idle.beforeMb.toFixed(0)} MB before their logins, ${idle.rssMb.toFixed(0)} MB with them idling`);
   }
-  console.log('(figures from a shared 2-core machine; ratios from one run are what count)');
+  console.log('(a shared 2-core machine: wall times vary from run to run; the ratios of one round and the CPU per message say more)');
 }

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEngine, type Engine } from '../server/engine.js';
 import { simpleAddresses } from '../server/imap/mime/envelope.js';
+import { FieldNames, splitHeaderFields } from '../server/imap/mime/headers.js';
 import { startTestEngine, type TestEngine } from './helpers/engine.js';
 import { ALTERNATIVE, ENCODED, EXPECTED, MIXED, NESTED, PLAIN } from './imap-fixtures.js';
 import { RawImap } from './imap-helpers.js';
@@ -201,6 +202,26 @@ describe('IMAP envelope cache', () => {
     } finally {
       await engine.stop();
       fs.rmSync(own.dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('header fields picked by name', () => {
+  it('gives what splitting every field and filtering gives (random header blocks)', () => {
+    const names = ['date', 'subject', 'from', 'sender', 'reply-to', 'to', 'cc', 'bcc', 'in-reply-to', 'message-id'];
+    const only = new FieldNames(names);
+    const pieces = ['From', 'FROM', 'from ', ' From', 'To', 'Received', 'X-From', 'Subject', 'Reply-To', 'Message-Id', ':', ': x', 'a@b', '\r\n', '\n', ' ', '\t', '\r', 'Cc:', ' cont', 'Date: 1', 'Return-Path: <a@b>', '\u00a0', '\v', 'x-', 'Subject          '];
+    let seed = 7;
+    const random = (n: number) => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) % n;
+    };
+    for (let n = 0; n < 40_000; n++) {
+      let block = '';
+      for (let i = random(14); i > 0; i--) block += pieces[random(pieces.length)];
+      expect(splitHeaderFields(block, only), JSON.stringify(block)).toEqual(splitHeaderFields(block).filter((f) => names.includes(f.key)));
     }
   });
 });

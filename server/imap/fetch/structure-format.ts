@@ -12,8 +12,12 @@ const formattedStructure = new WeakMap<MimePart, string>();
 /** The ENVELOPE of a message: a parenthesized list of ten fields. */
 export function formatEnvelope(envelope: Envelope | undefined): string {
   const e = envelope ?? emptyEnvelope;
+  const from = addressList(e.from);
+  // Sender and Reply-To default to From (the same list): written once
+  const sender = e.sender === e.from ? from : addressList(e.sender);
+  const replyTo = e.replyTo === e.from ? from : addressList(e.replyTo);
   return flat(
-    `(${nstrText(e.date)} ${nstrText(e.subject)} ${addressList(e.from)} ${addressList(e.sender)} ${addressList(e.replyTo)} ` +
+    `(${nstrText(e.date)} ${nstrText(e.subject)} ${from} ${sender} ${replyTo} ` +
       `${addressList(e.to)} ${addressList(e.cc)} ${addressList(e.bcc)} ${nstrText(e.inReplyTo)} ${nstrText(e.messageId)})`,
   );
 }

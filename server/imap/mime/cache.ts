@@ -14,9 +14,11 @@ const MEMORY_BYTES = 24 * 1024 * 1024;
 /** Rows written per transaction; between two, other work runs. */
 const WRITE_CHUNK = 500;
 /**
- * Unwritten rows beyond this are written at once: a huge cold FETCH keeps memory bounded, a
- * common one gets its answer before the cache rows are written.
+ * Rows are written once no new entry came for this long: a FETCH of a never-opened mailbox
+ * gets its answer first, the cache is written after it, in chunks.
  */
+const WRITE_QUIET_MS = 500;
+/** Unwritten rows beyond this are written at once, a chunk per new entry (memory stays bounded). */
 const PENDING_LIMIT = 20_000;
 /**
  * A row holds either just the ENVELOPE text (it starts with "(") or JSON: version 1 {v, s}
@@ -51,6 +53,7 @@ export class MimeCache {
   private readonly insertMany;
   /** Entries waiting to be written (newest version per guid). */
   private pending = new Map<string, CacheEntry>();
+  private writeTimer: NodeJS.Timeout | null = null;
   private writeScheduled = false;
   /** SELECT … WHERE guid IN (?, ?, …) by number of guids. */
   private readonly selectMany = new Map<number, Statement<string[]>>();
@@ -136,10 +139,14 @@ export class MimeCache {
   private add(guid: string, entry: CacheEntry): CacheEntry {
     this.remember(guid, entry);
     this.pending.set(guid, entry);
-    if (this.pending.size >= PENDING_LIMIT) this.writeSome(this.pending.size);
-    else if (!this.writeScheduled) {
-      this.writeScheduled = true;
-      setTimeout(() => this.writeLater(), 200).unref();
+    if (this.pending.size >= PENDING_LIMIT) this.writeSome(WRITE_CHUNK);
+    if (this.writeTimer) this.writeTimer.refresh();
+    else {
+      this.writeTimer = setTimeout(() => {
+        this.writeTimer = null;
+        this.writeLater();
+      }, WRITE_QUIET_MS);
+      this.writeTimer.unref();
     }
     return entry;
   }
@@ -160,9 +167,10 @@ export class MimeCache {
     }
   }
 
-  /** Writes pending rows a chunk at a time, yielding between chunks. */
+  /** Writes pending rows a chunk at a time, yielding between chunks; pauses while new entries come. */
   private writeLater(): void {
     this.writeScheduled = false;
+    if (this.writeTimer) return; // more came meanwhile: the timer calls again
     this.writeSome(WRITE_CHUNK);
     if (this.pending.size && !this.writeScheduled) {
       this.writeScheduled = true;

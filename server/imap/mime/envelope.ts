@@ -2,7 +2,7 @@
 // decoded), address fields split into name / mailbox / host. FETCH ENVELOPE needs only this,
 // so the body of a message is never read or split for it.
 import addressparser from 'nodemailer/lib/addressparser';
-import { fieldValue, splitHeaderFields, type HeaderField } from './headers.js';
+import { FieldNames, fieldValue, splitHeaderFields, type HeaderField } from './headers.js';
 
 /** An address as ENVELOPE reports it; a group opens with {group} and closes with {groupEnd}. */
 export type EnvelopeAddress = { name: string | null; mailbox: string | null; host: string | null } | { group: string } | { groupEnd: true };
@@ -20,9 +20,12 @@ export interface Envelope {
   messageId: string | null;
 }
 
+/** The fields an envelope is made of. */
+const ENVELOPE_FIELDS = new FieldNames(['date', 'subject', 'from', 'sender', 'reply-to', 'to', 'cc', 'bcc', 'in-reply-to', 'message-id']);
+
 /** The envelope of a header block (a "binary" string: one char per octet). */
 export function envelopeFromHeader(header: string): Envelope {
-  return envelopeOf(splitHeaderFields(header));
+  return envelopeOf(splitHeaderFields(header, ENVELOPE_FIELDS));
 }
 
 /** The envelope from split header fields: first Date/Subject/…, every From/To/… field joined. */

@@ -9,10 +9,16 @@ export interface HeaderField {
   line: string;
 }
 
-/** Splits a header block (binary string) into fields; lines starting with WSP continue the previous one. */
-export function splitHeaderFields(block: string): HeaderField[] {
+/**
+ * Splits a header block (binary string) into fields; lines starting with WSP continue the
+ * previous one. With `only` (lower-case names), just those fields, as a filter of the whole
+ * list would give — the others are passed over without being copied out.
+ */
+export function splitHeaderFields(block: string, only?: FieldNames): HeaderField[] {
   const fields: HeaderField[] = [];
+  /** The field continuation lines go to; null after a field `only` leaves out. */
   let last: HeaderField | null = null;
+  let seenField = false;
   // lines end at LF, a CR before it dropped (as a split on /\r?\n/)
   for (let pos = 0; pos < block.length; ) {
     let lf = block.indexOf('\n', pos);
@@ -23,16 +29,45 @@ export function splitHeaderFields(block: string): HeaderField[] {
     pos = lf + 1;
     if (end === start) continue;
     const first = block.charCodeAt(start);
-    if ((first === 0x20 || first === 0x09) && last) {
-      last.line += '\r\n' + block.slice(start, end);
+    if ((first === 0x20 || first === 0x09) && seenField) {
+      if (last) last.line += '\r\n' + block.slice(start, end);
       continue;
     }
     const colon = block.indexOf(':', start);
     if (colon <= start || colon >= end) continue;
-    last = { key: block.slice(start, colon).trim().toLowerCase(), line: block.slice(start, end) };
+    seenField = true;
+    if (only && !only.mayHave(block, start)) {
+      last = null;
+      continue;
+    }
+    const key = block.slice(start, colon).trim().toLowerCase();
+    if (only && !only.names.has(key)) {
+      last = null;
+      continue;
+    }
+    last = { key, line: block.slice(start, end) };
     fields.push(last);
   }
   return fields;
+}
+
+/** Field names to pick out of a header, with a quick test that rules most other names out uncopied. */
+export class FieldNames {
+  readonly names: ReadonlySet<string>;
+  private readonly firstChars = new Set<number>();
+
+  constructor(names: string[]) {
+    this.names = new Set(names);
+    for (const name of names) this.firstChars.add(name.charCodeAt(0));
+  }
+
+  /** Could the name starting at block[start] be one of these? (By its first letter.) */
+  mayHave(block: string, start: number): boolean {
+    const c = block.charCodeAt(start);
+    // a name after characters trim() drops is left to the full test
+    if ((c >= 0x09 && c <= 0x0d) || c === 0x20 || c === 0xa0) return true;
+    return this.firstChars.has(c >= 0x41 && c <= 0x5a ? c + 0x20 : c);
+  }
 }
 
 /** The value of a field: after the colon, unfolded (RFC 5322 §2.2.3), outer whitespace trimmed. */
