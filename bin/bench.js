@@ -3,7 +3,6 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { compiledIsFresh, root } from './compiled.js';
-process.env.UV_THREADPOOL_SIZE ??= '16';
 // Benchmarks measure the engine as it ships: compiled, not through tsx.
 if (!compiledIsFresh()) {
   console.log('compiling the engine (npm run build:server) ...');
