@@ -1,18 +1,20 @@
-// npm run bench -- imap [--count=10000] [--size=1024] [--runs=5] [--cold=2] [--idle=200] [--peer=0] [--verbose]
+// npm run bench -- imap [--count=10000] [--size=1024] [--runs=5] [--cold=4] [--idle=200] [--peer=0] [--verbose]
 //
 // IMAP on a folder of `count` messages of ~`size` bytes, as the peer stack's anchors.sh measures
-// Dovecot. Cold: SELECT and FETCH 1:* (FLAGS ENVELOPE RFC822.SIZE) of a mailbox never opened
-// (LanPost: no cached envelopes, a fresh process; Dovecot: no index files), `cold` rounds. Warm
-// (after one untimed pass): SELECT, FETCH ENVELOPE, FETCH 1:* (BODY.PEEK[]), SEARCH SUBJECT /
-// FROM / BODY, `runs` rounds with the two servers taking turns, so that a busy moment of this
-// shared machine hits both. Per step: seconds (median and range), LanPost/Dovecot per round
-// (median and range), and each server's CPU time (all its threads and processes) per message;
-// the servers' peak RSS. Then `idle` concurrent sessions in IDLE on LanPost and the time until
-// every one has seen a new delivery. LanPost runs as `lanpost serve` in its own process, its
-// folder filled through MailStore.appendMessage before it starts. When the peer stack runs
-// (/tmp/refstack/READY), Dovecot gets the same commands from the same client, on a folder
-// written by the peer stack's own populate tool (anchors.py) into the Maildir of its user admin,
-// and removed afterwards.
+// Dovecot. Cold: SELECT and FETCH 1:* (FLAGS ENVELOPE RFC822.SIZE) of a mailbox never opened,
+// `cold` rounds — LanPost: round 0 on the engine just started, the others on further folders
+// nobody opened yet, on the running engine (its JIT warm: how a LanPost that has been serving
+// meets a new folder); Dovecot: its index files dropped before each round (anchors.py's way).
+// Warm (after one untimed pass): SELECT, FETCH ENVELOPE, FETCH 1:* (BODY.PEEK[]), SEARCH
+// SUBJECT / FROM / BODY, `runs` rounds. The two servers take turns within every round, so that a
+// busy moment of this shared machine hits both. Per step: seconds (median and range),
+// LanPost/Dovecot per round (median and range), each server's CPU time per message (all
+// LanPost's threads; Dovecot's imap processes); the servers' peak RSS. Then `idle` concurrent
+// sessions in IDLE on LanPost and the time until every one has seen a new delivery. LanPost runs
+// as `lanpost serve` in its own process, its folders filled through MailStore.appendMessage
+// before it starts. When the peer stack runs (/tmp/refstack/READY), Dovecot gets the same
+// commands from the same client, on a folder written by the peer stack's own populate tool
+// (anchors.py) into the Maildir of its user admin, and removed afterwards.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -48,7 +50,7 @@ function parse(args: string[]): Options {
     count: Number(get('count') ?? 10000),
     size: Number(get('size') ?? 1024),
     runs: Number(get('runs') ?? 5),
-    cold: Number(get('cold') ?? 2),
+    cold: Number(get('cold') ?? 4),
     idle: Number(get('idle') ?? 200),
     peer: get('peer') !== '0',
     verbose: args.includes('--verbose'),
@@ -173,8 +175,11 @@ interface Target {
   /** CPU seconds so far of the server's processes (all threads; exited children included). */
   cpuSeconds(): number;
   rssKb(): number;
-  /** Back to a mailbox never opened (LanPost: no cached envelopes, fresh process; Dovecot: no index). */
-  makeCold(): Promise<void>;
+  /**
+   * A mailbox never opened, for cold round `round` (1, 2, …): its name. LanPost: another folder
+   * nobody opened yet, on the running engine; Dovecot: its index files dropped.
+   */
+  makeCold(round: number): string;
 }
 
 /** One timed step: wall seconds and the server's CPU seconds. */
@@ -191,7 +196,14 @@ const WARM_STEPS: Array<[label: string, command: string, expected: (count: numbe
   ['SEARCH FROM "sender17@"', 'SEARCH FROM "sender17@"', (n) => n / 100],
   ['SEARCH BODY "bodyneedle"', 'SEARCH BODY "bodyneedle"', (n) => Math.ceil(n / 250)],
 ];
-const COLD_STEPS = WARM_STEPS.slice(0, 2).map(([label, command, expected]): [string, string, (n: number) => number] => [`cold ${label}`, command, expected]);
+/** Round 0 runs on a LanPost engine just started, the others on one that has served IMAP already. */
+function coldSteps(folder: string, round: number): typeof WARM_STEPS {
+  const when = round === 0 ? 'engine just started' : 'engine running';
+  return [
+    [`cold SELECT (${when})`, `SELECT ${folder}`, () => 0],
+    [`cold FETCH 1:* (FLAGS ENVELOPE RFC822.SIZE) (${when})`, 'FETCH 1:* (FLAGS ENVELOPE RFC822.SIZE)', (n) => n],
+  ];
+}
 
 async function login(target: Target): Promise<Client> {
   const c = await Client.open(target.port);
@@ -262,8 +274,8 @@ async function measureAll(targets: Target[], options: Options): Promise<Results>
   try {
     for (let round = 0; round < options.cold; round++) {
       for (const target of round % 2 ? [...targets].reverse() : targets) {
-        if (round > 0) await target.makeCold();
-        record(results, target, COLD_STEPS.map(([label]) => label), await timedSteps(target, COLD_STEPS, options));
+        const steps = coldSteps(round > 0 ? target.makeCold(round) : FOLDER, round);
+        record(results, target, steps.map(([label]) => label), await timedSteps(target, steps, options));
       }
     }
     for (const target of targets) await warmUp(target);
@@ -317,6 +329,9 @@ async function idleLoad(port: number, sessions: number, deliver: () => Promise<v
 
 // ── LanPost ─────────────────────────────────────────────────────────────────────────────────
 
+/** LanPost's folder for cold round `round`: the benchmark's own first, then never-opened copies. */
+const coldFolder = (round: number) => (round === 0 ? FOLDER : `${FOLDER}-cold${round}`);
+
 async function fillLanPost(dataDir: string, options: Options): Promise<void> {
   const settings = loadSettings(dataDir).settings;
   // the IMAP clients come from 127.0.0.2, the IDLE sessions are many: make room
@@ -329,10 +344,13 @@ async function fillLanPost(dataDir: string, options: Options): Promise<void> {
     const accounts = new Accounts(db, dataDir, store, () => settings);
     const user = await accounts.addUser('bench@lanpost.lan', PASSWORD);
     await accounts.addUser('idle@lanpost.lan', PASSWORD);
-    const folder = store.createMailbox(user, FOLDER);
-    for (let start = 0; start < options.count; start += 200) {
-      const batch = Array.from({ length: Math.min(200, options.count - start) }, (_, k) => message(start + k, options.size, 'bench@lanpost.lan'));
-      await Promise.all(batch.map((content) => store.appendMessage(user, folder, content, { inNew: true })));
+    // the benchmark's folder, and one more never-opened copy for each further cold round
+    for (let round = 0; round < Math.max(1, options.cold); round++) {
+      const folder = store.createMailbox(user, coldFolder(round));
+      for (let start = 0; start < options.count; start += 200) {
+        const batch = Array.from({ length: Math.min(200, options.count - start) }, (_, k) => message(start + k, options.size, 'bench@lanpost.lan'));
+        await Promise.all(batch.map((content) => store.appendMessage(user, folder, content, { inNew: true })));
+      }
     }
   } finally {
     db.close();
@@ -444,8 +462,9 @@ function dovecotTarget(folder: string): Target {
       }
       return total;
     },
-    async makeCold() {
+    makeCold() {
       dropDovecotIndex(folder);
+      return FOLDER;
     },
   };
 }
@@ -460,7 +479,7 @@ const range = (values: number[], digits: number) => {
 function report(options: Options, results: Results): void {
   const names = [...results.steps.keys()];
   const [lanpost, peer] = names;
-  const labels = [...COLD_STEPS, ...WARM_STEPS].map(([label]) => label);
+  const labels = [...coldSteps(FOLDER, 0), ...(options.cold > 1 ? coldSteps(FOLDER, 1) : []), ...WARM_STEPS].map(([label]) => label);
   console.log(
     `\n${options.count} messages of ~${options.size} B: ${options.cold} cold round(s), then ${options.runs} warm rounds after one untimed pass; ` +
       `seconds as median (range); ${peer ? 'LanPost/Dovecot time per round' : ''}; server CPU per message (median, µs)`,
@@ -494,11 +513,11 @@ export async function run(args: string[]): Promise<void> {
   const options = parse(args);
   const dataDir = tempDataDir('lanpost-bench-imap-');
   prepareDataDir(dataDir);
-  console.log(`filling LanPost: ${options.count} messages through MailStore.appendMessage …`);
+  console.log(`filling LanPost: ${Math.max(1, options.cold)} × ${options.count} messages through MailStore.appendMessage …`);
   const filled = Date.now();
   await fillLanPost(dataDir, options);
   console.log(`  ${((Date.now() - filled) / 1000).toFixed(1)} s`);
-  let server = await spawnServe(dataDir, 60_000);
+  const server = await spawnServe(dataDir, 60_000);
   const lanpost: Target = {
     name: 'LanPost',
     port: server.ports.imap!,
@@ -506,14 +525,7 @@ export async function run(args: string[]): Promise<void> {
     password: PASSWORD,
     cpuSeconds: () => processCpuSeconds(server.child.pid!),
     rssKb: () => processRssKb(server.child.pid!),
-    async makeCold() {
-      await server.stop();
-      const db = openDatabase(dataDir);
-      db.exec('DELETE FROM message_mime');
-      db.close();
-      server = await spawnServe(dataDir, 60_000);
-      lanpost.port = server.ports.imap!;
-    },
+    makeCold: (round) => coldFolder(round),
   };
   const targets = [lanpost];
   const folder = options.peer && peerAvailable() ? peerFolder() : null;

@@ -6,7 +6,9 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEngine, type Engine } from '../server/engine.js';
-import { simpleAddresses } from '../server/imap/mime/envelope.js';
+import { formatEnvelope, parseEnvelopeText } from '../server/imap/fetch/structure-format.js';
+import { envelopeFromHeader, simpleAddresses } from '../server/imap/mime/envelope.js';
+import { headerBlockEnd } from '../server/imap/mime/header-block.js';
 import { FieldNames, splitHeaderFields } from '../server/imap/mime/headers.js';
 import { startTestEngine, type TestEngine } from './helpers/engine.js';
 import { ALTERNATIVE, ENCODED, EXPECTED, MIXED, NESTED, PLAIN } from './imap-fixtures.js';
@@ -222,6 +224,54 @@ describe('header fields picked by name', () => {
       let block = '';
       for (let i = random(14); i > 0; i--) block += pieces[random(pieces.length)];
       expect(splitHeaderFields(block, only), JSON.stringify(block)).toEqual(splitHeaderFields(block).filter((f) => names.includes(f.key)));
+    }
+  });
+});
+
+describe('envelope text read back', () => {
+  it('gives the fields it was written from (quoted specials, literals, groups, missing parts)', () => {
+    const headers = [
+      PLAIN,
+      ENCODED,
+      'From: "Quote \\" Back\\\\slash" <q@example.org>\r\nSubject: a "quoted" \\ thing\r\n\r\n',
+      'From: Grüße <g@example.org>\r\nSubject: 8-bit Grüße\r\nTo: undisclosed-recipients:;\r\nCc: Team: a@b, c@d;, e@f\r\n\r\n',
+      'From: name only\r\nReply-To: <>\r\nSender: x@\r\nBcc: @y\r\nIn-Reply-To: <r@s>\r\n\r\n',
+      '\r\n',
+    ];
+    for (const header of headers) {
+      const latin1 = Buffer.from(header, 'utf8').toString('latin1');
+      const envelope = envelopeFromHeader(latin1);
+      expect(parseEnvelopeText(formatEnvelope(envelope)), header).toEqual(envelope);
+    }
+  });
+});
+
+describe('the end of a header block', () => {
+  it('is found as in the whole message, whatever bytes an earlier read left after the ones that count', () => {
+    /** The plain definition: the first CRLF CRLF or LF LF, whichever starts first; an empty header if the message starts with a line end. */
+    const expected = (text: string) => {
+      if (text.startsWith('\n')) return 1;
+      if (text.startsWith('\r\n')) return 2;
+      const crlf = text.indexOf('\r\n\r\n');
+      const lf = text.indexOf('\n\n');
+      if (crlf >= 0 && (lf < 0 || crlf < lf)) return crlf + 4;
+      return lf >= 0 ? lf + 2 : text.length;
+    };
+    const pieces = ['a', '\r', '\n', ':', ' '];
+    let seed = 11;
+    const random = (n: number) => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) % n;
+    };
+    for (let n = 0; n < 50_000; n++) {
+      let text = '';
+      for (let i = random(12); i > 0; i--) text += pieces[random(pieces.length)];
+      let leftover = '';
+      for (let i = random(6); i > 0; i--) leftover += pieces[random(pieces.length)];
+      const data = Buffer.from(text + leftover, 'latin1');
+      expect(headerBlockEnd(data, text.length), JSON.stringify([text, leftover])).toBe(expected(text));
     }
   });
 });

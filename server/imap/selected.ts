@@ -254,8 +254,12 @@ export class SelectedMailbox {
       let j = i;
       // take runs that are dense enough to read as one range
       while (j + 1 < uids.length && uids[j + 1]! - uids[i]! <= (j + 1 - i) * 4 + 64 && j - i < 999) j++;
-      const wanted = new Set(uids.slice(i, j + 1));
-      for (const row of this.store.messageBatch(this.row.id, uids[i]!, uids[j]!)) if (wanted.has(row.uid)) rows.push(row);
+      const batch = this.store.messageBatch(this.row.id, uids[i]!, uids[j]!);
+      if (uids[j]! - uids[i]! === j - i) rows.push(...batch); // every UID of the range wanted
+      else {
+        const wanted = new Set(uids.slice(i, j + 1));
+        for (const row of batch) if (wanted.has(row.uid)) rows.push(row);
+      }
       i = j + 1;
     }
     return rows;

@@ -67,7 +67,7 @@ export async function runFetch(session: Session, wire: Wire, targets: Target[], 
     const batch = targets.slice(start, start + BATCH);
     const rows = new Map(view.rowsForUids(batch.map((t) => t.uid)).map((r) => [r.uid, r]));
     // one query for the batch; a message it did not find is known to be uncached
-    if (need.envelope || need.structure) cache.prefetch([...rows.values()].map((r) => r.guid));
+    if (need.envelope || need.structure) cache.prefetch([...rows.values()]);
     const seenNow = new Set<number>();
     if (setsSeen) {
       const updates = [...rows.values()]

@@ -128,6 +128,14 @@ export function parseEnvelopeText(text: string): Envelope {
   const nstring = (): string | null => {
     if (nil()) return null;
     if (text[pos] === '"') {
+      const close = text.indexOf('"', pos + 1);
+      const escape = text.indexOf('\\', pos + 1);
+      if (close > 0 && (escape < 0 || escape > close)) {
+        // no quoted-specials inside: a slice of the text
+        const value = text.slice(pos + 1, close);
+        pos = close + 1;
+        return value;
+      }
       let out = '';
       for (pos++; pos < text.length && text[pos] !== '"'; pos++) {
         if (text[pos] === '\\') pos++;

@@ -5,6 +5,7 @@
 // sessions; on disk: the message_mime table, written in small transactions off the request path.
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../../store/db.js';
+import type { MessageRow } from '../../store/mailstore.js';
 import { formatEnvelope, parseEnvelopeText } from '../fetch/structure-format.js';
 import { envelopeFromHeader, type Envelope } from './envelope.js';
 import { parseMessageStructure, type MimePart } from './structure.js';
@@ -55,6 +56,7 @@ export class MimeCache {
   private pending = new Map<string, CacheEntry>();
   private writeTimer: NodeJS.Timeout | null = null;
   private writeScheduled = false;
+  private selectRange?: Statement<[number, number, number]>;
   /** SELECT … WHERE guid IN (?, ?, …) by number of guids. */
   private readonly selectMany = new Map<number, Statement<string[]>>();
 
@@ -96,21 +98,41 @@ export class MimeCache {
     return entry && envelopeFields(entry);
   }
 
-  /** Loads the entries of many messages from the table in one query each 500 (FETCH, SEARCH batches). */
-  prefetch(guids: string[]): void {
-    const missing = guids.filter((g) => !this.memory.has(g) && !this.pending.has(g));
-    for (let i = 0; i < missing.length; i += 500) {
-      const chunk = missing.slice(i, i + 500);
+  /**
+   * Loads the entries of a batch of messages (FETCH, SEARCH, SORT) from the table: by their UID
+   * range when most are missing and the range is dense (one walk of the index, no guid list to
+   * bind), else by guid, 500 a query.
+   */
+  prefetch(rows: ReadonlyArray<Pick<MessageRow, 'guid' | 'uid' | 'mailbox_id'>>): void {
+    const missing = rows.filter((r) => !this.memory.has(r.guid) && !this.pending.has(r.guid));
+    if (!missing.length) return;
+    const low = missing[0]!.uid;
+    const high = missing[missing.length - 1]!.uid;
+    const dense = high >= low && high - low < 2 * missing.length && missing.every((r) => r.mailbox_id === missing[0]!.mailbox_id);
+    if (dense && missing.length * 2 > rows.length) {
+      this.selectRange ??= this.db.prepare<[number, number, number]>(
+        'SELECT x.guid, x.structure FROM messages m JOIN message_mime x ON x.guid = m.guid WHERE m.mailbox_id = ? AND m.uid BETWEEN ? AND ?',
+      ).raw();
+      this.rememberRows(this.selectRange.all(missing[0]!.mailbox_id, low, high) as Array<[string, string]>);
+      return;
+    }
+    const guids = missing.map((r) => r.guid);
+    for (let i = 0; i < guids.length; i += 500) {
+      const chunk = guids.slice(i, i + 500);
       let statement = this.selectMany.get(chunk.length);
       if (!statement) {
         statement = this.db.prepare<string[]>(`SELECT guid, structure FROM message_mime WHERE guid IN (${chunk.map(() => '?').join(',')})`).raw();
         if (this.selectMany.size < 64) this.selectMany.set(chunk.length, statement);
       }
-      const rows = statement.all(...chunk) as Array<[string, string]>;
-      for (const [guid, json] of rows) {
-        const entry = fromStored(json);
-        if (entry) this.remember(guid, entry);
-      }
+      this.rememberRows(statement.all(...chunk) as Array<[string, string]>);
+    }
+  }
+
+  private rememberRows(rows: Array<[string, string]>): void {
+    for (const [guid, stored] of rows) {
+      if (this.memory.has(guid) || this.pending.has(guid)) continue;
+      const entry = fromStored(stored);
+      if (entry) this.remember(guid, entry);
     }
   }
 

@@ -116,6 +116,8 @@ function parsedAddresses(text: string): EnvelopeAddress[] {
   return out;
 }
 
+/** Anything but printable ASCII, and the specials that make comments, groups, escapes or routes. */
+const NOT_SIMPLE = /[^\x20-\x7e]|[()\\:;[\]]/;
 const ADDRESS = /^[^\s<>"@,]+@[^\s<>"@,]+$/;
 const ANGLE = /^(?:"([^"\s](?:[^" ]| (?! ))*[^"\s]|[^"\s]?)" *|([^\s<>"@,]+(?: [^\s<>"@,]+)*) *)?<([^\s<>"@,]+@[^\s<>"@,]+)>$/;
 
@@ -125,11 +127,7 @@ const ANGLE = /^(?:"([^"\s](?:[^" ]| (?! ))*[^"\s]|[^"\s]?)" *|([^\s<>"@,]+(?: [
  * groups, escapes, commas in quotes, 8-bit text), which then goes through the general parser.
  */
 export function simpleAddresses(text: string): EnvelopeAddress[] | null {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    // printable ASCII without the specials that make comments, groups, escapes or routes
-    if (c < 0x20 || c > 0x7e || c === 0x28 || c === 0x29 || c === 0x5c || c === 0x3a || c === 0x3b || c === 0x5b || c === 0x5d) return null;
-  }
+  if (NOT_SIMPLE.test(text)) return null;
   const out: EnvelopeAddress[] = [];
   for (const raw of text.split(',')) {
     const item = raw.trim();

@@ -6,17 +6,21 @@ import fs from 'node:fs';
 const FIRST_READ = 16 * 1024;
 const scratch = Buffer.allocUnsafe(FIRST_READ);
 
-/** Where the header block ends: after the first CRLF CRLF (or LF LF); the whole input if none. */
-export function headerBlockEnd(data: Buffer): number {
+/**
+ * Where the header block ends: after the first CRLF CRLF (or LF LF); the whole input if none.
+ * `length`: how many bytes of `data` count (the rest may be left over from an earlier read).
+ */
+export function headerBlockEnd(data: Buffer, length = data.length): number {
   // a message starting with an empty line has an empty header
-  if (data[0] === 0x0a) return 1;
-  if (data[0] === 0x0d && data[1] === 0x0a) return 2;
-  const crlf = data.indexOf('\r\n\r\n');
-  // an LF LF can only come first if it starts before the CRLF CRLF
-  const lf = (crlf >= 0 ? data.subarray(0, crlf + 1) : data).indexOf('\n\n');
-  if (crlf >= 0 && lf < 0) return crlf + 4;
-  if (lf >= 0) return lf + 2;
-  return data.length;
+  if (length >= 1 && data[0] === 0x0a) return 1;
+  if (length >= 2 && data[0] === 0x0d && data[1] === 0x0a) return 2;
+  let crlf = data.indexOf('\r\n\r\n');
+  if (crlf + 4 > length) crlf = -1; // not found, or only in the bytes that do not count
+  // an LF LF comes first only if there is one before the CRLF CRLF (looked for backwards from it)
+  if (crlf >= 0 && (crlf === 0 || data.lastIndexOf('\n\n', crlf - 1) < 0)) return crlf + 4;
+  const lf = data.indexOf('\n\n');
+  if (lf >= 0 && lf + 2 <= length) return lf + 2;
+  return length;
 }
 
 /** The header block of a message file as a "binary" string (one char per octet). */
@@ -35,10 +39,9 @@ export function readHeaderBlock(file: string): string {
       const read = fs.readSync(fd, buffer, length, wanted, length);
       length += read;
       const atEnd = read < wanted;
-      const data = buffer.subarray(0, length);
-      const end = headerBlockEnd(data);
+      const end = headerBlockEnd(buffer, length);
       // an end found in the last bytes read may not be the first one the whole file has: read on
-      if (atEnd || end <= length - 4) return data.toString('latin1', 0, end);
+      if (atEnd || end <= length - 4) return buffer.toString('latin1', 0, end);
     }
   } finally {
     fs.closeSync(fd);

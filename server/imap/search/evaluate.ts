@@ -7,6 +7,7 @@ import { splitFlags, type MessageRow } from '../../store/mailstore.js';
 import { mimeCacheFor, type MimeCache } from '../mime/cache.js';
 import { mimeLibraries } from '../mime/libraries.js';
 import { fieldValue, firstValue, parseParameterized, splitHeaderFields, type HeaderField } from '../mime/headers.js';
+import type { Envelope } from '../mime/envelope.js';
 import type { MimePart } from '../mime/structure.js';
 import { headerEnd } from '../fetch/sections.js';
 import { inSequenceSet } from '../parser/sequence.js';
@@ -52,45 +53,55 @@ export class Candidate {
   }
 
   /**
-   * A header's text from the cached ENVELOPE, without reading the file: undefined when the
-   * structure is not cached or the field is not in an envelope; null when the message has none.
+   * A header's text from the cached ENVELOPE — decoded, lower-cased, remembered with it — without
+   * reading the file: undefined when the envelope is not cached or the field is not in an
+   * envelope; null when the message has no such field.
    */
   envelopeField(field: string): string | null | undefined {
     if (!ENVELOPE_FIELDS.has(field)) return undefined;
     const envelope = this.cache.peekEnvelope(this.row.guid);
     if (!envelope) return undefined;
-    if (field === 'subject') return envelope.subject;
-    const list = envelope[field as 'from' | 'to' | 'cc' | 'bcc'];
-    if (!list) return null;
-    return list
-      .map((a) => ('mailbox' in a ? `${a.name ?? ''} <${a.mailbox ?? ''}@${a.host ?? ''}>` : 'group' in a ? `${a.group}:` : ';'))
-      .join(', ');
+    let texts = searchTexts.get(envelope);
+    if (!texts) searchTexts.set(envelope, (texts = new Map()));
+    let text = texts.get(field);
+    if (text === undefined) {
+      let raw: string | null;
+      if (field === 'subject') raw = envelope.subject;
+      else {
+        const list = envelope[field as 'from' | 'to' | 'cc' | 'bcc'];
+        raw = list
+          ? list.map((a) => ('mailbox' in a ? `${a.name ?? ''} <${a.mailbox ?? ''}@${a.host ?? ''}>` : 'group' in a ? `${a.group}:` : ';')).join(', ')
+          : null;
+      }
+      text = raw === null ? null : decodeHeaderValue(raw).toLowerCase();
+      texts.set(field, text);
+    }
+    return text;
   }
 
   structure(): Promise<MimePart> {
     return this.cache.get(this.row.guid, async () => this.content());
   }
 
-  /** The decoded text of the body's text parts, lower-cased. */
-  async bodyText(): Promise<string> {
+  /** The decoded text of the body's text parts, lower-cased; a promise only when the MIME structure is needed. */
+  bodyText(): string | Promise<string> {
     if (this.bodyData !== undefined) return this.bodyData;
     const content = this.content();
     const headers = this.headers();
     const type = parseParameterized(firstValue(headers, 'content-type') ?? 'text/plain');
     const mediaType = type.value.toLowerCase();
-    let text: string;
     if (!mediaType.startsWith('multipart/') && !mediaType.startsWith('message/')) {
       // one part: no need for the MIME structure
       const encoding = (firstValue(headers, 'content-transfer-encoding') ?? '').toLowerCase();
       const charset = type.params.find(([k]) => k === 'charset')?.[1] ?? '';
-      text = mediaType.startsWith('text/') || !mediaType ? decodePart(content.subarray(headerEnd(content)), encoding, charset) : '';
-    } else {
-      const pieces: string[] = [];
-      collectText(await this.structure(), content, pieces);
-      text = pieces.join('\n');
+      const text = mediaType.startsWith('text/') || !mediaType ? decodePart(content.subarray(headerEnd(content)), encoding, charset) : '';
+      return (this.bodyData = text.toLowerCase());
     }
-    this.bodyData = text.toLowerCase();
-    return this.bodyData;
+    return this.structure().then((structure) => {
+      const pieces: string[] = [];
+      collectText(structure, content, pieces);
+      return (this.bodyData = pieces.join('\n').toLowerCase());
+    });
   }
 }
 
@@ -183,7 +194,17 @@ function compareDay(day: number, compare: 'before' | 'on' | 'since', wanted: num
   return compare === 'before' ? day < wanted : compare === 'on' ? day === wanted : day >= wanted;
 }
 
-async function evaluate(key: SearchKey, c: Candidate, view: SelectedMailbox, max: { seq: number; uid: number }): Promise<boolean> {
+/** Lower-cased, decoded header texts for SEARCH, remembered per cached envelope. */
+const searchTexts = new WeakMap<Envelope, Map<string, string | null>>();
+
+/** A key's answer: at once, or — when a MIME structure must be parsed first — later. */
+type Verdict = boolean | Promise<boolean>;
+
+function contains(text: string | Promise<string>, needle: string): Verdict {
+  return typeof text === 'string' ? text.includes(needle) : text.then((t) => t.includes(needle));
+}
+
+function evaluate(key: SearchKey, c: Candidate, view: SelectedMailbox, max: { seq: number; uid: number }): Verdict {
   switch (key.op) {
     case 'all':
       return true;
@@ -208,24 +229,38 @@ async function evaluate(key: SearchKey, c: Candidate, view: SelectedMailbox, max
     case 'header': {
       const needle = key.value.toLowerCase();
       const cached = c.envelopeField(key.field);
-      if (cached !== undefined) return cached !== null && (needle === '' || decodeHeaderValue(cached).toLowerCase().includes(needle));
+      if (cached !== undefined) return cached !== null && (needle === '' || cached.includes(needle));
       return c.headers().some((f) => f.key === key.field && (needle === '' || decodeHeaderValue(fieldValue(f)).toLowerCase().includes(needle)));
     }
     case 'body':
-      return (await c.bodyText()).includes(key.value.toLowerCase());
+      return contains(c.bodyText(), key.value.toLowerCase());
     case 'text': {
       const needle = key.value.toLowerCase();
       if (c.headers().some((f) => decodeHeaderValue(f.line).toLowerCase().includes(needle))) return true;
-      return (await c.bodyText()).includes(needle);
+      return contains(c.bodyText(), needle);
     }
-    case 'not':
-      return !(await evaluate(key.key, c, view, max));
-    case 'or':
-      return (await evaluate(key.left, c, view, max)) || evaluate(key.right, c, view, max);
+    case 'not': {
+      const verdict = evaluate(key.key, c, view, max);
+      return typeof verdict === 'boolean' ? !verdict : verdict.then((v) => !v);
+    }
+    case 'or': {
+      const left = evaluate(key.left, c, view, max);
+      if (typeof left === 'boolean') return left || evaluate(key.right, c, view, max);
+      return left.then((v) => v || evaluate(key.right, c, view, max));
+    }
     case 'and':
-      for (const sub of key.keys) if (!(await evaluate(sub, c, view, max))) return false;
-      return true;
+      return all(key.keys, 0, c, view, max);
   }
+}
+
+/** keys[from…] all true: at once while each answers at once. */
+function all(keys: SearchKey[], from: number, c: Candidate, view: SelectedMailbox, max: { seq: number; uid: number }): Verdict {
+  for (let i = from; i < keys.length; i++) {
+    const verdict = evaluate(keys[i]!, c, view, max);
+    if (verdict === false) return false;
+    if (verdict !== true) return verdict.then((v) => v && all(keys, i + 1, c, view, max));
+  }
+  return true;
 }
 
 /** Does the search look at envelope headers (worth loading cached structures in bulk)? */
@@ -259,13 +294,14 @@ export async function search(session: Session, key: SearchKey, within?: Target[]
   for (let start = 0; start < targets.length; start += BATCH) {
     const batch = targets.slice(start, start + BATCH);
     const rows = new Map(view.rowsForUids(batch.map((t) => t.uid)).map((r) => [r.uid, r]));
-    if (headerKeys) cache.prefetch([...rows.values()].map((r) => r.guid));
+    if (headerKeys) cache.prefetch([...rows.values()]);
     for (const target of batch) {
       const row = rows.get(target.uid);
       if (!row) continue;
       const candidate = new Candidate(target.seq, row, file, cache);
       try {
-        if (await evaluate(key, candidate, view, max)) matches.push({ seq: target.seq, uid: row.uid, row });
+        const verdict = evaluate(key, candidate, view, max);
+        if (verdict === true || (verdict !== false && (await verdict))) matches.push({ seq: target.seq, uid: row.uid, row });
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       }

@@ -81,7 +81,7 @@ export async function sortMatches(session: Session, matches: Match[], criteria: 
   const store = session.context.mailStore;
   const needsEnvelope = criteria.some((c) => c.key !== 'ARRIVAL' && c.key !== 'SIZE');
   const keyed: Array<{ match: Match; values: Array<string | number> }> = [];
-  if (needsEnvelope) cache.prefetch(matches.map((m) => m.row.guid));
+  if (needsEnvelope) for (let i = 0; i < matches.length; i += 500) cache.prefetch(matches.slice(i, i + 500).map((m) => m.row));
   const mailbox = view.mailbox;
   for (const match of matches) {
     let envelope: Envelope | undefined;
