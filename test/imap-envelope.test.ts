@@ -4,11 +4,16 @@
 // path, which must read exactly what nodemailer's address parser reads.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEngine, type Engine } from '../server/engine.js';
 import { formatEnvelope, parseEnvelopeText } from '../server/imap/fetch/structure-format.js';
+import { mimeCacheFor } from '../server/imap/mime/cache.js';
+import { EnvelopeHelper, SharedBatch } from '../server/imap/mime/envelope-helper.js';
+import { DONE, FAILED, FREE, HELPER, MAIN, SLOT, type EnvelopeJob } from '../server/imap/mime/envelope-worker.js';
 import { envelopeFromHeader, simpleAddresses } from '../server/imap/mime/envelope.js';
-import { headerBlockEnd } from '../server/imap/mime/header-block.js';
+import { headerBlockEnd, readHeaderBlock } from '../server/imap/mime/header-block.js';
 import { FieldNames, splitHeaderFields } from '../server/imap/mime/headers.js';
 import { startTestEngine, type TestEngine } from './helpers/engine.js';
 import { ALTERNATIVE, ENCODED, EXPECTED, MIXED, NESTED, PLAIN } from './imap-fixtures.js';
@@ -206,6 +211,129 @@ describe('IMAP envelope cache', () => {
       fs.rmSync(own.dataDir, { recursive: true, force: true });
     }
   });
+});
+
+describe('the envelope helper thread', () => {
+  /** Message files of every kind the helper meets; one more path that does not exist. */
+  function messageFiles(): { dir: string; files: string[] } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lanpost-envelope-helper-'));
+    const bodies = [
+      PLAIN,
+      ENCODED,
+      NESTED,
+      'From: lf@example.org\nSubject: bare line feeds\n\nbody\n',
+      `X-Long: ${'x'.repeat(20_000)}\r\nSubject: after a long field\r\n\r\nbody`,
+      `From: Grüße <g@example.org>\r\nSubject: ${'8-bit Grüße '.repeat(300)}\r\n\r\n`, // a text longer than a slot
+      'Cc: Team: a@b, c@d;, e@f\r\nIn-Reply-To: <r@s>\r\n\r\n',
+    ];
+    const files: string[] = [];
+    for (let i = 0; i < 140; i++) {
+      const file = path.join(dir, `m${i}`);
+      fs.writeFileSync(file, `Message-ID: <m${i}@example.org>\r\n${bodies[i % bodies.length]!}`);
+      files.push(file);
+    }
+    files.push(path.join(dir, 'gone'));
+    return { dir, files };
+  }
+  const expected = (file: string) => (fs.existsSync(file) ? formatEnvelope(envelopeFromHeader(readHeaderBlock(file))) : null);
+
+  it('makes the texts the main thread would make; what it cannot do is left to the main thread', async () => {
+    const { dir, files } = messageFiles();
+    const helper = new EnvelopeHelper();
+    try {
+      const batch = helper.share(files)!;
+      expect(batch).not.toBeNull();
+      // the main thread claims nothing until the helper is through
+      for (let waited = 0; !files.every((_, i) => batch.finished(i)); waited += 10) {
+        if (waited > 20_000) throw new Error('the helper did not finish');
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      let made = 0;
+      files.forEach((file, i) => {
+        const text = batch.take(i);
+        const want = expected(file);
+        if (text === null) expect(want === null || want.length > 2048, file).toBe(true);
+        else {
+          made++;
+          expect(text, file).toBe(want);
+        }
+      });
+      expect(made).toBe(files.length - 1 - 20); // all but the missing file and the 20 over-long texts
+    } finally {
+      helper.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('never gives a message to both threads: each is claimed once in the shared status array', async () => {
+    const job: EnvelopeJob = { files: ['a', 'b', 'c', 'd', 'e'], status: new SharedArrayBuffer(20), lengths: new SharedArrayBuffer(20), texts: new SharedArrayBuffer(5 * SLOT) };
+    const batch = new SharedBatch(job);
+    const status = new Int32Array(job.status);
+    // what the helper does for message i (envelope-worker.ts), here by hand
+    const helperClaims = (i: number) => Atomics.compareExchange(status, i, FREE, HELPER) === FREE;
+    const helperFinishes = (i: number, text: string | null) => {
+      if (text !== null) {
+        Buffer.from(job.texts).write(text, i * SLOT, 'latin1');
+        new Int32Array(job.lengths)[i] = text.length;
+      }
+      Atomics.store(status, i, text === null ? FAILED : DONE);
+      Atomics.notify(status, i);
+    };
+    // 0: the main thread first — the helper cannot have it any more
+    expect(batch.take(0)).toBeNull();
+    expect(helperClaims(0)).toBe(false);
+    // 3: the helper first and done — the main thread gets its text, and nothing when asking again
+    expect(helperClaims(3)).toBe(true);
+    helperFinishes(3, '(NIL "three" NIL NIL NIL NIL NIL NIL NIL NIL)');
+    expect(batch.finished(3)).toBe(true);
+    expect(batch.take(3)).toBe('(NIL "three" NIL NIL NIL NIL NIL NIL NIL NIL)');
+    // 2: the helper gave up — the main thread does it
+    expect(helperClaims(2)).toBe(true);
+    helperFinishes(2, null);
+    expect(batch.take(2)).toBeNull();
+    // 1: the helper is on it when the main thread comes: it waits for that one message
+    expect(helperClaims(1)).toBe(true);
+    const done = new Promise<void>((resolve) =>
+      setTimeout(() => {
+        helperFinishes(1, '(NIL "one" NIL NIL NIL NIL NIL NIL NIL NIL)');
+        resolve();
+      }, 5),
+    );
+    // (Atomics.wait blocks this thread, so the helper's part must land before: run it first)
+    await done;
+    expect(batch.take(1)).toBe('(NIL "one" NIL NIL NIL NIL NIL NIL NIL NIL)');
+    expect(status[0]).toBe(MAIN);
+    // 4: a helper stuck on a message holds the main thread up only briefly, then it does it itself
+    expect(helperClaims(4)).toBe(true);
+    expect(batch.take(4)).toBeNull();
+    expect(batch.finished(4)).toBe(false);
+  });
+
+  it('FETCH ENVELOPE of a large never-opened mailbox, copies included, agrees with the envelopes stored for it', async () => {
+    await c.command('CREATE Large');
+    const user = test.engine.context.accounts.findUser(USER)!;
+    const store = test.engine.context.mailStore;
+    const large = store.getMailbox(user.id, 'Large')!;
+    const shapes = [PLAIN, ALTERNATIVE, MIXED, NESTED, ENCODED];
+    for (let i = 0; i < 1200; i++) {
+      await store.appendMessage(user, large, Buffer.from(`Subject: number ${i}\r\n${shapes[i % shapes.length]!}`));
+    }
+    // copies of the first 100 in the same batches: the same guid twice
+    await store.copyMessages(user, large, large, store.listMessages(large.id).slice(0, 100));
+    await c.command('SELECT Large');
+    const reply = await c.command('FETCH 1:* (UID ENVELOPE)', 30_000);
+    expect(reply.status).toBe('OK');
+    const got = envelopes(reply.lines);
+    expect(got.size).toBe(1300);
+    const rows = store.listMessages(large.id);
+    const cache = mimeCacheFor(test.engine.context.db);
+    cache.flush();
+    const stored = test.engine.context.db.prepare('SELECT structure FROM message_mime WHERE guid = ?').pluck();
+    rows.forEach((row, i) => {
+      expect(got.get(i + 1), `message ${i + 1}`).toBe(expected(store.messagePath(user, large, row)));
+      expect(stored.get(row.guid)).toBe(got.get(i + 1));
+    });
+  }, 60_000);
 });
 
 describe('header fields picked by name', () => {

@@ -53,7 +53,9 @@ class ImapService implements Service {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     await Promise.all([...this.connections].map((c) => c.shutdown()));
     await closed;
-    mimeCacheFor(this.context.db).flush();
+    const cache = mimeCacheFor(this.context.db);
+    cache.flush();
+    cache.helper.stop();
   }
 
   private accept(socket: net.Socket, secure: boolean): void {

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { splitFlags, type MessageRow } from '../../store/mailstore.js';
 import type { Wire } from '../commands/types.js';
-import { mimeCacheFor } from '../mime/cache.js';
+import { mimeCacheFor, type MimeCache } from '../mime/cache.js';
 import { headerBlockEnd, readHeaderBlock } from '../mime/header-block.js';
 import type { MimePart } from '../mime/structure.js';
 import { imapDateTime, type Piece } from '../replies.js';
@@ -68,6 +68,7 @@ export async function runFetch(session: Session, wire: Wire, targets: Target[], 
     const rows = new Map(view.rowsForUids(batch.map((t) => t.uid)).map((r) => [r.uid, r]));
     // one query for the batch; a message it did not find is known to be uncached
     if (need.envelope || need.structure) cache.prefetch([...rows.values()]);
+    const helped = need.envelope && !need.structure && !need.content ? shareUncached(cache, folder, rows) : null;
     const seenNow = new Set<number>();
     if (setsSeen) {
       const updates = [...rows.values()]
@@ -94,7 +95,8 @@ export async function runFetch(session: Session, wire: Wire, targets: Target[], 
         } else if (need.envelope) {
           const content = loaded.content;
           const header = content ? () => content.toString('latin1', 0, headerBlockEnd(content)) : () => fromFile(row, readHeaderBlock);
-          loaded.envelope = cache.envelope(row.guid, header, false).text;
+          const fromHelper = helped?.take(row.guid) ?? null;
+          loaded.envelope = fromHelper === null ? cache.envelope(row.guid, header, false).text : cache.envelopeText(row.guid, () => fromHelper, false).text;
         }
       } catch (error) {
         const code = (error as { code?: string }).code;
@@ -104,6 +106,31 @@ export async function runFetch(session: Session, wire: Wire, targets: Target[], 
       if (wire.queue(responseFor(session, target, row, items, loaded, seenNow.has(row.uid)))) await wire.flush();
     }
   }
+}
+
+/** Fewer never-cached envelopes than this in a batch are not worth sharing with the helper thread. */
+const HELPER_MINIMUM = 64;
+
+/** The never-cached messages of a batch, shared with the helper thread (see envelope-helper.ts). */
+function shareUncached(cache: MimeCache, folder: string, rows: Map<number, MessageRow>): { take(guid: string): string | null } | null {
+  const index = new Map<string, number>();
+  const files: string[] = [];
+  for (const row of rows.values()) {
+    if (cache.has(row.guid) || index.has(row.guid)) continue;
+    index.set(row.guid, files.length);
+    files.push(folder + row.filename);
+  }
+  const shared = files.length >= HELPER_MINIMUM ? cache.helper.share(files) : null;
+  if (!shared) return null;
+  return {
+    // each message is claimed once: a copy later in the batch finds the first one's entry cached
+    take(guid) {
+      const i = index.get(guid);
+      if (i === undefined) return null;
+      index.delete(guid);
+      return shared.take(i);
+    },
+  };
 }
 
 /** A file whose size the index knows: one read into a buffer of that size (no stat). */

@@ -7,6 +7,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Db } from '../../store/db.js';
 import type { MessageRow } from '../../store/mailstore.js';
 import { formatEnvelope, parseEnvelopeText } from '../fetch/structure-format.js';
+import { EnvelopeHelper } from './envelope-helper.js';
 import { envelopeFromHeader, type Envelope } from './envelope.js';
 import { parseMessageStructure, type MimePart } from './structure.js';
 
@@ -47,6 +48,8 @@ interface Stored {
 }
 
 export class MimeCache {
+  /** A second thread for the envelopes of never-cached messages (first FETCH of a mailbox). */
+  readonly helper = new EnvelopeHelper();
   private readonly memory = new Map<string, CacheEntry>();
   private memoryBytes = 0;
   private readonly select;
@@ -71,10 +74,19 @@ export class MimeCache {
    * prefetch that did not find it), else parsed from `header()` — the header block, binary.
    */
   envelope(guid: string, header: () => string, lookInTable = true): CacheEntry {
+    return this.envelopeText(guid, () => formatEnvelope(envelopeFromHeader(header())), lookInTable);
+  }
+
+  /** As envelope(), with the text made by `make()` (the helper thread's, or formatted here). */
+  envelopeText(guid: string, make: () => string, lookInTable = true): CacheEntry {
     const known = this.cached(guid) ?? (lookInTable ? this.load(guid) : undefined);
-    if (known) return known;
     // only the text is kept: the fields are read back from it if SEARCH or SORT want them
-    return this.add(guid, { text: formatEnvelope(envelopeFromHeader(header())), size: 0 });
+    return known ?? this.add(guid, { text: make(), size: 0 });
+  }
+
+  /** Is the message's entry in memory (or waiting to be written)? Changes no order. */
+  has(guid: string): boolean {
+    return this.memory.has(guid) || this.pending.has(guid);
   }
 
   /** The MIME structure of a message (and its envelope), parsing `content()` only when no cache has it. */
