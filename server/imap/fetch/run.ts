@@ -1,8 +1,9 @@
 // Answering FETCH: message by message, each response written as soon as it is built, so a FETCH
 // of 100,000 messages holds one message at a time (the connection waits for the socket to drain).
 // What each message needs is read once and no more: the index row for FLAGS, UID and sizes; the
-// cached envelope (else the header block alone) for ENVELOPE; the file for sections; the cached
-// MIME structure for BODY, BODYSTRUCTURE and part numbers.
+// cached envelope (else the header block alone, with a helper thread sharing the work when many
+// are uncached) for ENVELOPE; the file for sections; the cached MIME structure for BODY,
+// BODYSTRUCTURE and part numbers.
 import fs from 'node:fs';
 import path from 'node:path';
 import { splitFlags, type MessageRow } from '../../store/mailstore.js';
