@@ -36,9 +36,18 @@ export class SharedBatch {
     let state = Atomics.compareExchange(this.status, i, FREE, MAIN);
     if (state === FREE) return null;
     // the helper is on it: a message's work, at most
-    if (state === HELPER && Atomics.wait(this.status, i, HELPER, WAIT_MS) === 'timed-out') return null;
+    if (state === HELPER && waitWhile(this.status, i, HELPER) === 'timed-out') return null;
     state = Atomics.load(this.status, i);
     return state === DONE ? this.texts.toString('latin1', i * SLOT, i * SLOT + this.lengths[i]!) : null;
+  }
+}
+
+/** Atomics.wait, or 'timed-out' where this thread may not block (the caller then does the work). */
+function waitWhile(status: Int32Array, i: number, value: number): string {
+  try {
+    return Atomics.wait(status, i, value, WAIT_MS);
+  } catch {
+    return 'timed-out';
   }
 }
 
@@ -52,14 +61,21 @@ export class EnvelopeHelper {
     const worker = this.start();
     if (!worker) return null;
     this.keepAlive();
-    const job: EnvelopeJob = {
-      files,
-      status: new SharedArrayBuffer(files.length * 4),
-      lengths: new SharedArrayBuffer(files.length * 4),
-      texts: new SharedArrayBuffer(files.length * SLOT),
-    };
-    worker.postMessage(job);
-    return new SharedBatch(job);
+    try {
+      const job: EnvelopeJob = {
+        files,
+        status: new SharedArrayBuffer(files.length * 4),
+        lengths: new SharedArrayBuffer(files.length * 4),
+        texts: new SharedArrayBuffer(files.length * SLOT),
+      };
+      worker.postMessage(job);
+      return new SharedBatch(job);
+    } catch {
+      // no shared memory here (an embedding that forbids it): the main thread works alone
+      this.broken = true;
+      this.stop();
+      return null;
+    }
   }
 
   /** Stops the helper now (engine stop). */
