@@ -64,12 +64,14 @@ export async function runFetch(session: Session, wire: Wire, targets: Target[], 
   const readContent = async (row: MessageRow): Promise<Buffer> =>
     row.size <= SYNC_READ_LIMIT ? fromFile(row, (file) => readFileOfSize(file, row.size)) : store.readMessage(owner, mailbox, row);
 
+  /** A batch had many uncached envelopes and no helper was ready: start one for the FETCHes to come. */
+  let helperWanted = false;
   for (let start = 0; start < targets.length; start += BATCH) {
     const batch = targets.slice(start, start + BATCH);
     const rows = new Map(view.rowsForUids(batch.map((t) => t.uid)).map((r) => [r.uid, r]));
     // one query for the batch; a message it did not find is known to be uncached
     if (need.envelope || need.structure) cache.prefetch([...rows.values()]);
-    const helped = need.envelope && !need.structure && !need.content ? shareUncached(cache, folder, rows) : null;
+    const helped = need.envelope && !need.structure && !need.content ? shareUncached(cache, folder, rows, () => (helperWanted = true)) : null;
     const seenNow = new Set<number>();
     if (setsSeen) {
       const updates = [...rows.values()]
@@ -107,13 +109,20 @@ export async function runFetch(session: Session, wire: Wire, targets: Target[], 
       if (wire.queue(responseFor(session, target, row, items, loaded, seenNow.has(row.uid)))) await wire.flush();
     }
   }
+  if (helperWanted) cache.helper.prepare();
 }
 
 /** Fewer never-cached envelopes than this in a batch are not worth sharing with the helper thread. */
 const HELPER_MINIMUM = 64;
 
 /** The never-cached messages of a batch, shared with the helper thread (see envelope-helper.ts). */
-function shareUncached(cache: MimeCache, folder: string, rows: Map<number, MessageRow>): { take(guid: string): string | null } | null {
+function shareUncached(cache: MimeCache, folder: string, rows: Map<number, MessageRow>, noHelper: () => void): { take(guid: string): string | null } | null {
+  if (!cache.helper.ready) {
+    let uncached = 0;
+    for (const row of rows.values()) if (!cache.has(row.guid)) uncached++;
+    if (uncached >= HELPER_MINIMUM) noHelper();
+    return null;
+  }
   const index = new Map<string, number>();
   const files: string[] = [];
   for (const row of rows.values()) {

@@ -2,11 +2,12 @@
 // reads and parses the batch's uncached messages from the start, the helper (envelope-worker.ts)
 // does the same from the end; each message is claimed in a shared status array, so the work is
 // split as the two threads' speeds allow, none is done twice, and the main thread never waits
-// for more than the one message the helper is on. The helper starts on the first such batch and
-// stops after a quiet while, so an engine nobody fetches from carries no extra thread; if it
-// cannot start or fails, the main thread simply does every message itself.
+// for more than the one message the helper is on. The helper is started after a FETCH that met
+// such batches (that one runs alone: a thread starting up would only compete with it), serves
+// the FETCHes that follow, and stops after a quiet while — an engine nobody fetches from carries
+// no extra thread. If it cannot start or fails, the main thread simply does every message.
 import { Worker } from 'node:worker_threads';
-import { DONE, FAILED, FREE, HELPER, MAIN, SLOT, type EnvelopeJob } from './envelope-worker.js';
+import { DONE, FAILED, FREE, HELPER, MAIN, READY, SLOT, type EnvelopeJob } from './envelope-worker.js';
 
 /** The helper stops after this long without a job. */
 const IDLE_MS = 30_000;
@@ -53,13 +54,25 @@ function waitWhile(status: Int32Array, i: number, value: number): string {
 
 export class EnvelopeHelper {
   private worker: Worker | null = null;
+  private running = false;
   private broken = false;
   private idleTimer: NodeJS.Timeout | null = null;
 
-  /** Shares a batch of message files with the helper (one still starting up joins in when it can); null when none can run. */
+  /** Is a helper up, ready for batches? */
+  get ready(): boolean {
+    return this.running;
+  }
+
+  /** Starts the helper (if none runs) for the FETCHes to come. */
+  prepare(): void {
+    this.start();
+    this.keepAlive();
+  }
+
+  /** Shares a batch of message files with the helper; null when none is ready. */
   share(files: string[]): SharedBatch | null {
-    const worker = this.start();
-    if (!worker) return null;
+    const worker = this.worker;
+    if (!worker || !this.running) return null;
     this.keepAlive();
     try {
       const job: EnvelopeJob = {
@@ -84,6 +97,7 @@ export class EnvelopeHelper {
     this.idleTimer = null;
     const worker = this.worker;
     this.worker = null;
+    this.running = false;
     void worker?.terminate();
   }
 
@@ -96,6 +110,9 @@ export class EnvelopeHelper {
       this.broken = true;
       return null;
     }
+    worker.on('message', (message: unknown) => {
+      if (message === READY && this.worker === worker) this.running = true;
+    });
     worker.on('error', () => {
       // its batches' messages end as claimed or FAILED, or time out: the main thread does them
       this.broken = true;

@@ -15,6 +15,9 @@ export const HELPER = 2;
 export const DONE = 3;
 export const FAILED = 4;
 
+/** What the helper says once it is loaded and listening. */
+export const READY = 'ready';
+
 /** Bytes per message for its ENVELOPE text; a longer one is left to the main thread. */
 export const SLOT = 2048;
 
@@ -50,3 +53,4 @@ parentPort?.on('message', (job: EnvelopeJob) => {
     Atomics.notify(status, i);
   }
 });
+parentPort?.postMessage(READY);
