@@ -97,8 +97,9 @@ function validity(cert: forge.pki.Certificate, days: number): void {
 
 function createCa(hostname: string): { key: forge.pki.rsa.PrivateKey; cert: forge.pki.Certificate } {
   const key = newRsaKey();
-  const cert = loadForge().pki.createCertificate();
-  cert.publicKey = loadForge().pki.setRsaPublicKey(key.n, key.e);
+  const { pki, md } = loadForge();
+  const cert = pki.createCertificate();
+  cert.publicKey = pki.setRsaPublicKey(key.n, key.e);
   cert.serialNumber = randomSerial();
   validity(cert, CA_DAYS);
   const subject = [
@@ -112,7 +113,7 @@ function createCa(hostname: string): { key: forge.pki.rsa.PrivateKey; cert: forg
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
     { name: 'subjectKeyIdentifier' },
   ]);
-  cert.sign(key, loadForge().md.sha256.create());
+  cert.sign(key, md.sha256.create());
   return { key, cert };
 }
 
@@ -121,8 +122,9 @@ function issueServerCertificate(
   identity: ServerIdentity,
 ): { key: forge.pki.rsa.PrivateKey; cert: forge.pki.Certificate } {
   const key = newRsaKey();
-  const cert = loadForge().pki.createCertificate();
-  cert.publicKey = loadForge().pki.setRsaPublicKey(key.n, key.e);
+  const { pki, md } = loadForge();
+  const cert = pki.createCertificate();
+  cert.publicKey = pki.setRsaPublicKey(key.n, key.e);
   cert.serialNumber = randomSerial();
   validity(cert, SERVER_DAYS);
   cert.setSubject([{ name: 'commonName', value: identity.hostname }]);
@@ -135,7 +137,7 @@ function issueServerCertificate(
     { name: 'subjectKeyIdentifier' },
     { name: 'authorityKeyIdentifier', keyIdentifier: ca.cert.generateSubjectKeyIdentifier().getBytes() },
   ]);
-  cert.sign(ca.key, loadForge().md.sha256.create());
+  cert.sign(ca.key, md.sha256.create());
   return { key, cert };
 }
 
@@ -161,8 +163,9 @@ export function ensureCertificates(dataDir: string, identity: ServerIdentity, no
   const caExists = fs.existsSync(files.caKey) && fs.existsSync(files.caCert);
   if (!caExists) {
     const created = createCa(identity.hostname);
-    writePrivate(files.caKey, loadForge().pki.privateKeyToPem(created.key));
-    writePublic(files.caCert, loadForge().pki.certificateToPem(created.cert));
+    const { pki } = loadForge();
+    writePrivate(files.caKey, pki.privateKeyToPem(created.key));
+    writePublic(files.caCert, pki.certificateToPem(created.cert));
     done.push('created the local certificate authority');
   }
   if (fs.existsSync(files.importedMarker) && fs.existsSync(files.cert)) return done;
