@@ -145,3 +145,22 @@ export function Loading({ error }: { error?: Error | null }) {
   if (error) return <Notice tone="bad">{t('common.loadFailed', { reason: error.message })}</Notice>;
   return <p className="loading">{t('common.loading')}</p>;
 }
+
+/** A table's header row; `actions` adds the (visually hidden) heading of a buttons column. */
+export function TableHead({ columns, actions = false }: { columns: ReactNode[]; actions?: boolean }) {
+  const { t } = useI18n();
+  return (
+    <thead>
+      <tr>
+        {columns.map((column, i) => (
+          <th key={i}>{column}</th>
+        ))}
+        {actions && (
+          <th>
+            <span className="sr-only">{t('overview.actions')}</span>
+          </th>
+        )}
+      </tr>
+    </thead>
+  );
+}

@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import type { OverviewResponse, ServiceStatus } from '../../../server/admin/types.js';
 import { ApiError } from '../api.js';
-import { Button, Card, CopyBlock, Loading, Notice, Page, StateBadge } from '../components/ui.js';
+import { Button, Card, CopyBlock, Loading, Notice, Page, StateBadge, TableHead } from '../components/ui.js';
 import { TrafficChart } from '../components/TrafficChart.js';
 import { useApp, useLive, useResource } from '../context.js';
 import { useI18n } from '../i18n/index.js';
@@ -42,16 +42,7 @@ export function OverviewPage() {
       </div>
       <Card title={t('overview.services')}>
         <table className="services">
-          <thead>
-            <tr>
-              <th>{t('overview.service')}</th>
-              <th>{t('overview.address')}</th>
-              <th>{t('overview.state')}</th>
-              <th>
-                <span className="sr-only">{t('overview.actions')}</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={[t('overview.service'), t('overview.address'), t('overview.state')]} actions />
           <tbody>
             {data.services.map((status) => (
               <ServiceRow key={status.name} status={status} onChange={overview.reload} />

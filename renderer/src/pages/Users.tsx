@@ -3,7 +3,7 @@
 import { useState, type FormEvent } from 'react';
 import type { AliasesResponse, ClientSetup, UserInfo, UsersResponse } from '../../../server/admin/types.js';
 import { ApiError } from '../api.js';
-import { Button, Card, Empty, Field, Loading, Notice, Page } from '../components/ui.js';
+import { Button, Card, Empty, Field, Loading, Notice, Page, TableHead } from '../components/ui.js';
 import { useApp, useLive, useResource } from '../context.js';
 import { useI18n } from '../i18n/index.js';
 import { formatBytes, randomPassword, splitList } from '../logic/format.js';
@@ -33,16 +33,7 @@ export function UsersPage() {
         <Card title={t('users.list', { count: users.data.users.length })}>
           {users.data.users.length ? (
             <table className="users">
-              <thead>
-                <tr>
-                  <th>{t('users.address')}</th>
-                  <th>{t('users.mailbox')}</th>
-                  <th>{t('users.state')}</th>
-                  <th>
-                    <span className="sr-only">{t('overview.actions')}</span>
-                  </th>
-                </tr>
-              </thead>
+              <TableHead columns={[t('users.address'), t('users.mailbox'), t('users.state')]} actions />
               <tbody>
                 {users.data.users.map((user) => (
                   <UserRow key={user.address} user={user} onChange={() => { users.reload(); aliases.reload(); }} />
@@ -253,15 +244,7 @@ function Aliases({ data, domain, onChange }: { data: AliasesResponse; domain: st
       <p className="help">{t('aliases.intro')}</p>
       {data.aliases.length ? (
         <table className="aliases">
-          <thead>
-            <tr>
-              <th>{t('aliases.address')}</th>
-              <th>{t('aliases.targets')}</th>
-              <th>
-                <span className="sr-only">{t('overview.actions')}</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={[t('aliases.address'), t('aliases.targets')]} actions />
           <tbody>
             {data.aliases.map((alias) => (
               <tr key={alias.address}>
