@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli, spawnServe } from '../test/helpers/cli.js';
 import { directorySync } from '../server/store/fsync.js';
-import { ensureMaildir, writeMessageFile } from '../server/store/maildir.js';
+import { ensureMaildir, fileNameFor, newBaseName, writeMessageFile } from '../server/store/maildir.js';
 import { prepareDataDir } from '../test/helpers/engine.js';
 import { measure, type Spent } from './_machine.js';
 import { messageOfSize, percentile, runLoad, type LoadOptions } from './_smtp-load.js';
@@ -107,8 +107,9 @@ async function durableWritesAlone(root: string, sessions: number, count: number,
   await Promise.all(
     Array.from({ length: sessions }, async () => {
       while (started++ < count) {
-        const { directory } = await writeMessageFile(folder, content, [], { inNew: true });
-        await directorySync.sync(directory);
+        const base = newBaseName();
+        await writeMessageFile(folder, content, base, fileNameFor(base, content.length, [], true));
+        await directorySync.sync(path.join(folder, 'new'));
       }
     }),
   );

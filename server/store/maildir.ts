@@ -75,23 +75,15 @@ export function ensureMaildir(dir: string, isSubfolder: boolean): void {
 }
 
 /**
- * Writes a message into tmp/, fdatasyncs it and renames it into new/ or cur/: a crash cannot leave
- * half of it visible. Every step runs off the main thread (creating and renaming files can wait
- * for the file system's journal while other deliveries fsync), chained by callbacks: this runs
- * for every delivered message, and a promise per step costs more main-thread time than the step.
- * The rename is durable once the folder is synced too (`directorySync`, which MailStore runs
- * alongside the index commit).
+ * Writes a message into tmp/`base`, fdatasyncs it and renames it to `filename` (under new/ or
+ * cur/, see fileNameFor): a crash cannot leave half of it visible. Every step runs off the main
+ * thread (creating and renaming files can wait for the file system's journal while other
+ * deliveries fsync), chained by callbacks: this runs for every delivered message, and a promise
+ * per step costs more than the step. The rename is durable once the folder is synced too
+ * (`directorySync`, which MailStore runs alongside the index commit).
  */
-export function writeMessageFile(
-  folderPath: string,
-  content: Buffer,
-  flags: readonly string[],
-  options: { inNew: boolean; base?: string },
-): Promise<{ base: string; filename: string; directory: string }> {
-  const base = options.base ?? newBaseName();
+export function writeMessageFile(folderPath: string, content: Uint8Array, base: string, filename: string): Promise<void> {
   const temp = path.join(folderPath, 'tmp', base);
-  const filename = fileNameFor(base, content.length, flags, options.inNew);
-  const directory = path.join(folderPath, options.inNew ? 'new' : 'cur');
   return new Promise((resolve, reject) => {
     const abandon = (fd: number, error: Error) => fs.close(fd, () => fs.rm(temp, { force: true }, () => reject(error)));
     fs.open(temp, 'wx', 0o600, (openError, fd) => {
@@ -104,9 +96,7 @@ export function writeMessageFile(
             if (syncError) return abandon(fd, syncError);
             fs.close(fd, (closeError) => {
               if (closeError) return reject(closeError);
-              fs.rename(temp, path.join(folderPath, filename), (renameError) =>
-                renameError ? reject(renameError) : resolve({ base, filename, directory }),
-              );
+              fs.rename(temp, path.join(folderPath, filename), (renameError) => (renameError ? reject(renameError) : resolve()));
             });
           });
         });

@@ -7,15 +7,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { commitsDurable, type Db } from './db.js';
 import { directorySync } from './fsync.js';
-import {
-  cleanTmp,
-  ensureMaildir,
-  fileNameFor,
-  folderDir,
-  listMessageFiles,
-  parseFileName,
-  writeMessageFile,
-} from './maildir.js';
+import { cleanTmp, ensureMaildir, fileNameFor, folderDir, listMessageFiles, newBaseName, parseFileName, writeMessageFile } from './maildir.js';
 
 export const HIERARCHY_DELIMITER = '/';
 
@@ -203,15 +195,11 @@ export class MailStore {
    */
   async appendMessage(owner: MailboxOwner, mailbox: MailboxRow, content: Buffer, options: AppendOptions = {}): Promise<MessageRow> {
     const flags = options.flags ?? [];
+    const inNew = options.inNew ?? false;
     const folder = this.folderPath(owner, mailbox);
-    const written = await writeMessageFile(folder, content, flags, { inNew: options.inNew ?? false });
-    const { base, directory } = written;
-    let { filename } = written;
-    const withKeywords = this.withKeywordLetters(folder, filename, flags);
-    if (withKeywords !== filename) {
-      fs.renameSync(path.join(folder, filename), path.join(folder, withKeywords));
-      filename = withKeywords;
-    }
+    const base = newBaseName();
+    const filename = this.withKeywordLetters(folder, fileNameFor(base, content.length, flags, inNew), flags);
+    await writeMessageFile(folder, content, base, filename);
     // The folder's fsync (making the rename durable) and the index commit go to the disk side by side.
     const [row] = await Promise.all([
       this.index({
@@ -222,7 +210,7 @@ export class MailStore {
         internalDate: (options.internalDate ?? new Date()).getTime(),
         flags: flags.join(' '),
       }),
-      directorySync.sync(directory),
+      directorySync.sync(path.join(folder, inNew ? 'new' : 'cur')),
     ]);
     return row;
   }
