@@ -7,7 +7,8 @@
 // lyshark.com on 127.0.0.1:53 (the same kinds of questions about its zone). Each server gets
 // `seconds` of load in all, in `rounds` turns taken one after the other (so that a busy moment of
 // a shared machine does not fall on one server only); the ratios are what count. A bare Node UDP
-// echo (no DNS at all, one process like LanPost) shows the ceiling of Node's dgram on this machine.
+// echo (no DNS at all, one process like LanPost) shows the ceiling of Node's dgram on this machine,
+// and the CPU time each server's processes spent per query shows why.
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import fs from 'node:fs';
@@ -15,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnServe } from '../test/helpers/cli.js';
 import { prepareDataDir, tempDataDir } from '../test/helpers/engine.js';
+import { processCpuSeconds } from './_machine.js';
 
 interface Options {
   seconds: number;
@@ -36,6 +38,8 @@ interface Target {
 interface Figures {
   completed: number;
   runSeconds: number;
+  /** CPU seconds the server's processes spent during the run. */
+  cpuSeconds: number;
   qps: number;
   lost: string;
   latency: string;
@@ -90,6 +94,8 @@ function pidsByName(name: string): number[] {
 }
 
 function dnsperf(target: Target, options: Options, queryFile: string): Figures {
+  const cpu = () => target.pids().reduce((sum, pid) => sum + processCpuSeconds(pid), 0);
+  const cpuBefore = cpu();
   const result = spawnSync(
     'dnsperf',
     ['-s', '127.0.0.1', '-p', String(target.port), '-d', queryFile, '-l', String(options.seconds), '-c', String(options.clients), '-T', '1', '-q', String(options.outstanding), '-t', '2'],
@@ -105,6 +111,7 @@ function dnsperf(target: Target, options: Options, queryFile: string): Figures {
   return {
     completed,
     runSeconds,
+    cpuSeconds: cpu() - cpuBefore,
     qps,
     lost: /Queries lost:\s+(\d+)/.exec(text)?.[1] ?? '?',
     latency: `${(Number(/Average Latency \(s\):\s+([\d.]+)/.exec(text)?.[1] ?? 0) * 1000).toFixed(2)} ms`,
@@ -204,12 +211,18 @@ export async function run(args: string[]): Promise<void> {
       for (const target of targets) {
         const result = dnsperf(target, turn, files.get(target.name)!);
         const sum = figures.get(target.name);
-        figures.set(target.name, sum ? { ...result, completed: sum.completed + result.completed, runSeconds: sum.runSeconds + result.runSeconds, lost: String(Number(sum.lost) + Number(result.lost)) } : result);
+        figures.set(
+          target.name,
+          sum
+            ? { ...result, completed: sum.completed + result.completed, runSeconds: sum.runSeconds + result.runSeconds, cpuSeconds: sum.cpuSeconds + result.cpuSeconds, lost: String(Number(sum.lost) + Number(result.lost)) }
+            : result,
+        );
       }
     }
     for (const [name, result] of figures) {
       result.qps = result.completed / result.runSeconds;
-      console.log(`  ${name.padEnd(12)} ${Math.round(result.qps).toString().padStart(7)} queries/s   lost ${result.lost}   avg latency ${result.latency} (last turn)   peak RSS ${result.peakRssMb.toFixed(1)} MB`);
+      const cpuMicros = (result.cpuSeconds * 1e6) / result.completed;
+      console.log(`  ${name.padEnd(12)} ${Math.round(result.qps).toString().padStart(7)} queries/s   ${cpuMicros.toFixed(1).padStart(5)} µs CPU/query   lost ${result.lost}   avg latency ${result.latency} (last turn)   peak RSS ${result.peakRssMb.toFixed(1)} MB`);
     }
     const ours = figures.get('LanPost')!.qps;
     for (const [name, result] of figures) {
