@@ -2,15 +2,12 @@
 // declares the intent to create children under the name.
 import { DELIMITER, invalidMailboxName, normalizeMailboxName, parentsOf } from '../mailbox-names.js';
 import { no } from '../replies.js';
+import { mailboxNameOnly } from './lookup.js';
 import { AUTHENTICATED, command } from './types.js';
 
 export const create = command({
   states: AUTHENTICATED,
-  parse(args) {
-    const name = args.astring('mailbox name');
-    args.end();
-    return name;
-  },
+  parse: mailboxNameOnly,
   handle({ session, context, args }) {
     const name = normalizeMailboxName(args.endsWith(DELIMITER) ? args.slice(0, -1) : args);
     const problem = invalidMailboxName(name);

@@ -2,16 +2,12 @@
 // deleted one stay, and the name then lists as \Noselect while they exist.
 import { normalizeMailboxName } from '../mailbox-names.js';
 import { no } from '../replies.js';
-import { findMailbox } from './lookup.js';
+import { findMailbox, mailboxNameOnly } from './lookup.js';
 import { AUTHENTICATED, command } from './types.js';
 
 export const deleteMailbox = command({
   states: AUTHENTICATED,
-  parse(args) {
-    const name = args.astring('mailbox name');
-    args.end();
-    return name;
-  },
+  parse: mailboxNameOnly,
   handle({ session, context, args }) {
     const name = normalizeMailboxName(args);
     if (name === 'INBOX') throw no('INBOX cannot be deleted', 'CANNOT');

@@ -1,8 +1,16 @@
 // Finding a user's mailbox by the name a client sent (mUTF-7, INBOX in any case).
 import type { MailboxRow } from '../../store/mailstore.js';
+import type { Args } from '../parser/args.js';
 import { normalizeMailboxName } from '../mailbox-names.js';
 import { no } from '../replies.js';
 import type { Session } from '../session.js';
+
+/** The arguments of a command that takes one mailbox name and nothing else, as sent. */
+export function mailboxNameOnly(args: Args): string {
+  const name = args.astring('mailbox name');
+  args.end();
+  return name;
+}
 
 export function findMailbox(session: Session, name: string): MailboxRow | undefined {
   return session.context.mailStore.getMailbox(session.user.id, normalizeMailboxName(name));

@@ -1,16 +1,14 @@
 // SUBSCRIBE and UNSUBSCRIBE (RFC 3501 §6.3.6–7): the names LSUB and LIST (SUBSCRIBED) show.
 // A subscription may outlive its mailbox (RFC 3501 says the server must not drop it by itself).
 import { normalizeMailboxName } from '../mailbox-names.js';
+import type { Args } from '../parser/args.js';
 import { no } from '../replies.js';
+import { mailboxNameOnly } from './lookup.js';
 import { AUTHENTICATED, command } from './types.js';
 
 const nameArg = {
   states: AUTHENTICATED,
-  parse(args: import('../parser/args.js').Args) {
-    const name = args.astring('mailbox name');
-    args.end();
-    return normalizeMailboxName(name);
-  },
+  parse: (args: Args) => normalizeMailboxName(mailboxNameOnly(args)),
 };
 
 export const subscribe = command({
