@@ -210,6 +210,21 @@ describe('IMAP flags in the Maildir', () => {
     expect(files[0]).toMatch(/:2,FSab$/);
     expect(fs.readFileSync(path.join(folder, 'dovecot-keywords'), 'utf8')).toBe('0 $Work\n1 $Home\n');
   });
+
+  it('starts the letters afresh in a mailbox created again under a deleted one\'s name', async () => {
+    const c = await RawImap.connect(test.port('imap'));
+    await c.login(USER, PASSWORD);
+    await c.command('CREATE Again');
+    await appendRaw(c, 'Again', 'first life', '$Old $Work');
+    await c.command('DELETE Again');
+    await c.command('CREATE Again');
+    await appendRaw(c, 'Again', 'second life', '$Work');
+    c.close();
+    const user = test.engine.context.accounts.findUser(USER)!;
+    const folder = path.join(test.dataDir, user.maildir, '.Again');
+    expect(fs.readdirSync(path.join(folder, 'cur'))[0]).toMatch(/:2,a$/);
+    expect(fs.readFileSync(path.join(folder, 'dovecot-keywords'), 'utf8')).toBe('0 $Work\n');
+  });
 });
 
 describe('IMAP UIDs across restarts', () => {

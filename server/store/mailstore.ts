@@ -7,6 +7,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { commitsDurable, type Db } from './db.js';
 import { directorySync } from './fsync.js';
+import { KeywordLetters } from './keywords.js';
 import { cleanTmp, ensureMaildir, fileNameFor, folderDir, listMessageFiles, newBaseName, parseFileName, writeMessageFile } from './maildir.js';
 
 export const HIERARCHY_DELIMITER = '/';
@@ -86,6 +87,7 @@ export class MailStore {
   readonly changes = new EventEmitter();
   private pending: PendingRow[] = [];
   private flushScheduled = false;
+  private readonly keywords = new KeywordLetters();
   private readonly statements;
 
   constructor(
@@ -198,7 +200,7 @@ export class MailStore {
     const inNew = options.inNew ?? false;
     const folder = this.folderPath(owner, mailbox);
     const base = newBaseName();
-    const filename = this.withKeywordLetters(folder, fileNameFor(base, content.length, flags, inNew), flags);
+    const filename = this.keywords.apply(folder, fileNameFor(base, content.length, flags, inNew), flags);
     await writeMessageFile(folder, content, base, filename);
     // The folder's fsync (making the rename durable) and the index commit go to the disk side by side.
     const [row] = await Promise.all([
@@ -298,7 +300,7 @@ export class MailStore {
         if (!current) continue;
         const flagText = flags.join(' ');
         const { base } = parseFileName(path.basename(current.filename));
-        const filename = this.withKeywordLetters(folder, fileNameFor(base, current.size, flags, false), flags);
+        const filename = this.keywords.apply(folder, fileNameFor(base, current.size, flags, false), flags);
         if (filename !== current.filename) {
           try {
             fs.renameSync(path.join(folder, current.filename), path.join(folder, filename));
@@ -457,10 +459,10 @@ export class MailStore {
         const { base } = parseFileName(path.basename(current.filename));
         const flags = splitFlags(current.flags);
         let guid = base;
-        let filename = this.withKeywordLetters(to, fileNameFor(guid, current.size, flags, false), flags);
+        let filename = this.keywords.apply(to, fileNameFor(guid, current.size, flags, false), flags);
         if (fs.existsSync(path.join(to, filename)) || this.hasGuid(target.id, guid)) {
           guid = `${base}.c${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-          filename = this.withKeywordLetters(to, fileNameFor(guid, current.size, flags, false), flags);
+          filename = this.keywords.apply(to, fileNameFor(guid, current.size, flags, false), flags);
         }
         const sourceFile = path.join(from, current.filename);
         try {
@@ -490,48 +492,6 @@ export class MailStore {
     return rows;
   }
 
-  private readonly keywordMaps = new Map<string, string[]>();
-
-  /**
-   * Keywords in the file name, as Dovecot keeps them: letters a–z after the system flags, each
-   * standing for the keyword on that line of the folder's dovecot-keywords file ("0 $Label1").
-   * The index stays the source of truth; keywords past the 26th are kept in the index only.
-   */
-  private withKeywordLetters(folder: string, filename: string, flags: readonly string[]): string {
-    const keywords = flags.filter((f) => !f.startsWith('\\') && f !== '$Forwarded');
-    if (!keywords.length || !filename.includes(':2,')) return filename;
-    let map = this.keywordMaps.get(folder);
-    if (!map) {
-      map = [];
-      try {
-        for (const line of fs.readFileSync(path.join(folder, 'dovecot-keywords'), 'utf8').split('\n')) {
-          const match = /^(\d+) (.+)$/.exec(line.trim());
-          if (match && Number(match[1]) < 26) map[Number(match[1])] = match[2]!;
-        }
-      } catch {
-        // no keywords file yet
-      }
-      this.keywordMaps.set(folder, map);
-    }
-    let added = false;
-    const letters: string[] = [];
-    for (const keyword of keywords) {
-      let index = map.indexOf(keyword);
-      if (index < 0 && map.length < 26) {
-        index = map.length;
-        map.push(keyword);
-        added = true;
-      }
-      if (index >= 0) letters.push(String.fromCharCode(97 + index));
-    }
-    if (added) {
-      const text = map.map((k, i) => `${i} ${k}\n`).join('');
-      fs.writeFileSync(path.join(folder, 'dovecot-keywords.tmp'), text);
-      fs.renameSync(path.join(folder, 'dovecot-keywords.tmp'), path.join(folder, 'dovecot-keywords'));
-    }
-    return filename + [...new Set(letters)].sort().join('');
-  }
-
   private hasGuid(mailboxId: number, guid: string): boolean {
     return !!this.db.prepare('SELECT 1 FROM messages WHERE mailbox_id = ? AND guid = ?').get(mailboxId, guid);
   }
@@ -551,6 +511,7 @@ export class MailStore {
     this.imap.deleteMailbox.run(mailbox.id);
     if (uids.length) this.announce({ mailboxId: mailbox.id, kind: 'expunge', uids });
     if (mailbox.folder) fs.rmSync(dir, { recursive: true, force: true });
+    this.keywords.forget(dir);
   }
 
   /**
@@ -582,6 +543,7 @@ export class MailStore {
     for (const move of moves) {
       const from = folderDir(root, move.row.folder);
       const to = folderDir(root, move.folder);
+      this.keywords.forget(from);
       if (fs.existsSync(from)) fs.renameSync(from, to);
       else ensureMaildir(to, true);
     }
