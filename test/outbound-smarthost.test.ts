@@ -65,6 +65,31 @@ describe('outbound delivery through a smarthost', () => {
     expect(message.data.toString('latin1')).toMatch(/^DKIM-Signature: /);
   });
 
+  it('shows the outbound session in the inspector, the AUTH exchange redacted', async () => {
+    await submit('uma@anywhere.example', 'watched');
+    await waitFor(() => starttls.messages.find((m) => m.to.includes('uma@anywhere.example')), 'the smarthost to receive it');
+    const session = () => {
+      const outbound = test.engine.context.inspector.recent().filter((l) => l.service === 'outbound');
+      const id = outbound.find((l) => l.text === 'RCPT TO:<uma@anywhere.example>')?.session;
+      return outbound.filter((l) => l.session === id);
+    };
+    // the 250 for the message comes after the last DATA
+    const lines = await waitFor(() => {
+      const found = session();
+      const data = found.map((l) => l.text).lastIndexOf('DATA');
+      return data >= 0 && found.slice(data).some((l) => l.direction === 'S' && /^250 /.test(l.text)) ? found : undefined;
+    }, 'the transcript of the delivery');
+    const transcript = lines.map((l) => `${l.direction}: ${l.text}`);
+    expect(lines[0]!.client).toBe(`127.0.0.1:${starttls.port}`);
+    expect(transcript).toContain('C: STARTTLS');
+    expect(transcript).toContain('*: Connection upgraded with STARTTLS');
+    expect(transcript).toContain('C: MAIL FROM:<alice@lanpost.lan>');
+    expect(transcript.find((l) => l.startsWith('C: AUTH'))).toMatch(/^C: AUTH (PLAIN|LOGIN)( \*\*\*)?$/);
+    expect(transcript.some((l) => /^S: 235 /.test(l))).toBe(true);
+    const secrets = [AUTH.pass, Buffer.from(AUTH.pass).toString('base64'), Buffer.from(`\0${AUTH.user}\0${AUTH.pass}`).toString('base64'), 'secret'];
+    for (const line of transcript) for (const secret of secrets) expect(line).not.toContain(secret);
+  });
+
   it('still sends a domain with a route to its route, not the smarthost', async () => {
     await submit('quinn@direct.test', 'routed');
     await waitFor(() => direct.messages.length === 1, 'the routed delivery');

@@ -63,6 +63,8 @@ describe('inspector sessions', () => {
 describe('command annotations', () => {
   it('explains SMTP, POP3 and IMAP commands with their RFC section', () => {
     expect(annotate('submission', 'MAIL FROM:<a@b.c> SIZE=10')).toEqual({ key: 'cmd.smtp.mail', rfc: 'RFC 5321 §4.1.1.2' });
+    // LanPost's own outbound sessions speak SMTP too, as the client
+    expect(annotate('outbound', 'RCPT TO:<a@b.c>')).toEqual({ key: 'cmd.smtp.rcpt', rfc: 'RFC 5321 §4.1.1.3' });
     expect(annotate('pop3s', 'RETR 1')).toEqual({ key: 'cmd.pop3.retr', rfc: 'RFC 1939 §5' });
     expect(annotate('imap', 'a7 UID FETCH 1:* (FLAGS)')).toEqual({ key: 'cmd.imap.fetch', rfc: 'RFC 3501 §6.4.5' });
     expect(annotate('smtp', 'XYZZY')).toBeNull();

@@ -7,7 +7,8 @@ export type Direction = 'C' | 'S' | '*';
 
 export interface TranscriptLine {
   time: number;
-  service: ServiceName | 'admin';
+  /** `outbound`: LanPost as the client, delivering to another server. */
+  service: ServiceName | 'admin' | 'outbound';
   session: string;
   client: string;
   /** C: client to server, S: server to client, *: an event such as "TLS started". */

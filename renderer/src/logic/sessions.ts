@@ -21,7 +21,7 @@ export interface Session {
 
 /** The protocol family a service speaks (smtp, submission and smtps all speak SMTP). */
 export function protocolOf(service: string): 'smtp' | 'pop3' | 'imap' | 'dns' | 'other' {
-  if (service === 'smtp' || service === 'submission' || service === 'smtps') return 'smtp';
+  if (service === 'smtp' || service === 'submission' || service === 'smtps' || service === 'outbound') return 'smtp';
   if (service === 'pop3' || service === 'pop3s') return 'pop3';
   if (service === 'imap' || service === 'imaps') return 'imap';
   if (service === 'dns') return 'dns';

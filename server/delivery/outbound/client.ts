@@ -3,8 +3,10 @@
 // messages in turn (RSET after a refused one) and turns every reply into per-recipient outcomes.
 import net from 'node:net';
 import type SMTPConnection from 'nodemailer/lib/smtp-connection';
+import type { SessionTranscript } from '../../inspector/bus.js';
 import { isTlsError, outcomeFromError, outcomeFromReply, type Outcome, type SmtpClientError } from './outcome.js';
 import type { TlsPolicy } from './routing.js';
+import { transcriptLogger } from './transcript.js';
 
 /** How long close() waits for the server to answer QUIT and close. */
 const CLOSE_WAIT_MS = 2000;
@@ -27,6 +29,8 @@ export interface ClientOptions {
   clientName: string;
   connectTimeoutMs: number;
   commandTimeoutMs: number;
+  /** Where a new session to `endpoint` writes its transcript (the inspector). */
+  transcript(endpoint: Endpoint): SessionTranscript;
 }
 
 export interface SendReport {
@@ -93,7 +97,8 @@ export class SmtpSession {
       connectionTimeout: options.connectTimeoutMs,
       greetingTimeout: options.connectTimeoutMs,
       socketTimeout: options.commandTimeoutMs,
-      logger: false,
+      logger: transcriptLogger(options.transcript(endpoint)),
+      transactionLog: true,
     });
     const session = new SmtpSession(connection, endpoint);
     try {

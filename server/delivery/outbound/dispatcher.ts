@@ -3,6 +3,7 @@
 // together up to `connectionsTotal`. A session sends the destination's jobs one after another
 // (connection reuse), so a burst of mail to one host costs one handshake, not one per message.
 import type { Resolver } from 'node:dns/promises';
+import type { SessionTranscript } from '../../inspector/bus.js';
 import type { Settings } from '../../settings/schema.js';
 import { SmtpSession, type ClientOptions, type Endpoint } from './client.js';
 import { createResolver, DnsFailure, lookupMx } from './mx.js';
@@ -33,6 +34,8 @@ export interface DispatcherHooks {
   /** Called once per job with every recipient's outcome (also for jobs dropped with null). */
   done(result: JobResult | { job: Job; outcomes: null }): Promise<void>;
   log(message: string): void;
+  /** A transcript for a new session to the server `label` names. */
+  transcript(label: string): SessionTranscript;
 }
 
 /** A session is closed and a new one opened after this many messages. */
@@ -222,6 +225,7 @@ export class Dispatcher {
       clientName: settings.hostname,
       connectTimeoutMs: settings.outbound.connectTimeoutSeconds * 1000,
       commandTimeoutMs: settings.outbound.commandTimeoutSeconds * 1000,
+      transcript: (endpoint) => this.hooks.transcript(endpoint.label),
     };
     const endpoints: Endpoint[] = [];
     if (route.kind === 'mx') {

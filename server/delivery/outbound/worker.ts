@@ -33,6 +33,8 @@ export class OutboundWorker {
   private timer: NodeJS.Timeout | null = null;
   private timerAt = Infinity;
   private stopping = false;
+  /** Numbers the outbound sessions in the inspector ("out-7"). */
+  private sessions = 0;
   private closed = false;
   private keysMadeFor = '';
   private lastSweep = Date.now();
@@ -51,6 +53,7 @@ export class OutboundWorker {
       prepare: (job) => this.prepare(job),
       done: (result) => this.done(result),
       log: (message) => context.log.warn('outbound', message),
+      transcript: (label) => context.inspector.session('outbound', `out-${++this.sessions}`, label),
     });
   }
 
