@@ -1,7 +1,7 @@
 // A raw IMAP client for protocol tests: exact bytes out, responses collected per tag, so
 // tests can send what real clients never would (bad syntax, huge literals, pipelining).
-import net from 'node:net';
-import tls from 'node:tls';
+import type net from 'node:net';
+import { SocketReader } from './helpers/socket-reader.js';
 
 export interface Reply {
   tag: string;
@@ -13,84 +13,51 @@ export interface Reply {
 }
 
 export class RawImap {
-  buffer = Buffer.alloc(0);
-  private waiters: Array<() => void> = [];
-  closed = false;
   private counter = 0;
 
-  private constructor(public socket: net.Socket) {
-    this.listen(socket);
-  }
-
-  private listen(socket: net.Socket): void {
-    socket.on('data', (chunk: Buffer) => {
-      this.buffer = Buffer.concat([this.buffer, chunk]);
-      this.wake();
-    });
-    socket.on('close', () => {
-      this.closed = true;
-      this.wake();
-    });
-    socket.on('error', () => {});
-  }
-
-  private wake(): void {
-    this.waiters.splice(0).forEach((w) => w());
-  }
+  private constructor(private readonly reader: SocketReader) {}
 
   static async connect(port: number, options: { tls?: boolean } = {}): Promise<RawImap> {
-    const socket = options.tls
-      ? tls.connect({ host: '127.0.0.1', port, rejectUnauthorized: false })
-      : net.connect({ host: '127.0.0.1', port });
-    await new Promise<void>((resolve, reject) => {
-      socket.once(options.tls ? 'secureConnect' : 'connect', () => resolve());
-      socket.once('error', reject);
-    });
-    const client = new RawImap(socket);
+    const client = new RawImap(await SocketReader.connect(port, { tls: options.tls ? { rejectUnauthorized: false } : undefined }));
     await client.readLine();
     return client;
   }
 
+  get socket(): net.Socket {
+    return this.reader.socket;
+  }
+
+  get closed(): boolean {
+    return this.reader.closed;
+  }
+
   /** Waits until `predicate` finds what it needs in the buffer (bounded by a timeout). */
-  async waitFor<T>(predicate: () => T | null, timeoutMs = 5000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = predicate();
-      if (found !== null) return found;
-      if (this.closed) throw new Error(`connection closed; buffer: ${this.buffer.toString('latin1').slice(-500)}`);
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out; buffer: ${this.buffer.toString('latin1').slice(-500)}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
+  waitFor<T>(predicate: () => T | null, timeoutMs = 5000, what = 'a condition'): Promise<T> {
+    return this.reader.waitFor(predicate, timeoutMs, what);
   }
 
   /** One response line (literals inlined), consumed from the buffer. */
   async readLine(timeoutMs = 5000): Promise<string> {
-    return this.waitFor(() => this.takeLine(), timeoutMs);
+    return this.waitFor(() => this.takeLine(), timeoutMs, 'a response line');
   }
 
   private takeLine(): string | null {
+    const buffer = this.reader.buffer;
     let offset = 0;
     let text = '';
     for (;;) {
-      const lf = this.buffer.indexOf(0x0a, offset);
+      const lf = buffer.indexOf(0x0a, offset);
       if (lf < 0) return null;
-      const line = this.buffer.toString('latin1', offset, lf + 1);
+      const line = buffer.toString('latin1', offset, lf + 1);
       const literal = /\{(\d+)\}\r\n$/.exec(line);
       if (!literal) {
         text += line;
-        this.buffer = this.buffer.subarray(lf + 1);
+        this.reader.consume(lf + 1);
         return text.replace(/\r\n$/, '');
       }
       const size = Number(literal[1]);
-      if (this.buffer.length < lf + 1 + size) return null;
-      text += line + this.buffer.toString('latin1', lf + 1, lf + 1 + size);
+      if (buffer.length < lf + 1 + size) return null;
+      text += line + buffer.toString('latin1', lf + 1, lf + 1 + size);
       offset = lf + 1 + size;
     }
   }
@@ -132,14 +99,8 @@ export class RawImap {
   async startTls(): Promise<Reply> {
     const reply = await this.command('STARTTLS');
     if (reply.status !== 'OK') return reply;
-    const secure = tls.connect({ socket: this.socket, rejectUnauthorized: false });
-    await new Promise<void>((resolve, reject) => {
-      secure.once('secureConnect', () => resolve());
-      secure.once('error', reject);
-    });
-    this.socket = secure;
-    this.buffer = Buffer.alloc(0);
-    this.listen(secure);
+    this.reader.consume(this.reader.buffer.length); // plaintext after the OK is not part of the TLS session
+    await this.reader.startTls({ rejectUnauthorized: false });
     return reply;
   }
 

@@ -2,100 +2,53 @@
 // a real client, and putting mail straight into a user's INBOX.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
-import tls from 'node:tls';
 import type { MessageRow } from '../../server/store/mailstore.js';
 import type { TestEngine } from './engine.js';
+import { SocketReader } from './socket-reader.js';
 
 const READ_TIMEOUT_MS = 10_000;
 
 /** A raw POP3 client: send lines, read status lines and multi-line bodies byte for byte. */
 export class Pop3Client {
   greeting = '';
-  private buffer = Buffer.alloc(0);
-  private waiters: Array<() => void> = [];
-  private ended = false;
 
-  private constructor(private socket: net.Socket) {
-    this.attach(socket);
-  }
+  private constructor(private readonly reader: SocketReader) {}
 
   static async connect(port: number, options: { tls?: boolean; ca?: Buffer | string } = {}): Promise<Pop3Client> {
-    const socket = options.tls
-      ? tls.connect({ host: '127.0.0.1', port, ca: options.ca, servername: 'localhost' })
-      : net.connect({ host: '127.0.0.1', port });
-    await new Promise<void>((resolve, reject) => {
-      socket.once(options.tls ? 'secureConnect' : 'connect', () => resolve());
-      socket.once('error', reject);
-    });
-    const client = new Pop3Client(socket);
+    const tls = options.tls ? { ca: options.ca, servername: 'localhost' } : undefined;
+    const client = new Pop3Client(await SocketReader.connect(port, { tls }));
     client.greeting = await client.readLine();
     return client;
   }
 
-  private attach(socket: net.Socket): void {
-    socket.on('data', (chunk: Buffer) => {
-      this.buffer = Buffer.concat([this.buffer, chunk]);
-      this.wake();
-    });
-    socket.on('close', () => {
-      this.ended = true;
-      this.wake();
-    });
-    socket.on('error', () => {});
-  }
-
-  private wake(): void {
-    this.waiters.splice(0).forEach((w) => w());
-  }
-
-  private async waitFor<T>(take: () => T | undefined, what: string): Promise<T> {
-    const deadline = Date.now() + READ_TIMEOUT_MS;
-    for (;;) {
-      const value = take();
-      if (value !== undefined) return value;
-      if (this.ended) throw new Error(`connection closed while waiting for ${what}; unread: ${JSON.stringify(this.buffer.toString('latin1'))}`);
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out waiting for ${what}; unread: ${JSON.stringify(this.buffer.toString('latin1').slice(0, 300))}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
+  private waitFor<T>(take: () => T | undefined, what: string): Promise<T> {
+    return this.reader.waitFor(take, READ_TIMEOUT_MS, what);
   }
 
   /** One line without its CRLF. */
   readLine(): Promise<string> {
     return this.waitFor(() => {
-      const end = this.buffer.indexOf('\r\n');
-      if (end < 0) return undefined;
-      const line = this.buffer.subarray(0, end).toString('utf8');
-      this.buffer = this.buffer.subarray(end + 2);
-      return line;
+      const end = this.reader.buffer.indexOf('\r\n');
+      return end < 0 ? undefined : this.reader.consume(end + 2).toString('utf8', 0, end);
     }, 'a line');
   }
 
   /** The raw body of a multi-line reply: everything up to the terminating ".\r\n", still byte-stuffed. */
   readBody(): Promise<Buffer> {
     return this.waitFor(() => {
-      if (this.buffer.subarray(0, 3).equals(Buffer.from('.\r\n'))) {
-        this.buffer = this.buffer.subarray(3);
+      const buffer = this.reader.buffer;
+      if (buffer.subarray(0, 3).equals(Buffer.from('.\r\n'))) {
+        this.reader.consume(3);
         return Buffer.alloc(0);
       }
-      const end = this.buffer.indexOf('\r\n.\r\n');
-      if (end < 0) return undefined;
-      const body = this.buffer.subarray(0, end + 2);
-      this.buffer = this.buffer.subarray(end + 5);
-      return body;
+      const end = buffer.indexOf('\r\n.\r\n');
+      return end < 0 ? undefined : this.reader.consume(end + 5).subarray(0, end + 2);
     }, 'the end of a multi-line reply');
   }
 
   send(raw: string | Buffer): void {
-    this.socket.write(raw);
+    this.reader.socket.write(raw);
   }
 
   /** Sends a command, returns its status line. */
@@ -132,34 +85,26 @@ export class Pop3Client {
 
   /** The client side of the TLS handshake on the connection as it is (after +OK to STLS). */
   async handshake(ca: Buffer | string): Promise<void> {
-    this.socket.removeAllListeners('data');
-    this.socket.removeAllListeners('close');
-    const secure = tls.connect({ socket: this.socket, ca, servername: 'localhost' });
-    await new Promise<void>((resolve, reject) => {
-      secure.once('secureConnect', () => resolve());
-      secure.once('error', reject);
-    });
-    this.socket = secure;
-    this.attach(secure);
+    await this.reader.startTls({ ca, servername: 'localhost' });
   }
 
   /** Bytes received and not read yet. */
   unread(): string {
-    return this.buffer.toString('latin1');
+    return this.reader.buffer.toString('latin1');
   }
 
   /** Resolves when the server has closed the connection. */
   async closed(): Promise<void> {
-    await this.waitFor(() => (this.ended ? true : undefined), 'the server to close');
+    await this.waitFor(() => (this.reader.closed ? true : undefined), 'the server to close');
   }
 
   get isClosed(): boolean {
-    return this.ended;
+    return this.reader.closed;
   }
 
   /** Drops the connection without QUIT. */
   destroy(): void {
-    this.socket.destroy();
+    this.reader.socket.destroy();
   }
 
   async quit(): Promise<string> {

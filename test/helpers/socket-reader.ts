@@ -1,0 +1,111 @@
+// The reading side shared by the raw protocol clients of the tests (SMTP, IMAP, POP3): the bytes
+// received and not consumed yet, whether the server closed, and a bounded wait for what a client
+// needs. Each client decodes what it consumes (UTF-8 text or raw bytes).
+import net from 'node:net';
+import tls from 'node:tls';
+
+const SHOWN_UNREAD = 500;
+
+export interface ConnectOptions {
+  host?: string;
+  /** TLS from the first byte with these options (certificate checks); plain TCP when absent. */
+  tls?: tls.ConnectionOptions;
+  /** How unread bytes are shown in an error: 'utf8' for a text client, 'latin1' for bytes. */
+  show?: BufferEncoding;
+}
+
+export class SocketReader {
+  /** Received and not consumed yet. */
+  buffer = Buffer.alloc(0);
+  closed = false;
+  private waiters: Array<() => void> = [];
+
+  private readonly onData = (chunk: Buffer): void => {
+    this.buffer = Buffer.concat([this.buffer, chunk]);
+    this.wake();
+  };
+
+  private readonly onClose = (): void => {
+    this.closed = true;
+    this.wake();
+  };
+
+  constructor(
+    public socket: net.Socket,
+    private readonly show: BufferEncoding = 'latin1',
+  ) {
+    this.attach(socket);
+  }
+
+  /** Connects (to 127.0.0.1 unless told); resolves once connected, TLS handshake included. */
+  static async connect(port: number, options: ConnectOptions = {}): Promise<SocketReader> {
+    const host = options.host ?? '127.0.0.1';
+    const socket = options.tls ? tls.connect({ ...options.tls, host, port }) : net.connect({ host, port });
+    const reader = new SocketReader(socket, options.show);
+    await new Promise<void>((resolve, reject) => {
+      socket.once(options.tls ? 'secureConnect' : 'connect', () => resolve());
+      socket.once('error', reject);
+    });
+    return reader;
+  }
+
+  private attach(socket: net.Socket): void {
+    socket.on('data', this.onData);
+    socket.on('close', this.onClose);
+    socket.on('error', () => {});
+  }
+
+  private wake(): void {
+    this.waiters.splice(0).forEach((w) => w());
+  }
+
+  /** STARTTLS/STLS: stops reading the plain socket and reads the TLS one wrapped around it from now on. */
+  async startTls(options: tls.ConnectionOptions): Promise<void> {
+    const plain = this.socket;
+    plain.off('data', this.onData);
+    plain.off('close', this.onClose);
+    const secure = tls.connect({ ...options, socket: plain });
+    this.socket = secure;
+    this.attach(secure);
+    await new Promise<void>((resolve, reject) => {
+      secure.once('secureConnect', () => resolve());
+      secure.once('error', reject);
+    });
+  }
+
+  /** Takes the first `length` bytes off the buffer. */
+  consume(length: number): Buffer {
+    const taken = this.buffer.subarray(0, length);
+    this.buffer = this.buffer.subarray(length);
+    return taken;
+  }
+
+  /**
+   * Calls `take` now and after every arrival until it returns a value (not null or undefined);
+   * fails when the connection closed first or after `timeoutMs`, showing what is unread.
+   */
+  async waitFor<T>(take: () => T | null | undefined, timeoutMs: number, what: string): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = take();
+      if (value !== null && value !== undefined) return value;
+      const left = deadline - Date.now();
+      if (this.closed || left <= 0) {
+        throw new Error(`${this.closed ? 'connection closed' : 'timed out'} waiting for ${what}; unread: ${this.unread()}`);
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  private unread(): string {
+    const text = this.buffer.toString(this.show);
+    if (text.length <= SHOWN_UNREAD) return JSON.stringify(text);
+    return `${JSON.stringify(text.slice(0, SHOWN_UNREAD))}… (${this.buffer.length} bytes in all)`;
+  }
+}
