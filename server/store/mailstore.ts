@@ -31,6 +31,9 @@ export interface MailboxRow {
   highest_modseq: number;
   subscribed: number;
   special_use: string | null;
+  /** Kept by triggers on the message index (migration 5). */
+  message_count: number;
+  message_bytes: number;
 }
 
 export interface MessageRow {
@@ -125,7 +128,7 @@ export class MailStore {
         'UPDATE messages SET flags = ?, filename = ?, modseq = ? WHERE id = ?',
       ),
       usage: db.prepare<[number]>(
-        'SELECT COALESCE(SUM(m.size), 0) AS bytes FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id WHERE b.user_id = ?',
+        'SELECT COALESCE(SUM(message_bytes), 0) AS bytes FROM mailboxes WHERE user_id = ?',
       ),
     };
   }
@@ -172,6 +175,14 @@ export class MailStore {
   /** Bytes a user's messages take, for quotas. */
   usageBytes(userId: number): number {
     return (this.statements.usage.get(userId) as { bytes: number }).bytes;
+  }
+
+  /** Messages and bytes of every user that has mailboxes, by user id. */
+  usageOfAllUsers(): Map<number, { messages: number; bytes: number }> {
+    const rows = this.db
+      .prepare('SELECT user_id AS id, SUM(message_count) AS messages, SUM(message_bytes) AS bytes FROM mailboxes GROUP BY user_id')
+      .all() as Array<{ id: number; messages: number; bytes: number }>;
+    return new Map(rows.map(({ id, messages, bytes }) => [id, { messages, bytes }]));
   }
 
   private lastUidValidity = 0;

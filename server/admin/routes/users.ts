@@ -6,15 +6,7 @@ import type { AdminState } from '../state.js';
 import type { UserInfo, UsersResponse } from '../types.js';
 
 function users(state: AdminState): UsersResponse {
-  const usage = new Map(
-    (
-      state.context.db
-        .prepare(
-          'SELECT b.user_id AS id, COUNT(m.id) AS messages, COALESCE(SUM(m.size), 0) AS bytes FROM mailboxes b LEFT JOIN messages m ON m.mailbox_id = b.id GROUP BY b.user_id',
-        )
-        .all() as Array<{ id: number; messages: number; bytes: number }>
-    ).map((row) => [row.id, row]),
-  );
+  const usage = state.context.mailStore.usageOfAllUsers();
   const settings = state.context.settings();
   return {
     users: state.context.accounts.listUsers().map(
