@@ -1,5 +1,6 @@
 // The local CA and server certificate pass the strictest client rules (Apple's), verify with
-// openssl, renew from the same CA, and imports are refused with the reason in words.
+// openssl (also as openssl s_client after STARTTLS), renew from the same CA, and imports are
+// refused with the reason in words.
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -8,6 +9,7 @@ import tls from 'node:tls';
 import { afterAll, describe, expect, it } from 'vitest';
 import { certificateFiles, ensureCertificates, importCertificate, loadForge } from '../server/tls/certificates.js';
 import { startTestEngine, tempDataDir } from './helpers/engine.js';
+import { run } from './helpers/pop3.js';
 
 const identity = { hostname: 'mail.school.lan', domain: 'school.lan', addresses: ['192.168.1.20'] };
 const dirs: string[] = [];
@@ -111,6 +113,38 @@ describe('certificates', () => {
       expect(['TLSv1.2', 'TLSv1.3']).toContain(good.getProtocol());
       good.destroy();
       await expect(connect({ maxVersion: 'TLSv1.1', minVersion: 'TLSv1' })).rejects.toThrow();
+    } finally {
+      await test.stop();
+    }
+  });
+
+  it('passes openssl s_client\'s checks (chain to the local CA, host name) after STARTTLS/STLS and on the implicit-TLS ports', async () => {
+    const test = await startTestEngine();
+    try {
+      const ca = path.join(test.dataDir, 'tls', 'ca.crt');
+      const sClient = (port: number, starttls: string | null, hostname = 'mail.lanpost.lan') =>
+        run(
+          'openssl',
+          ['s_client', ...(starttls ? ['-starttls', starttls] : []), '-connect', `127.0.0.1:${port}`, '-CAfile', ca, '-verify_return_error', '-verify_hostname', hostname, '-brief'],
+          { input: '', timeoutMs: 15_000 },
+        );
+      const checks: Array<[number, string | null]> = [
+        [test.port('submission'), 'smtp'],
+        [test.port('smtp'), 'smtp'],
+        [test.port('pop3'), 'pop3'],
+        [test.port('imap'), 'imap'],
+        [test.port('smtps'), null],
+        [test.port('pop3s'), null],
+        [test.port('imaps'), null],
+      ];
+      for (const [port, starttls] of checks) {
+        const result = await sClient(port, starttls);
+        expect(result.stderr, `${starttls ?? 'implicit TLS'} on ${port}`).toContain('Verification: OK');
+        expect(result.stderr).toMatch(/Protocol version: TLSv1\.[23]/);
+      }
+      const wrongName = await sClient(test.port('imap'), 'imap', 'somewhere.else');
+      expect(wrongName.stderr).toContain('hostname mismatch');
+      expect(wrongName.stderr).not.toContain('Verification: OK');
     } finally {
       await test.stop();
     }

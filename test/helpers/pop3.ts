@@ -143,14 +143,14 @@ export function ca(test: TestEngine): Buffer {
   return fs.readFileSync(caFile(test));
 }
 
-/** Runs a program (python3, curl, fetchmail) without blocking the engine; resolves with its output. */
+/** Runs a program (python3, curl, fetchmail) without blocking the engine; resolves with its output. `input` is written to its stdin, which is then closed. */
 export function run(
   file: string,
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string } = {},
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string; input?: string } = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       file,
       args,
       { env: { ...process.env, ...options.env }, timeout: options.timeoutMs ?? 30_000, cwd: options.cwd, maxBuffer: 64 * 1024 * 1024 },
@@ -159,6 +159,7 @@ export function run(
         resolve({ code, stdout: stdout.toString(), stderr: stderr.toString() });
       },
     );
+    if (options.input !== undefined) child.stdin?.end(options.input);
   });
 }
 
