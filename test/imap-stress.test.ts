@@ -1,6 +1,7 @@
 // Several sessions changing one mailbox at once (as Dovecot's imaptest does): random STORE,
 // FETCH, APPEND, EXPUNGE, COPY and NOOP. Every session's idea of the mailbox, kept only from
-// the server's untagged EXISTS / EXPUNGE / FETCH responses, must end equal to the store's.
+// the server's untagged EXISTS / EXPUNGE / FETCH responses, must end equal to the store's;
+// sessions with CONDSTORE also check that MODSEQs come with every flag report and only grow.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { splitFlags } from '../server/store/mailstore.js';
 import { startTestEngine, type TestEngine } from './helpers/engine.js';
@@ -11,13 +12,17 @@ const USER = 'bob@lanpost.lan';
 const PASSWORD = 'correct horse battery';
 const FLAGS = ['\\Seen', '\\Flagged', '\\Answered', '\\Draft', '$Work', '$Home'];
 
-/** A client's model of the selected mailbox: UIDs by sequence number and their flags. */
+/** A client's model of the selected mailbox: UIDs by sequence number, their flags and, with CONDSTORE, their MODSEQs. */
 class Model {
   uids: Array<number | undefined> = [];
   flags = new Map<number, string>();
+  modseqs = new Map<number, number>();
   errors: string[] = [];
 
-  apply(reply: Reply): void {
+  constructor(readonly condstore = false) {}
+
+  /** `asked`: the reply to a FETCH, whose flag data needs no MODSEQ (RFC 7162 §3.2 asks it of flag changes; Dovecot agrees). */
+  apply(reply: Reply, asked = false): void {
     for (const line of reply.lines) {
       let m: RegExpExecArray | null;
       if ((m = /^\* (\d+) EXISTS$/.exec(line))) {
@@ -39,9 +44,27 @@ class Model {
         }
         const flags = /FLAGS \(([^)]*)\)/.exec(m[2]!)?.[1];
         const at = this.uids[seq - 1];
-        if (flags !== undefined && at !== undefined) this.flags.set(at, normalize(flags));
+        if (flags !== undefined && at !== undefined) {
+          if (this.condstore) this.checkModseq(at, normalize(flags), line, asked);
+          this.flags.set(at, normalize(flags));
+        }
       }
     }
+  }
+
+  /** RFC 7162 §3.2: with CONDSTORE on, reported flag changes come with MODSEQ, which only grows, and grows when the flags change. */
+  private checkModseq(uid: number, flags: string, line: string, asked: boolean): void {
+    const modseq = Number(/MODSEQ \((\d+)\)/.exec(line)?.[1] ?? NaN);
+    if (Number.isNaN(modseq)) {
+      if (!asked) this.errors.push(`flag change without MODSEQ: ${line}`);
+      return;
+    }
+    const before = this.modseqs.get(uid);
+    if (before !== undefined && modseq < before) this.errors.push(`MODSEQ of UID ${uid} went down: ${before} → ${modseq}`);
+    if (before !== undefined && modseq === before && this.flags.has(uid) && this.flags.get(uid) !== flags) {
+      this.errors.push(`flags of UID ${uid} changed without a new MODSEQ (${modseq}): ${line}`);
+    }
+    this.modseqs.set(uid, modseq);
   }
 }
 
@@ -83,9 +106,10 @@ describe('IMAP sessions racing on one mailbox', () => {
       [1, 2, 3, 4].map(async (n) => {
         const c = await RawImap.connect(test.port('imap'));
         await c.login(USER, PASSWORD);
-        const model = new Model();
-        model.apply(await c.command('SELECT Race'));
-        model.apply(await c.command('FETCH 1:* (UID FLAGS)'));
+        // Two of the four sessions with CONDSTORE, as imaptest uses it where it is offered.
+        const model = new Model(n > 2);
+        model.apply(await c.command(model.condstore ? 'SELECT Race (CONDSTORE)' : 'SELECT Race'));
+        model.apply(await c.command(`FETCH 1:* (UID FLAGS${model.condstore ? ' MODSEQ' : ''})`), true);
         return { c, model, next: random(n * 7919) };
       }),
     );
@@ -103,7 +127,10 @@ describe('IMAP sessions racing on one mailbox', () => {
             reply = await c.until('ap');
           } else if (roll < 0.4) reply = await c.command(`STORE ${seq} ${next() < 0.5 ? '+' : '-'}FLAGS (${flag})`);
           else if (roll < 0.55) reply = await c.command(`UID STORE ${model.uids[seq - 1] ?? 1} +FLAGS.SILENT (${flag})`);
-          else if (roll < 0.7) reply = await c.command(`FETCH ${seq}:${Math.min(count, seq + 3)} (UID FLAGS)`);
+          else if (roll < 0.7) {
+            model.apply(await c.command(`FETCH ${seq}:${Math.min(count, seq + 3)} (UID FLAGS${model.condstore && next() < 0.5 ? ' MODSEQ' : ''})`), true);
+            continue;
+          }
           else if (roll < 0.78) {
             model.apply(await c.command(`STORE ${seq} +FLAGS.SILENT (\\Deleted)`));
             reply = await c.command(next() < 0.5 ? 'EXPUNGE' : `UID EXPUNGE ${model.uids[seq - 1] ?? 1}`);
@@ -121,10 +148,11 @@ describe('IMAP sessions racing on one mailbox', () => {
     const rows = mailStore.listMessages(mailStore.getMailbox(user.id, 'Race')!.id);
     for (const { c, model } of sessions) {
       model.apply(await c.command('NOOP'));
-      model.apply(await c.command('FETCH 1:* (UID FLAGS)'));
+      model.apply(await c.command(`FETCH 1:* (UID FLAGS${model.condstore ? ' MODSEQ' : ''})`), true);
       expect(model.errors).toEqual([]);
       expect(model.uids).toEqual(rows.map((r) => r.uid));
       for (const row of rows) expect(model.flags.get(row.uid)).toBe(normalize(splitFlags(row.flags).join(' ')));
+      if (model.condstore) for (const row of rows) expect(model.modseqs.get(row.uid)).toBe(row.modseq);
       c.close();
     }
   }, 60_000);
