@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { commitsDurable, type Db } from '../store/db.js';
 import { directorySync } from '../store/fsync.js';
+import { writeMessageFile } from '../store/maildir.js';
 
 /** pending: waiting for (another) attempt; the others are final. */
 export type RecipientStatus = 'pending' | 'delivered' | 'bounced' | 'expired';
@@ -129,6 +130,8 @@ export class OutboundQueue extends EventEmitter {
       unfinished: db.prepare<[string]>(
         "SELECT COUNT(*) AS n FROM queue_recipients WHERE queue_id = ? AND (status = 'pending' OR (status IN ('bounced', 'expired') AND dsn_sent_at IS NULL))",
       ),
+      insertEntry: db.prepare<[string, string, string, number, number]>('INSERT INTO queue (id, sender, file, size, created_at) VALUES (?, ?, ?, ?, ?)'),
+      insertRecipient: db.prepare<[string, string, number]>('INSERT INTO queue_recipients (queue_id, recipient, next_attempt_at) VALUES (?, ?, ?)'),
       deleteEntry: db.prepare<[string]>('DELETE FROM queue WHERE id = ?'),
       deleteRecipients: db.prepare<[string]>('DELETE FROM queue_recipients WHERE queue_id = ?'),
     };
@@ -137,22 +140,13 @@ export class OutboundQueue extends EventEmitter {
   /** Stores the message and its recipients; resolves once both are on disk. */
   async enqueue(sender: string, recipients: string[], content: Buffer): Promise<string> {
     const id = `${Date.now().toString(36)}${crypto.randomBytes(5).toString('hex')}`.toUpperCase();
-    const temp = path.join(this.dir, 'tmp', id);
-    const file = path.join(this.dir, `${id}.eml`);
-    const handle = await fs.promises.open(temp, 'wx', 0o600);
-    try {
-      await handle.writeFile(content);
-      await handle.datasync();
-    } finally {
-      await handle.close();
-    }
-    await fs.promises.rename(temp, file);
+    // tmp/ID → fdatasync → ID.eml, as a Maildir file; then the row, which makes it an entry.
+    await writeMessageFile(this.dir, content, id, `${id}.eml`);
     await directorySync.sync(this.dir);
     const now = Date.now();
     await this.write(() => {
-      this.db.prepare('INSERT INTO queue (id, sender, file, size, created_at) VALUES (?, ?, ?, ?, ?)').run(id, sender, `${id}.eml`, content.length, now);
-      const insert = this.db.prepare('INSERT INTO queue_recipients (queue_id, recipient, next_attempt_at) VALUES (?, ?, ?)');
-      for (const recipient of new Set(recipients)) insert.run(id, recipient, now);
+      this.q.insertEntry.run(id, sender, `${id}.eml`, content.length, now);
+      for (const recipient of new Set(recipients)) this.q.insertRecipient.run(id, recipient, now);
     });
     this.announce({ kind: 'queued', id });
     return id;
@@ -238,7 +232,7 @@ export class OutboundQueue extends EventEmitter {
       done = entry;
     }, true, REMOVAL_BATCH_MS);
     if (!done) return false;
-    await fs.promises.rm(this.messagePath(done), { force: true });
+    await fs.promises.unlink(this.messagePath(done)).catch(() => {}); // gone already: fine
     this.announce({ kind: 'removed', id, reason: 'done' });
     return true;
   }

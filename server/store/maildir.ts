@@ -75,7 +75,7 @@ export function ensureMaildir(dir: string, isSubfolder: boolean): void {
 }
 
 /**
- * Writes a message into tmp/`base`, fdatasyncs it and renames it to `filename` (under new/ or
+ * Writes a message into tmp/`base`, fdatasyncs it and renames it to `filename` (in a Maildir: new/ or
  * cur/, see fileNameFor): a crash cannot leave half of it visible. Every step runs off the main
  * thread (creating and renaming files can wait for the file system's journal while other
  * deliveries fsync), chained by callbacks: this runs for every delivered message, and a promise
