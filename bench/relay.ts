@@ -9,9 +9,11 @@
 // Peer: Postfix on 587 (STARTTLS + AUTH) in the same run, when the peer stack runs. The peer is
 // configured with defer_transports=smtp (it never sends off-box, and must not be reconfigured),
 // so for Postfix only the submission half (accept + queue) is measured; our messages are then
-// removed from its queue by queue ID.
+// removed from its queue by queue ID. LanPost's submission is measured both while it relays and,
+// like the peer, with its deliveries deferred (a domain routed to a port nobody listens on).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import nodemailer from 'nodemailer';
 import { runCli, spawnServe } from '../test/helpers/cli.js';
 import { prepareDataDir, tempDataDir } from '../test/helpers/engine.js';
@@ -84,6 +86,16 @@ async function submit(port: number, auth: { user: string; pass: string }, domain
   return { seconds, started, submittedAt, latenciesMs, failures };
 }
 
+/** A loopback TCP port nothing listens on (bound, read, released). */
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 function memoryOf(pid: number): { rssMb: number; peakMb: number } {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
@@ -126,9 +138,10 @@ export async function run(args: string[]): Promise<void> {
   const record = setInterval(() => {
     for (const m of sink.messages.splice(0)) for (const to of m.to) acceptedAt.set(to, performance.now());
   }, 5);
+  const closedPort = await freePort();
   const dataDir = tempDataDir('lanpost-bench-relay-');
   prepareDataDir(dataDir, (settings) => {
-    settings.routes = { 'sink.test': `127.0.0.1:${sink.port}` };
+    settings.routes = { 'sink.test': `127.0.0.1:${sink.port}`, 'parked.test': `127.0.0.1:${closedPort}` };
   });
   await runCli(['user', 'add', 'bench@lanpost.lan', '--data', dataDir], { input: 'bench password 1\n' });
   const serve = await spawnServe(dataDir);
@@ -146,7 +159,7 @@ export async function run(args: string[]): Promise<void> {
     const relayLatencies = [...result.submittedAt].filter(([to]) => acceptedAt.has(to)).map(([to, at]) => acceptedAt.get(to)! - at);
     const submissionRate = options.count / result.seconds;
     console.log(
-      `LanPost submission (587, accept + queue): ${fmt(submissionRate)} msg/s, p50 ${fmt(percentile(result.latenciesMs, 50), 2)} ms, p99 ${fmt(percentile(result.latenciesMs, 99), 2)} ms, ${result.failures} failures`,
+      `LanPost submission (587, accept + queue, relaying at the same time): ${fmt(submissionRate)} msg/s, p50 ${fmt(percentile(result.latenciesMs, 50), 2)} ms, p99 ${fmt(percentile(result.latenciesMs, 99), 2)} ms, ${result.failures} failures`,
     );
     console.log(
       `LanPost relay (first submission → last remote 250): ${fmt(acceptedAt.size / ((last - result.started) / 1000))} msg/s; ` +
@@ -154,9 +167,18 @@ export async function run(args: string[]): Promise<void> {
         `${acceptedAt.size}/${options.count} at the sink over ${sink.connections} connection(s)`,
     );
     console.log(`LanPost peak RSS ${fmt(memoryOf(pid).peakMb)} MB`);
+    // What the peer does: accept and queue only. parked.test is routed to a port where nothing
+    // listens, so every delivery is deferred at once and the queue holds the messages.
+    const parked = await submit(serve.ports.submission!, { user: 'bench@lanpost.lan', pass: 'bench password 1' }, 'parked.test', options);
+    const parkedRate = options.count / parked.seconds;
+    console.log(`LanPost submission (587, accept + queue only, deliveries deferred): ${fmt(parkedRate)} msg/s, ${parked.failures} failures`);
     const postfix = await postfixPeer(options);
     if (postfix === null) console.log('Peer stack not running (/tmp/refstack/READY missing): no side-by-side figure.');
-    else console.log(`submission ratio LanPost / Postfix: ${fmt(submissionRate / postfix, 2)} (one run, shared 2-core machine)`);
+    else {
+      console.log(
+        `submission ratio LanPost / Postfix: ${fmt(parkedRate / postfix, 2)} accept + queue only (Postfix here never sends), ${fmt(submissionRate / postfix, 2)} while relaying (one run, shared 2-core machine)`,
+      );
+    }
   } finally {
     clearInterval(record);
     await serve.stop();
