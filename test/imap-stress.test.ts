@@ -1,7 +1,8 @@
 // Several sessions changing one mailbox at once (as Dovecot's imaptest does): random STORE,
 // FETCH, APPEND, EXPUNGE, COPY and NOOP. Every session's idea of the mailbox, kept only from
 // the server's untagged EXISTS / EXPUNGE / FETCH responses, must end equal to the store's;
-// sessions with CONDSTORE also check that MODSEQs come with every flag report and only grow.
+// sessions with CONDSTORE also check that MODSEQs come with every flag report and only grow, and
+// no message is \\Recent to two sessions.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { splitFlags } from '../server/store/mailstore.js';
 import { startTestEngine, type TestEngine } from './helpers/engine.js';
@@ -17,6 +18,8 @@ class Model {
   uids: Array<number | undefined> = [];
   flags = new Map<number, string>();
   modseqs = new Map<number, number>();
+  /** UIDs this session was told are \Recent: RFC 3501 §2.3.2 gives that to one session only. */
+  recent = new Set<number>();
   errors: string[] = [];
 
   constructor(readonly condstore = false) {}
@@ -45,6 +48,7 @@ class Model {
         const flags = /FLAGS \(([^)]*)\)/.exec(m[2]!)?.[1];
         const at = this.uids[seq - 1];
         if (flags !== undefined && at !== undefined) {
+          if (/\\Recent/i.test(flags)) this.recent.add(at);
           if (this.condstore) this.checkModseq(at, normalize(flags), line, asked);
           this.flags.set(at, normalize(flags));
         }
@@ -155,5 +159,8 @@ describe('IMAP sessions racing on one mailbox', () => {
       if (model.condstore) for (const row of rows) expect(model.modseqs.get(row.uid)).toBe(row.modseq);
       c.close();
     }
+    const recentTwice = sessions.flatMap(({ model }, i) => [...model.recent].filter((uid) => sessions.some((other, j) => j !== i && other.model.recent.has(uid))));
+    expect(sessions.some(({ model }) => model.recent.size > 0)).toBe(true);
+    expect(recentTwice).toEqual([]);
   }, 60_000);
 });
