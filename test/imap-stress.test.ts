@@ -2,7 +2,7 @@
 // FETCH, APPEND, EXPUNGE, COPY and NOOP. Every session's idea of the mailbox, kept only from
 // the server's untagged EXISTS / EXPUNGE / FETCH responses, must end equal to the store's;
 // sessions with CONDSTORE also check that MODSEQs come with every flag report and only grow, and
-// no message is \\Recent to two sessions.
+// no message is \Recent to two sessions.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { splitFlags } from '../server/store/mailstore.js';
 import { startTestEngine, type TestEngine } from './helpers/engine.js';
