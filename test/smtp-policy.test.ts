@@ -1,5 +1,6 @@
 // SMTP rules, answered at the right command with the right code, over real sockets.
 import fs from 'node:fs';
+import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestEngine, type TestEngine } from './helpers/engine.js';
@@ -139,6 +140,40 @@ describe('recipients', () => {
     expect(before('admin@lanpost.lan')).toBe(counts.admin + 1);
     expect(before('bob@lanpost.lan')).toBe(counts.bob + 1);
     expect(before('carol@lanpost.lan')).toBe(counts.carol + 1);
+  });
+});
+
+describe('a mailbox that cannot be written', () => {
+  it('answers 451 4.3.0, keeps the session, shows nothing half-written, and delivers again once the disk is fixed', async () => {
+    const dave = await trusted.addUser('dave@lanpost.lan');
+    const user = trusted.engine.context.accounts.findUser(dave.address)!;
+    const maildir = path.join(trusted.dataDir, user.maildir);
+    trusted.engine.context.mailStore.ensureUserMailboxes(user);
+    // tmp/ turned into a file: every write into the Maildir now fails (as root too, unlike chmod).
+    const tmp = path.join(maildir, 'tmp');
+    fs.rmSync(tmp, { recursive: true });
+    fs.writeFileSync(tmp, 'not a folder');
+    const client = await session(trusted);
+    const send = async (to: string, subject: string) => {
+      expect((await client.command('MAIL FROM:<x@example.org>')).code).toBe(250);
+      expect((await client.command(`RCPT TO:<${to}>`)).code).toBe(250);
+      expect((await client.command('DATA')).code).toBe(354);
+      return client.command(`Subject: ${subject}\r\n\r\nbody\r\n.`);
+    };
+    const refused = await send(dave.address, 'broken disk');
+    expect(refused.code).toBe(451);
+    expect(refused.text).toMatch(/^4\.3\.0 /);
+    expect(fs.readdirSync(path.join(maildir, 'new'))).toEqual([]);
+    // the session goes on: another mailbox takes mail on the same connection
+    const bobBefore = maildirFiles(trusted, 'bob@lanpost.lan').length;
+    expect((await send('bob@lanpost.lan', 'same session')).code).toBe(250);
+    expect(maildirFiles(trusted, 'bob@lanpost.lan')).toHaveLength(bobBefore + 1);
+    // the disk is fixed: the client's retry is delivered
+    fs.rmSync(tmp);
+    fs.mkdirSync(tmp, { mode: 0o700 });
+    expect((await send(dave.address, 'broken disk')).code).toBe(250);
+    expect(maildirFiles(trusted, dave.address)).toHaveLength(1);
+    client.close();
   });
 });
 
