@@ -1,5 +1,6 @@
 // Log lines of the engine: printed (headless) and kept for the window's Logs page.
 import { EventEmitter } from 'node:events';
+import { Ring } from './ring.js';
 
 export type LogLevel = 'info' | 'warn' | 'error';
 
@@ -17,7 +18,7 @@ export interface LogEntry {
 const KEEP = 1000;
 
 export class Log extends EventEmitter {
-  private readonly recentEntries: LogEntry[] = [];
+  private readonly recentEntries = new Ring<LogEntry>(KEEP);
 
   constructor(private readonly print: ((line: string) => void) | null) {
     super();
@@ -27,7 +28,6 @@ export class Log extends EventEmitter {
   write(level: LogLevel, source: string, message: string, context: Pick<LogEntry, 'session' | 'client' | 'user'> = {}): void {
     const entry: LogEntry = { time: Date.now(), level, source, message, ...context };
     this.recentEntries.push(entry);
-    if (this.recentEntries.length > KEEP) this.recentEntries.shift();
     this.emit('entry', entry);
     this.print?.(formatLogEntry(entry));
   }
@@ -45,7 +45,7 @@ export class Log extends EventEmitter {
   }
 
   recent(): LogEntry[] {
-    return [...this.recentEntries];
+    return this.recentEntries.toArray();
   }
 }
 

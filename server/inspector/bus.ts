@@ -1,6 +1,7 @@
 // The protocol transcript bus: every session of every protocol emits its C:/S: lines here, with
 // secrets already redacted. The admin API streams it to the window's Protocol inspector.
 import { EventEmitter } from 'node:events';
+import { Ring } from '../ring.js';
 import type { ServiceName } from '../settings/schema.js';
 
 export type Direction = 'C' | 'S' | '*';
@@ -20,9 +21,7 @@ const KEEP_LINES = 2000;
 const MAX_TEXT = 500;
 
 export class InspectorBus extends EventEmitter {
-  /** A ring of the last KEEP_LINES lines; `next` counts every line ever written. */
-  private readonly recentLines: TranscriptLine[] = [];
-  private next = 0;
+  private readonly recentLines = new Ring<TranscriptLine>(KEEP_LINES);
 
   constructor() {
     super();
@@ -32,13 +31,12 @@ export class InspectorBus extends EventEmitter {
   emitLine(line: Omit<TranscriptLine, 'time'>): void {
     const text = line.text.length > MAX_TEXT ? `${line.text.slice(0, MAX_TEXT)}… (${line.text.length} characters)` : line.text;
     const entry: TranscriptLine = { time: Date.now(), service: line.service, session: line.session, client: line.client, direction: line.direction, text };
-    this.recentLines[this.next++ % KEEP_LINES] = entry;
+    this.recentLines.push(entry);
     this.emit('line', entry);
   }
 
   recent(): TranscriptLine[] {
-    const start = this.next % KEEP_LINES;
-    return this.next <= KEEP_LINES ? this.recentLines.slice(0, this.next) : [...this.recentLines.slice(start), ...this.recentLines.slice(0, start)];
+    return this.recentLines.toArray();
   }
 
   /** A transcript writer bound to one session. */
