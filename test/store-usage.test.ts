@@ -1,7 +1,7 @@
-// Quota usage without summing every message (migration 5): each mailbox keeps its message count
-// and bytes, moved by triggers on the index. Whatever changes the index — delivery, APPEND,
-// COPY, MOVE, EXPUNGE, DELETE of a mailbox, files removed by hand — the counters match the rows,
-// and a database from before the migration gets them filled in.
+// Quotas and STATUS without reading every message (migration 5): each mailbox keeps its message
+// count, bytes and unseen count, moved by triggers on the index. Whatever changes the index —
+// delivery, APPEND, COPY, MOVE, EXPUNGE, flag changes, DELETE of a mailbox, files removed by
+// hand — the counters match the rows, and a database from before the migration gets them filled in.
 import fs from 'node:fs';
 import path from 'node:path';
 import { ImapFlow } from 'imapflow';
@@ -24,13 +24,16 @@ afterAll(async () => {
   await test?.stop();
 });
 
+/** Messages without \Seen, counted from the rows of a mailbox `b` joined with its messages `m`. */
+const UNSEEN = "COALESCE(SUM(m.id IS NOT NULL AND instr(' ' || lower(m.flags) || ' ', ' \\seen ') = 0), 0)";
+
 /** Every mailbox whose counters differ from its rows, and the user's bytes summed from the rows. */
 function drift(db: Db): { mismatched: unknown[]; summed: number; userId: number } {
   const mismatched = db
     .prepare(
-      `SELECT b.name, b.message_count, b.message_bytes, COUNT(m.id) AS rows, COALESCE(SUM(m.size), 0) AS bytes
+      `SELECT b.name, b.message_count, b.message_bytes, b.unseen_count, COUNT(m.id) AS rows, COALESCE(SUM(m.size), 0) AS bytes, ${UNSEEN} AS unseen
        FROM mailboxes b LEFT JOIN messages m ON m.mailbox_id = b.id GROUP BY b.id
-       HAVING b.message_count != COUNT(m.id) OR b.message_bytes != COALESCE(SUM(m.size), 0)`,
+       HAVING b.message_count != COUNT(m.id) OR b.message_bytes != COALESCE(SUM(m.size), 0) OR b.unseen_count != ${UNSEEN}`,
     )
     .all();
   const userId = (db.prepare('SELECT id FROM users WHERE address = ?').get(USER) as { id: number }).id;
@@ -48,8 +51,8 @@ function expectInLine(engine: Engine): number {
   return usage;
 }
 
-describe('mailbox usage counters', () => {
-  it('follow delivery, APPEND, COPY, MOVE, EXPUNGE and DELETE', async () => {
+describe('mailbox counters', () => {
+  it('follow delivery, APPEND, COPY, MOVE, EXPUNGE, flag changes and DELETE', async () => {
     const transport = nodemailer.createTransport({ host: '127.0.0.1', port: test.port('smtp'), ignoreTLS: true });
     for (let i = 0; i < 3; i++) await transport.sendMail({ envelope: { from: 'x@example.org', to: [USER] }, raw: `Subject: delivered ${i}\r\n\r\n${'body '.repeat(50 * (i + 1))}\r\n` });
     const delivered = expectInLine(test.engine);
@@ -68,6 +71,15 @@ describe('mailbox usage counters', () => {
       expectInLine(test.engine);
       await client.messageDelete('1');
       expectInLine(test.engine);
+      await client.messageFlagsAdd('1', ['\\Seen']);
+      await client.messageFlagsAdd('2', ['\\Flagged']);
+      expectInLine(test.engine);
+      await client.messageFlagsRemove('1', ['\\Seen']);
+      await client.messageFlagsSet('2', ['\\Seen', '$Work']);
+      expectInLine(test.engine);
+      const status = await client.status('INBOX', { messages: true, unseen: true });
+      const inbox = test.engine.context.mailStore.getMailbox(test.engine.context.accounts.findUser(USER)!.id, 'INBOX')!;
+      expect(status).toMatchObject({ messages: inbox.message_count, unseen: inbox.unseen_count });
     } finally {
       lock.release();
     }
@@ -87,8 +99,9 @@ describe('mailbox usage counters', () => {
     fs.unlinkSync(path.join(archive, files[0]!));
     // Back to a database from before migration 5: no counters, no triggers.
     const old = openDatabase(dataDir);
-    old.exec(`DROP TRIGGER messages_counted_in; DROP TRIGGER messages_counted_out; DROP TRIGGER messages_counted_moved;
-      ALTER TABLE mailboxes DROP COLUMN message_count; ALTER TABLE mailboxes DROP COLUMN message_bytes; PRAGMA user_version = 4;`);
+    old.exec(`DROP TRIGGER messages_counted_in; DROP TRIGGER messages_counted_out; DROP TRIGGER messages_counted_changed;
+      ALTER TABLE mailboxes DROP COLUMN message_count; ALTER TABLE mailboxes DROP COLUMN message_bytes;
+      ALTER TABLE mailboxes DROP COLUMN unseen_count; PRAGMA user_version = 4;`);
     old.close();
     const engine = await startEngine({ dataDir, print: null });
     test.engine = engine; // stopped by afterAll

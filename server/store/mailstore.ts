@@ -34,6 +34,7 @@ export interface MailboxRow {
   /** Kept by triggers on the message index (migration 5). */
   message_count: number;
   message_bytes: number;
+  unseen_count: number;
 }
 
 export interface MessageRow {
@@ -365,13 +366,10 @@ export class MailStore {
       fromUid: db.prepare<[number, number]>('SELECT * FROM messages WHERE mailbox_id = ? AND uid >= ? ORDER BY uid'),
       uidRange: db.prepare<[number, number, number]>('SELECT * FROM messages WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid'),
       summary: db.prepare<[number]>('SELECT uid, modseq, flags FROM messages WHERE mailbox_id = ? ORDER BY uid'),
-      status: db.prepare<[number, number]>(
-        `SELECT COUNT(*) AS messages,
-                COALESCE(SUM(CASE WHEN instr(' ' || lower(flags) || ' ', ' \\seen ') = 0 THEN 1 ELSE 0 END), 0) AS unseen,
-                COALESCE(SUM(CASE WHEN uid >= ? THEN 1 ELSE 0 END), 0) AS recent,
-                COALESCE(SUM(size), 0) AS size
-           FROM messages WHERE mailbox_id = ?`,
+      counters: db.prepare<[number]>(
+        'SELECT message_count AS messages, unseen_count AS unseen, message_bytes AS size, first_recent_uid AS first FROM mailboxes WHERE id = ?',
       ),
+      countFromUid: db.prepare<[number, number]>('SELECT COUNT(*) AS n FROM messages WHERE mailbox_id = ? AND uid >= ?'),
       firstRecent: db.prepare<[number]>('SELECT first_recent_uid AS first, uidnext FROM mailboxes WHERE id = ?'),
       setFirstRecent: db.prepare<[number, number]>('UPDATE mailboxes SET first_recent_uid = ? WHERE id = ?'),
       subscribe: db.prepare<[number, string]>('INSERT OR IGNORE INTO subscriptions (user_id, name) VALUES (?, ?)'),
@@ -428,8 +426,10 @@ export class MailStore {
 
   /** Counts for IMAP STATUS: messages, unseen, recent (not yet claimed by a session), total size. */
   mailboxCounts(mailbox: MailboxRow): { messages: number; unseen: number; recent: number; size: number } {
-    const { first } = this.imap.firstRecent.get(mailbox.id) as { first: number };
-    return this.imap.status.get(first, mailbox.id) as { messages: number; unseen: number; recent: number; size: number };
+    // Kept by triggers (migration 5); the recent ones are a range of the (mailbox, uid) index.
+    const { messages, unseen, size, first } = this.imap.counters.get(mailbox.id) as { messages: number; unseen: number; size: number; first: number };
+    const { n: recent } = this.imap.countFromUid.get(mailbox.id, first) as { n: number };
+    return { messages, unseen, recent, size };
   }
 
   /**

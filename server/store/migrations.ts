@@ -117,22 +117,32 @@ export const MIGRATIONS: Migration[] = [
   },
   {
     version: 5,
-    description: 'message count and bytes per mailbox, kept by triggers (quotas without summing every message)',
+    description: 'message count, bytes and unseen count per mailbox, kept by triggers (quotas and STATUS without reading every message)',
     sql: `
       ALTER TABLE mailboxes ADD COLUMN message_count INTEGER NOT NULL DEFAULT 0;
       ALTER TABLE mailboxes ADD COLUMN message_bytes INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE mailboxes ADD COLUMN unseen_count INTEGER NOT NULL DEFAULT 0;
       UPDATE mailboxes SET
         message_count = (SELECT COUNT(*) FROM messages WHERE mailbox_id = mailboxes.id),
-        message_bytes = (SELECT COALESCE(SUM(size), 0) FROM messages WHERE mailbox_id = mailboxes.id);
+        message_bytes = (SELECT COALESCE(SUM(size), 0) FROM messages WHERE mailbox_id = mailboxes.id),
+        unseen_count = (SELECT COUNT(*) FROM messages WHERE mailbox_id = mailboxes.id AND instr(' ' || lower(flags) || ' ', ' \\seen ') = 0);
       CREATE TRIGGER messages_counted_in AFTER INSERT ON messages BEGIN
-        UPDATE mailboxes SET message_count = message_count + 1, message_bytes = message_bytes + NEW.size WHERE id = NEW.mailbox_id;
+        UPDATE mailboxes SET message_count = message_count + 1, message_bytes = message_bytes + NEW.size,
+          unseen_count = unseen_count + (instr(' ' || lower(NEW.flags) || ' ', ' \\seen ') = 0)
+        WHERE id = NEW.mailbox_id;
       END;
       CREATE TRIGGER messages_counted_out AFTER DELETE ON messages BEGIN
-        UPDATE mailboxes SET message_count = message_count - 1, message_bytes = message_bytes - OLD.size WHERE id = OLD.mailbox_id;
+        UPDATE mailboxes SET message_count = message_count - 1, message_bytes = message_bytes - OLD.size,
+          unseen_count = unseen_count - (instr(' ' || lower(OLD.flags) || ' ', ' \\seen ') = 0)
+        WHERE id = OLD.mailbox_id;
       END;
-      CREATE TRIGGER messages_counted_moved AFTER UPDATE OF mailbox_id, size ON messages BEGIN
-        UPDATE mailboxes SET message_count = message_count - 1, message_bytes = message_bytes - OLD.size WHERE id = OLD.mailbox_id;
-        UPDATE mailboxes SET message_count = message_count + 1, message_bytes = message_bytes + NEW.size WHERE id = NEW.mailbox_id;
+      CREATE TRIGGER messages_counted_changed AFTER UPDATE OF mailbox_id, size, flags ON messages BEGIN
+        UPDATE mailboxes SET message_count = message_count - 1, message_bytes = message_bytes - OLD.size,
+          unseen_count = unseen_count - (instr(' ' || lower(OLD.flags) || ' ', ' \\seen ') = 0)
+        WHERE id = OLD.mailbox_id;
+        UPDATE mailboxes SET message_count = message_count + 1, message_bytes = message_bytes + NEW.size,
+          unseen_count = unseen_count + (instr(' ' || lower(NEW.flags) || ' ', ' \\seen ') = 0)
+        WHERE id = NEW.mailbox_id;
       END;
     `,
   },
