@@ -232,7 +232,8 @@ export class OutboundQueue extends EventEmitter {
       done = entry;
     }, true, REMOVAL_BATCH_MS);
     if (!done) return false;
-    await fs.promises.unlink(this.messagePath(done)).catch(() => {}); // gone already: fine
+    // Already gone is fine; a file that cannot be removed now is an orphan the next start removes.
+    await fs.promises.unlink(this.messagePath(done)).catch(() => {});
     this.announce({ kind: 'removed', id, reason: 'done' });
     return true;
   }
