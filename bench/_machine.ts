@@ -1,5 +1,5 @@
 // What the machine spent during a measurement, from Linux's /proc (zeros elsewhere): CPU time of
-// a process or of the whole machine, and write requests that reached the disks.
+// a process or of the whole machine, a process's memory, and write requests that reached the disks.
 import fs from 'node:fs';
 
 const TICKS_PER_SECOND = 100; // USER_HZ, 100 on every Linux that Node runs on
@@ -12,11 +12,21 @@ function read(file: string): string {
   }
 }
 
-/** User + system CPU seconds of a process (all its threads) so far. */
+/** User + system CPU seconds of a process (all its threads) so far; 0 once it is gone. */
 export function processCpuSeconds(pid: number): number {
-  // Fields after the command name, which is in parentheses and may contain spaces.
-  const fields = read(`/proc/${pid}/stat`).split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / TICKS_PER_SECOND;
+  const stat = read(`/proc/${pid}/stat`);
+  if (!stat) return 0;
+  // utime and stime, fields 14 and 15 of proc(5): 12 and 13 after the command name, which is in
+  // parentheses and may itself contain spaces and parentheses.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+}
+
+/** Resident memory of a process now and at its peak (VmRSS, VmHWM), in MB; 0 once it is gone. */
+export function processMemoryMb(pid: number): { rssMb: number; peakMb: number } {
+  const status = read(`/proc/${pid}/status`);
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
+  return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
 }
 
 /** CPU seconds the whole machine spent busy (every core, every process) so far. */

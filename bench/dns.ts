@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnServe } from '../test/helpers/cli.js';
 import { prepareDataDir, tempDataDir } from '../test/helpers/engine.js';
-import { processCpuSeconds } from './_machine.js';
+import { processCpuSeconds, processMemoryMb } from './_machine.js';
 
 interface Options {
   seconds: number;
@@ -69,16 +69,6 @@ function freeUdpPort(): Promise<number> {
   });
 }
 
-/** kB from /proc/PID/status (VmHWM: the peak resident set since the process started). */
-function procKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
-  try {
-    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) : 0;
-  } catch {
-    return 0;
-  }
-}
-
 function pidsByName(name: string): number[] {
   return fs
     .readdirSync('/proc')
@@ -107,7 +97,7 @@ function dnsperf(target: Target, options: Options, queryFile: string): Figures {
   const runSeconds = Number(/Run time \(s\):\s+([\d.]+)/.exec(text)?.[1] ?? 0);
   const codes = /Response codes:\s+(.*)/.exec(text)?.[1] ?? '';
   if (!qps || /SERVFAIL|REFUSED|NXDOMAIN|FORMERR/.test(codes)) throw new Error(`dnsperf against ${target.name} failed:\n${text.slice(-1500)}`);
-  const peak = target.pids().reduce((sum, pid) => sum + procKb(pid, 'VmHWM'), 0);
+  const peakMb = target.pids().reduce((sum, pid) => sum + processMemoryMb(pid).peakMb, 0);
   return {
     completed,
     runSeconds,
@@ -115,7 +105,7 @@ function dnsperf(target: Target, options: Options, queryFile: string): Figures {
     qps,
     lost: /Queries lost:\s+(\d+)/.exec(text)?.[1] ?? '?',
     latency: `${(Number(/Average Latency \(s\):\s+([\d.]+)/.exec(text)?.[1] ?? 0) * 1000).toFixed(2)} ms`,
-    peakRssMb: peak / 1024,
+    peakRssMb: peakMb,
   };
 }
 

@@ -25,6 +25,7 @@ import { openDatabase } from '../server/store/db.js';
 import { MailStore } from '../server/store/mailstore.js';
 import { spawnServe } from '../test/helpers/cli.js';
 import { prepareDataDir, tempDataDir } from '../test/helpers/engine.js';
+import { processCpuSeconds, processMemoryMb } from './_machine.js';
 
 interface Options {
   count: number;
@@ -357,29 +358,6 @@ async function fillLanPost(dataDir: string, options: Options): Promise<void> {
   }
 }
 
-/** VmRSS (kB) of one process. */
-function processRssKb(pid: number): number {
-  try {
-    return Number(/^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-  } catch {
-    return 0;
-  }
-}
-
-const TICKS_PER_SECOND = 100; // USER_HZ on Linux
-
-/** CPU seconds of one process: user and system time of all its threads. */
-function processCpuSeconds(pid: number): number {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime and stime: fields 14 and 15 of proc(5), 12 and 13 after the command name
-    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-  } catch {
-    return 0;
-  }
-}
-
 /** Every process below `root` (itself included) with its command name. */
 function processTree(root: number): Array<{ pid: number; command: string }> {
   const children = new Map<number, Array<{ pid: number; command: string }>>();
@@ -458,7 +436,7 @@ function dovecotTarget(folder: string): Target {
           if (auth) continue;
           auth = true;
         }
-        total += processRssKb(p.pid);
+        total += processMemoryMb(p.pid).rssMb * 1024;
       }
       return total;
     },
@@ -525,7 +503,7 @@ export async function run(args: string[]): Promise<void> {
     user: 'bench@lanpost.lan',
     password: PASSWORD,
     cpuSeconds: () => processCpuSeconds(server.child.pid!),
-    rssKb: () => processRssKb(server.child.pid!),
+    rssKb: () => processMemoryMb(server.child.pid!).rssMb * 1024,
     makeCold: (round) => coldFolder(round),
   };
   const targets = [lanpost];

@@ -18,6 +18,7 @@ import nodemailer from 'nodemailer';
 import { runCli, spawnServe } from '../test/helpers/cli.js';
 import { prepareDataDir, tempDataDir } from '../test/helpers/engine.js';
 import { startSink } from '../test/helpers/smtp-sink.js';
+import { processMemoryMb } from './_machine.js';
 
 interface Options {
   count: number;
@@ -96,12 +97,6 @@ function freePort(): Promise<number> {
   });
 }
 
-function memoryOf(pid: number): { rssMb: number; peakMb: number } {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-  return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
-}
-
 /** Postfix queue IDs of messages to @domain (postqueue -j: one JSON object per line). */
 function postfixQueueIds(domain: string): string[] {
   const out = spawnSync('postqueue', ['-j'], { encoding: 'utf8' }).stdout ?? '';
@@ -149,7 +144,7 @@ export async function run(args: string[]): Promise<void> {
   try {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     console.log(`relay: ${options.count} messages of ${options.size} bytes, ${options.sessions} sessions on 587 (STARTTLS + AUTH), routed to a local sink`);
-    console.log(`LanPost engine idle RSS ${fmt(memoryOf(pid).rssMb)} MB`);
+    console.log(`LanPost engine idle RSS ${fmt(processMemoryMb(pid).rssMb)} MB`);
     const result = await submit(serve.ports.submission!, { user: 'bench@lanpost.lan', pass: 'bench password 1' }, 'sink.test', options);
     const deadline = Date.now() + 300_000;
     while (acceptedAt.size < result.submittedAt.size && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
@@ -166,7 +161,7 @@ export async function run(args: string[]): Promise<void> {
         `queued → remote 250 p50 ${fmt(percentile(relayLatencies, 50), 2)} ms, p99 ${fmt(percentile(relayLatencies, 99), 2)} ms; ` +
         `${acceptedAt.size}/${options.count} at the sink over ${sink.connections} connection(s)`,
     );
-    console.log(`LanPost peak RSS ${fmt(memoryOf(pid).peakMb)} MB`);
+    console.log(`LanPost peak RSS ${fmt(processMemoryMb(pid).peakMb)} MB`);
     // What the peer does: accept and queue only. parked.test is routed to a port where nothing
     // listens, so every delivery is deferred at once and the queue holds the messages.
     const parked = await submit(serve.ports.submission!, { user: 'bench@lanpost.lan', pass: 'bench password 1' }, 'parked.test', options);

@@ -14,7 +14,7 @@ import { runCli, spawnServe } from '../test/helpers/cli.js';
 import { directorySync } from '../server/store/fsync.js';
 import { ensureMaildir, fileNameFor, newBaseName, writeMessageFile } from '../server/store/maildir.js';
 import { prepareDataDir } from '../test/helpers/engine.js';
-import { measure, type Spent } from './_machine.js';
+import { measure, processMemoryMb, type Spent } from './_machine.js';
 import { messageOfSize, percentile, runLoad, type LoadOptions } from './_smtp-load.js';
 
 interface Options {
@@ -56,12 +56,6 @@ async function nodeLoad(label: string, base: Omit<LoadOptions, 'sessions' | 'cou
     }
   }
   return rates;
-}
-
-function memoryOf(pid: number): { rssMb: number; peakMb: number } {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-  return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
 }
 
 /** Postfix's smtp-source against host:port; for Postfix, waits until the Maildir holds every message. */
@@ -149,11 +143,11 @@ export async function run(args: string[]): Promise<void> {
   const pid = serve.child.pid!;
   try {
     await new Promise((r) => setTimeout(r, 3000));
-    const idle = memoryOf(pid);
+    const idle = processMemoryMb(pid);
     console.log(`LanPost engine (pid ${pid}), every service enabled, idle RSS ${fmt(idle.rssMb)} MB (Postfix + Dovecot + BIND idle: ~97 MB)`);
     const port = serve.ports.smtp!;
     await nodeLoad('LanPost', { host: '127.0.0.1', port, size: options.size, sender: 'bench@example.org', recipient: 'bench@lanpost.lan' }, options);
-    console.log(`LanPost peak RSS during the load: ${fmt(memoryOf(pid).peakMb)} MB`);
+    console.log(`LanPost peak RSS during the load: ${fmt(processMemoryMb(pid).peakMb)} MB`);
 
     const postfixNew = peerMaildir();
     if (!postfixNew) {
@@ -189,7 +183,7 @@ export async function run(args: string[]): Promise<void> {
     console.log('  ratio = LanPost msg/s ÷ Postfix msg/s (rounds: each round\'s ratio). CPU: the whole machine, client included.');
     console.log('  Disk writes: write requests the disk completed per message (Postfix fsyncs a queue file and the Maildir file).');
     for (const f of fs.readdirSync(postfixNew)) fs.unlinkSync(path.join(postfixNew, f));
-    console.log(`LanPost peak RSS: ${fmt(memoryOf(pid).peakMb)} MB`);
+    console.log(`LanPost peak RSS: ${fmt(processMemoryMb(pid).peakMb)} MB`);
   } finally {
     await serve.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
