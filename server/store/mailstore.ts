@@ -131,6 +131,7 @@ export class MailStore {
       usage: db.prepare<[number]>(
         'SELECT COALESCE(SUM(message_bytes), 0) AS bytes FROM mailboxes WHERE user_id = ?',
       ),
+      usageOfAllUsers: db.prepare('SELECT user_id AS id, SUM(message_count) AS messages, SUM(message_bytes) AS bytes FROM mailboxes GROUP BY user_id'),
     };
   }
 
@@ -180,9 +181,7 @@ export class MailStore {
 
   /** Messages and bytes of every user that has mailboxes, by user id. */
   usageOfAllUsers(): Map<number, { messages: number; bytes: number }> {
-    const rows = this.db
-      .prepare('SELECT user_id AS id, SUM(message_count) AS messages, SUM(message_bytes) AS bytes FROM mailboxes GROUP BY user_id')
-      .all() as Array<{ id: number; messages: number; bytes: number }>;
+    const rows = this.statements.usageOfAllUsers.all() as Array<{ id: number; messages: number; bytes: number }>;
     return new Map(rows.map(({ id, messages, bytes }) => [id, { messages, bytes }]));
   }
 
