@@ -1,8 +1,11 @@
 // The traffic table behind the Overview chart (migration 4): hourly counts, zeros filled in,
 // messages since midnight.
 import fs from 'node:fs';
+import { EventEmitter } from 'node:events';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Traffic } from '../server/admin/traffic.js';
+import type { Delivery } from '../server/delivery/delivery.js';
+import type { OutboundQueue, QueueChange } from '../server/delivery/queue.js';
 import { openDatabase } from '../server/store/db.js';
 import { tempDataDir } from './helpers/engine.js';
 
@@ -35,5 +38,30 @@ describe('traffic per hour', () => {
     expect(announced.at(-1)).toEqual({ hour: base - 30 * HOUR, in: 1, out: 0 });
     expect(traffic.acceptedSince(base, base + 12 * HOUR)).toBe(3);
     expect(traffic.acceptedSince(base + 11 * HOUR, base + 12 * HOUR)).toBe(0);
+  });
+
+  it('counts a message handed to another server as out, not a local recipient retried from the queue', () => {
+    const traffic = new Traffic(db);
+    const delivery = new EventEmitter() as Delivery;
+    const queue = new EventEmitter() as OutboundQueue;
+    const stop = traffic.follow(delivery, queue);
+    const attempt = (remoteHost: string | null): QueueChange => ({
+      kind: 'attempt',
+      id: 'Q1',
+      at: Date.now(),
+      results: [{ recipient: 'a@x.test', status: 'delivered', nextAttemptAt: 0, response: '250 ok', statusCode: '2.0.0', remoteHost }],
+    });
+    const start = Math.floor(Date.now() / HOUR) * HOUR;
+    const sinceStart = () => {
+      const hours = traffic.lastDay().filter((h) => h.hour >= start);
+      return [hours.reduce((n, h) => n + h.in, 0), hours.reduce((n, h) => n + h.out, 0)];
+    };
+    const [inBefore, outBefore] = sinceStart();
+    delivery.emit('accepted', { id: 'A', delivered: 1, queuedAs: 'Q1' });
+    queue.emit('change', attempt('mx.x.test[127.0.0.1]:25'));
+    queue.emit('change', attempt(null));
+    stop();
+    const [inAfter, outAfter] = sinceStart();
+    expect([inAfter! - inBefore!, outAfter! - outBefore!]).toEqual([1, 1]);
   });
 });

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestEngine, type TestEngine } from './helpers/engine.js';
 import { LineClient } from './helpers/line-client.js';
 import { maildirFiles } from './helpers/mail.js';
+import { waitFor } from './helpers/smtp-sink.js';
 
 let trusted: TestEngine; // loopback is a trusted network (the default)
 let untrusted: TestEngine; // loopback is not trusted: like a client from outside the LAN
@@ -174,6 +175,49 @@ describe('a mailbox that cannot be written', () => {
     expect((await send(dave.address, 'broken disk')).code).toBe(250);
     expect(maildirFiles(trusted, dave.address)).toHaveLength(1);
     client.close();
+  });
+});
+
+describe('one of several mailboxes cannot be written', () => {
+  it('answers 250, keeps the others\' copies, and delivers the broken one once from the queue when the disk is fixed', async () => {
+    const context = trusted.engine.context;
+    const erin = await trusted.addUser('erin@lanpost.lan');
+    const user = context.accounts.findUser(erin.address)!;
+    context.mailStore.ensureUserMailboxes(user);
+    const tmp = path.join(trusted.dataDir, user.maildir, 'tmp');
+    fs.rmSync(tmp, { recursive: true });
+    fs.writeFileSync(tmp, 'not a folder');
+    const bobBefore = maildirFiles(trusted, 'bob@lanpost.lan').length;
+    const client = await session(trusted);
+    expect((await client.command('MAIL FROM:<x@example.org>')).code).toBe(250);
+    expect((await client.command('RCPT TO:<bob@lanpost.lan>')).code).toBe(250);
+    expect((await client.command(`RCPT TO:<${erin.address}>`)).code).toBe(250);
+    expect((await client.command('DATA')).code).toBe(354);
+    // A 451 here would make the client send again, and bob would have the message twice.
+    expect((await client.command('Subject: half a disk\r\n\r\nbody\r\n.')).code).toBe(250);
+    client.close();
+    expect(maildirFiles(trusted, 'bob@lanpost.lan')).toHaveLength(bobBefore + 1);
+    expect(maildirFiles(trusted, erin.address)).toEqual([]);
+
+    // erin waits in the queue, and the worker's first try fails like the delivery did
+    const entry = await waitFor(() => {
+      const found = context.queue.list().find((e) => e.recipients.some((r) => r.recipient === erin.address));
+      return found?.recipients[0]!.attempts ? found : undefined;
+    }, 'the queued attempt for erin');
+    expect(entry.recipients).toHaveLength(1);
+    expect(entry.recipients[0]).toMatchObject({ status: 'pending', status_code: '4.3.0' });
+    expect(entry.recipients[0]!.last_response).toMatch(/local delivery failed/);
+
+    fs.rmSync(tmp);
+    fs.mkdirSync(tmp, { mode: 0o700 });
+    context.queue.retry(entry.id);
+    await waitFor(() => !context.queue.get(entry.id), 'the entry to leave the queue');
+    const copies = maildirFiles(trusted, erin.address);
+    expect(copies).toHaveLength(1);
+    const stored = fs.readFileSync(copies[0]!, 'latin1');
+    expect(stored).toMatch(/^Return-Path: <x@example\.org>\r\nDelivered-To: erin@lanpost\.lan\r\nReceived: /);
+    expect(stored).toContain('Subject: half a disk');
+    expect(maildirFiles(trusted, 'bob@lanpost.lan')).toHaveLength(bobBefore + 1);
   });
 });
 

@@ -83,7 +83,8 @@ export class Traffic extends EventEmitter {
   follow(delivery: Delivery, queue: OutboundQueue): () => void {
     const onAccepted = () => this.record('in');
     const onQueue = (change: QueueChange) => {
-      if (change.kind === 'attempt' && change.results.some((r) => r.status === 'delivered')) this.record('out');
+      // Out means handed to another server; a local retry from the queue (no remote host) was counted in.
+      if (change.kind === 'attempt' && change.results.some((r) => r.status === 'delivered' && r.remoteHost)) this.record('out');
     };
     delivery.on('accepted', onAccepted);
     queue.on('change', onQueue);

@@ -43,32 +43,50 @@ export class Delivery extends EventEmitter {
     super();
   }
 
-  /** Resolves when every copy is durable: the moment the sender may be told 250. */
+  /**
+   * Resolves when every copy is durable: the moment the sender may be told 250. Rejects only when
+   * nothing was kept, so that the sender's retry (after a 4xx) duplicates nothing.
+   */
   async deliver(message: AcceptedMessage): Promise<DeliveryResult> {
     const id = nextDeliveryId();
-    const local = message.localUsers.map((user) => this.deliverLocal(user, message));
-    const queued = message.remoteRecipients.length
-      ? this.queue.enqueue(message.sender, message.remoteRecipients, message.content)
-      : Promise.resolve(null);
-    const [queuedAs] = await Promise.all([queued, ...local]);
+    const { sender, content, localUsers, remoteRecipients } = message;
+    const [queued, ...copies] = await Promise.allSettled([
+      remoteRecipients.length ? this.queue.enqueue(sender, remoteRecipients, content) : Promise.resolve(null),
+      ...localUsers.map((user) => this.deliverToMailbox(user, sender, content)),
+    ]);
+    const delivered = localUsers.filter((_, i) => copies[i]!.status === 'fulfilled');
+    const failure = [queued, ...copies].find((outcome) => outcome.status === 'rejected');
+    let queuedAs = queued.status === 'fulfilled' ? queued.value : null;
+    let deferred = '';
+    if (failure) {
+      if (!delivered.length && !queuedAs) throw failure.reason;
+      // Some copies are kept already, so a 4xx now would make the sender's retry duplicate them.
+      // The others wait in the queue, which retries local recipients by local delivery.
+      const waiting = [...localUsers.filter((user) => !delivered.includes(user)).map((user) => user.address), ...(queuedAs ? [] : remoteRecipients)];
+      const retryAs = await this.queue.enqueue(sender, waiting, content);
+      queuedAs ??= retryAs;
+      deferred = `deferred ${waiting.join(', ')} as ${retryAs} (${(failure.reason as Error).message})`;
+    }
     const parts = [
-      message.localUsers.length && `delivered to ${message.localUsers.map((u) => u.address).join(', ')}`,
-      queuedAs && `queued ${queuedAs} for ${message.remoteRecipients.join(', ')}`,
+      delivered.length && `delivered to ${delivered.map((u) => u.address).join(', ')}`,
+      queued.status === 'fulfilled' && queued.value && `queued ${queued.value} for ${remoteRecipients.join(', ')}`,
+      deferred,
     ].filter(Boolean);
     const { service = 'delivery', ...context } = message.via ?? {};
-    this.log.info(service, `${id} from <${message.sender}> ${message.content.length} bytes: ${parts.join('; ')}`, context);
-    const result: DeliveryResult = { id, delivered: message.localUsers.length, queuedAs: queuedAs ?? null };
+    this.log.write(deferred ? 'warn' : 'info', service, `${id} from <${sender}> ${content.length} bytes: ${parts.join('; ')}`, context);
+    const result: DeliveryResult = { id, delivered: delivered.length, queuedAs };
     this.emit('accepted', result);
     return result;
   }
 
-  private async deliverLocal(user: User, message: AcceptedMessage): Promise<void> {
+  /** One copy into the user's INBOX, durable when this resolves; rejects if it could not be written. */
+  async deliverToMailbox(user: User, sender: string, content: Buffer): Promise<void> {
     let inbox = this.mailStore.getMailbox(user.id, 'INBOX');
     if (!inbox) {
       this.mailStore.ensureUserMailboxes(user);
       inbox = this.mailStore.getMailbox(user.id, 'INBOX')!;
     }
-    const trace = Buffer.from(`Return-Path: <${message.sender}>\r\nDelivered-To: ${user.address}\r\n`);
-    await this.mailStore.appendMessage(user, inbox, Buffer.concat([trace, message.content]), { inNew: true });
+    const trace = Buffer.from(`Return-Path: <${sender}>\r\nDelivered-To: ${user.address}\r\n`);
+    await this.mailStore.appendMessage(user, inbox, Buffer.concat([trace, content]), { inNew: true });
   }
 }

@@ -1,5 +1,7 @@
 // The outbound queue: mail accepted for other domains waits here (message file + one row per
 // recipient) until outbound delivery sends, retries or bounces it. Durable like local delivery.
+// Local recipients whose copy could not be written while the message's other copies were wait
+// here too, and the worker retries them by local delivery.
 // An entry leaves the queue only when every recipient is delivered, or bounced/expired with the
 // sender told (or the sender is the null sender). Queue control (list, retry, delete) is here so
 // that the CLI, the admin API and the worker share one implementation over the database.

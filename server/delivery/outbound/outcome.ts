@@ -28,6 +28,10 @@ export function outcomeFromReply(reply: string): Outcome {
   return { kind, status: enhanced ?? generic, response: text, fromRemote: code >= 200 && code < 600 };
 }
 
+export function delivered(response: string): Outcome {
+  return { kind: 'delivered', status: '2.0.0', response, fromRemote: false };
+}
+
 export function deferred(status: string, response: string): Outcome {
   return { kind: 'deferred', status, response, fromRemote: false };
 }

@@ -11,7 +11,7 @@ import type { AttemptRecord, DueRecipient, OutboundQueue, QueueChange, QueueEntr
 import { buildDsn, originalHeaders } from './bounce.js';
 import { Dispatcher, type Job, type JobResult } from './dispatcher.js';
 import { DkimSigner, ensureDkimKey } from './dkim.js';
-import { deferred, failed, type Outcome } from './outcome.js';
+import { deferred, delivered, failed, type Outcome } from './outcome.js';
 
 /** How often the queue is looked at besides wake-ups (also picks up `lanpost queue retry` from the CLI). */
 const POLL_MS = 1000;
@@ -127,13 +127,54 @@ export class OutboundWorker {
       }
       job.recipients.set(row.recipient, row.attempts);
     }
-    if (jobs.size) this.dispatcher.add([...jobs.values()]);
+    const remote: Job[] = [];
+    for (const job of jobs.values()) {
+      if (this.context.accounts.isLocalDomain(job.domain)) this.track(this.deliverLocally(job));
+      else remote.push(job);
+    }
+    if (remote.length) this.dispatcher.add(remote);
+  }
+
+  // ── local recipients: queued because their mailbox could not be written when the message came ──
+
+  private async deliverLocally(job: Job): Promise<void> {
+    const content = await this.queuedContent(job).catch((error: Error) => deferred('4.3.0', `the queued message could not be read: ${error.message}`));
+    if (content === null) return this.done({ job, outcomes: null });
+    const outcomes = new Map<string, Outcome>();
+    for (const recipient of job.recipients.keys()) {
+      outcomes.set(recipient, Buffer.isBuffer(content) ? await this.deliverToLocalRecipient(recipient, job.sender, content) : content);
+    }
+    await this.done({ job, outcomes, remote: null });
+  }
+
+  private async deliverToLocalRecipient(recipient: string, sender: string, content: Buffer): Promise<Outcome> {
+    const target = this.context.accounts.resolveRecipient(recipient);
+    if (target.kind !== 'local' || !target.users.length) return failed('5.1.1', `there is no mailbox ${recipient} here any more`);
+    try {
+      for (const user of target.users) await this.context.delivery.deliverToMailbox(user, sender, content);
+      return delivered('delivered into the local mailbox');
+    } catch (error) {
+      return deferred('4.3.0', `local delivery failed: ${(error as Error).message}`);
+    }
   }
 
   // ── one attempt ────────────────────────────────────────────────────────────
 
   /** The bytes that go out: the queued message with a DKIM signature in front. */
   private async prepare(job: Job): Promise<Buffer | Outcome | null> {
+    const content = await this.queuedContent(job);
+    if (!Buffer.isBuffer(content)) return content;
+    const headers = originalHeaders(content).toString('latin1');
+    const settings = this.context.settings();
+    const domain = settings.dkim.enabled ? this.signingDomain(headers, job.sender) : null;
+    if (!domain) return content;
+    await ensureDkimKey(this.context.dataDir, domain, settings.dkim.selector);
+    const signature = await this.signer.signatureFor(content, domain, settings.dkim.selector);
+    return signature ? Buffer.concat([Buffer.from(signature, 'latin1'), content]) : content;
+  }
+
+  /** The queued message; an outcome for every recipient when it can never be delivered; null when the entry is gone. */
+  private async queuedContent(job: Job): Promise<Buffer | Outcome | null> {
     let content: Buffer;
     try {
       content = await fs.promises.readFile(this.queue.messagePath(job));
@@ -144,12 +185,7 @@ export class OutboundWorker {
     }
     const headers = originalHeaders(content).toString('latin1');
     if ((headers.match(/^Received[ \t]*:/gim) ?? []).length >= MAX_HOPS) return failed('5.4.6', 'too many hops (Received lines): a mail loop');
-    const settings = this.context.settings();
-    const domain = settings.dkim.enabled ? this.signingDomain(headers, job.sender) : null;
-    if (!domain) return content;
-    await ensureDkimKey(this.context.dataDir, domain, settings.dkim.selector);
-    const signature = await this.signer.signatureFor(content, domain, settings.dkim.selector);
-    return signature ? Buffer.concat([Buffer.from(signature, 'latin1'), content]) : content;
+    return content;
   }
 
   /** d= is the From domain when it is ours (DMARC alignment), else the envelope sender's when that is. */
