@@ -2,11 +2,11 @@
 // share the next one, so concurrent deliveries into one folder, or concurrent commits, do not
 // each pay for their own trip to the disk.
 import fs from 'node:fs';
+import nodePath from 'node:path';
 import { promisify } from 'node:util';
 
 const open = promisify(fs.open);
 const fsync = promisify(fs.fsync);
-const close = promisify(fs.close);
 
 type Waiter = (error?: unknown) => void;
 
@@ -38,26 +38,74 @@ class CoalescedSync {
   }
 }
 
-/** fsync of a directory, so that a rename into it survives a power cut. */
+/** A directory's descriptor stays open while its syncs keep coming: one trip to the disk per sync, not three. */
+const DIRECTORY_IDLE_MS = 2000;
+
+/** fsync of one directory, so that a rename into it survives a power cut. */
+class DirectorySync {
+  private fd: number | null = null;
+  private flushing = false;
+  private retired = false;
+  private idleTimer: NodeJS.Timeout | null = null;
+  private readonly coalesced = new CoalescedSync(() => this.flush());
+
+  constructor(
+    readonly dir: string,
+    private readonly onIdle: (syncer: DirectorySync) => void,
+  ) {}
+
+  sync(): Promise<void> {
+    return this.coalesced.sync();
+  }
+
+  /** Closes the descriptor now, or after the fsync under way: the directory is being removed or renamed. */
+  retire(): void {
+    this.retired = true;
+    if (!this.flushing) this.close();
+  }
+
+  private async flush(): Promise<void> {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.flushing = true;
+    try {
+      this.fd ??= await open(this.dir, 'r');
+      await fsync(this.fd);
+    } finally {
+      this.flushing = false;
+      if (this.retired) this.close();
+      else this.idleTimer = setTimeout(() => this.onIdle(this), DIRECTORY_IDLE_MS).unref();
+    }
+  }
+
+  close(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    if (this.fd !== null) fs.close(this.fd, () => {});
+    this.fd = null;
+  }
+}
+
 class DirectorySyncs {
-  private readonly byDirectory = new Map<string, CoalescedSync>();
+  private readonly byDirectory = new Map<string, DirectorySync>();
+  private readonly closeIdle = (syncer: DirectorySync) => {
+    syncer.close();
+    if (this.byDirectory.get(syncer.dir) === syncer) this.byDirectory.delete(syncer.dir);
+  };
 
   sync(dir: string): Promise<void> {
     // Windows cannot open a directory for fsync; NTFS journals the rename itself.
     if (process.platform === 'win32') return Promise.resolve();
     let syncer = this.byDirectory.get(dir);
-    if (!syncer) {
-      syncer = new CoalescedSync(async () => {
-        const fd = await open(dir, 'r');
-        try {
-          await fsync(fd);
-        } finally {
-          await close(fd);
-        }
-      });
-      this.byDirectory.set(dir, syncer);
-    }
+    if (!syncer) this.byDirectory.set(dir, (syncer = new DirectorySync(dir, this.closeIdle)));
     return syncer.sync();
+  }
+
+  /** Lets go of the open directories at and under `dir`, before it is removed or renamed. */
+  forget(dir: string): void {
+    for (const [path, syncer] of this.byDirectory) {
+      if (path !== dir && !path.startsWith(dir + nodePath.sep)) continue;
+      syncer.retire();
+      this.byDirectory.delete(path);
+    }
   }
 }
 

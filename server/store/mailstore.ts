@@ -520,6 +520,7 @@ export class MailStore {
     const dir = this.folderPath(owner, mailbox);
     this.imap.deleteMailbox.run(mailbox.id);
     if (uids.length) this.announce({ mailboxId: mailbox.id, kind: 'expunge', uids });
+    directorySync.forget(dir);
     if (mailbox.folder) fs.rmSync(dir, { recursive: true, force: true });
     this.keywords.forget(dir);
   }
@@ -554,6 +555,7 @@ export class MailStore {
       const from = folderDir(root, move.row.folder);
       const to = folderDir(root, move.folder);
       this.keywords.forget(from);
+      directorySync.forget(from);
       if (fs.existsSync(from)) fs.renameSync(from, to);
       else ensureMaildir(to, true);
     }
