@@ -58,16 +58,20 @@ async function nodeLoad(label: string, base: Omit<LoadOptions, 'sessions' | 'cou
   return rates;
 }
 
-/** Postfix's smtp-source against host:port; for Postfix, waits until the Maildir holds every message. */
+/**
+ * Postfix's smtp-source against host:port; for Postfix, waits until the Maildir holds every message.
+ * Earlier rounds' files stay until the end, as LanPost's do: removing them here would make this
+ * round's file creations slower (ext4 without a journal steps over recently freed inodes).
+ */
 function smtpSource(port: number, rcpt: string, sessions: number, count: number, size: number, reuse: boolean, maildirNew?: string): number {
-  if (maildirNew) for (const f of fs.readdirSync(maildirNew)) fs.unlinkSync(path.join(maildirNew, f));
+  const expected = maildirNew ? fs.readdirSync(maildirNew).length + count : 0;
   const args = ['-s', String(sessions), '-m', String(count), '-l', String(size), '-f', 'src@example.org', '-t', rcpt, ...(reuse ? ['-d'] : []), `127.0.0.1:${port}`];
   const started = performance.now();
   const result = spawnSync('smtp-source', args, { timeout: 120_000, encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`smtp-source failed: ${result.stdout}${result.stderr}`);
   if (maildirNew) {
     const deadline = Date.now() + 120_000;
-    while (fs.readdirSync(maildirNew).length < count && Date.now() < deadline) execFileSync('sleep', ['0.02']);
+    while (fs.readdirSync(maildirNew).length < expected && Date.now() < deadline) execFileSync('sleep', ['0.02']);
   }
   return (performance.now() - started) / 1000;
 }
