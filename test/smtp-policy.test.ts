@@ -144,6 +144,31 @@ describe('recipients', () => {
   });
 });
 
+describe('the greeting pause (early talkers)', () => {
+  /** Writes EHLO the moment the connection is up, before any greeting could have been read. */
+  async function talkEarly(engine: TestEngine, service: 'smtp' | 'submission'): Promise<Array<{ code: number; text: string }>> {
+    const client = await LineClient.connect(engine.port(service));
+    client.send('EHLO early.test');
+    const replies = [await client.smtpReply()];
+    if (replies[0]!.code === 220) replies.push(await client.smtpReply());
+    client.close();
+    return replies;
+  }
+
+  it('holds the greeting on port 25 for a client outside the trusted networks: talking first gets 421', async () => {
+    const [reply] = await talkEarly(untrusted, 'smtp');
+    expect(reply!.code).toBe(421);
+    expect(reply!.text).toMatch(/talk too soon/);
+  });
+
+  it('greets at once on port 25 from a trusted network and on the submission port from anywhere', async () => {
+    for (const [engine, service] of [[trusted, 'smtp'], [untrusted, 'submission']] as const) {
+      const replies = await talkEarly(engine, service);
+      expect(replies.map((r) => r.code)).toEqual([220, 250]);
+    }
+  });
+});
+
 describe('a mailbox that cannot be written', () => {
   it('answers 451 4.3.0, keeps the session, shows nothing half-written, and delivers again once the disk is fixed', async () => {
     const dave = await trusted.addUser('dave@lanpost.lan');

@@ -83,7 +83,10 @@ class SmtpService implements Service {
         onData: (stream, session, callback) => this.onData(stream, session, callback),
         onClose: (session) => this.onClose(session),
       },
-      { plaintextAuthAllowed: (session) => this.context.plaintextLoginAllowed(session.remoteAddress, session.secure) },
+      {
+        plaintextAuthAllowed: (session) => this.context.plaintextLoginAllowed(session.remoteAddress, session.secure),
+        pausesGreeting: (remoteAddress) => this.mode === 'mx' && !this.context.isTrusted(remoteAddress),
+      },
       smtpLogger(this.name, this.context.inspector, this.context.log, this.clients),
     );
   }
