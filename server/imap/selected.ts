@@ -18,18 +18,18 @@ export interface Target {
 
 export class SelectedMailbox {
   /** UIDs in sequence order: uids[seq - 1]. */
-  private uids: number[] = [];
+  private uids: number[];
   /** The MODSEQ of each message as last reported to the client (same index as uids). */
-  private modseqs: number[] = [];
+  private modseqs: number[];
   private readonly recent = new Set<number>();
-  private readonly keywords = new Set<string>();
+  private readonly keywords: Set<string>;
   private pendingExpunge = new Set<number>();
   private pendingFlags = new Set<number>();
   private pendingExists = false;
   private lastUid = 0;
   private closed = false;
   /** Sequence number of the first message without \Seen at SELECT time, 0 if none. */
-  readonly firstUnseen: number = 0;
+  readonly firstUnseen: number;
   /** Called when something is pending (IDLE pushes at once). */
   onChange: () => void = () => {};
   private readonly listener = (change: MailboxChange) => this.onStoreChange(change);
@@ -40,13 +40,11 @@ export class SelectedMailbox {
     private row: MailboxRow,
     readonly readOnly: boolean,
   ) {
-    const summaries = store.messageSummaries(row.id);
-    for (const s of summaries) {
-      if (!this.firstUnseen && !/(^| )\\Seen( |$)/i.test(s.flags)) this.firstUnseen = this.uids.length + 1;
-      this.uids.push(s.uid);
-      this.modseqs.push(s.modseq);
-      for (const flag of splitFlags(s.flags)) if (!flag.startsWith('\\')) this.keywords.add(flag);
-    }
+    const summary = store.selectSummary(row.id);
+    this.uids = summary.uids;
+    this.modseqs = summary.modseqs;
+    this.firstUnseen = summary.firstUnseen;
+    this.keywords = summary.keywords;
     this.lastUid = this.uids.length ? this.uids[this.uids.length - 1]! : 0;
     if (!readOnly) {
       const { from } = store.claimRecent(row.id);

@@ -7,6 +7,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { commitsDurable, type Db } from './db.js';
 import { directorySync } from './fsync.js';
+import { SelectSummaries, type SelectSummary } from './select-summary.js';
 import { KeywordLetters } from './keywords.js';
 import { cleanTmp, ensureMaildir, fileNameFor, folderDir, listMessageFiles, newBaseName, parseFileName, writeMessageFile } from './maildir.js';
 
@@ -358,13 +359,13 @@ export class MailStore {
   // ── IMAP: views, \Recent, subscriptions, copy/move, mailbox delete/rename ──
 
   private imapStatements?: ReturnType<MailStore['prepareImapStatements']>;
+  private selectSummaries?: SelectSummaries;
 
   private prepareImapStatements() {
     const db = this.db;
     return {
       fromUid: db.prepare<[number, number]>('SELECT * FROM messages WHERE mailbox_id = ? AND uid >= ? ORDER BY uid'),
       uidRange: db.prepare<[number, number, number]>('SELECT * FROM messages WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid'),
-      summary: db.prepare<[number]>('SELECT uid, modseq, flags FROM messages WHERE mailbox_id = ? ORDER BY uid'),
       counters: db.prepare<[number]>(
         'SELECT message_count AS messages, unseen_count AS unseen, message_bytes AS size, first_recent_uid AS first FROM mailboxes WHERE id = ?',
       ),
@@ -376,10 +377,6 @@ export class MailStore {
       subscriptions: db.prepare<[number]>('SELECT name FROM subscriptions WHERE user_id = ? ORDER BY name'),
       deleteMailbox: db.prepare<[number]>('DELETE FROM mailboxes WHERE id = ?'),
       renameMailbox: db.prepare<[string, string, number]>('UPDATE mailboxes SET name = ?, folder = ? WHERE id = ?'),
-      moveRow: db.prepare<[number, number, number, string, number]>(
-        'UPDATE messages SET mailbox_id = ?, uid = ?, modseq = ?, filename = ? WHERE id = ? RETURNING *',
-      ),
-      setModseq: db.prepare<[number, number]>('UPDATE messages SET modseq = ? WHERE id = ?'),
     };
   }
 
@@ -418,9 +415,9 @@ export class MailStore {
       .raw();
   }
 
-  /** UID, MODSEQ and flags of every message: what an IMAP SELECT needs, without file names. */
-  messageSummaries(mailboxId: number): Array<{ uid: number; modseq: number; flags: string }> {
-    return this.imap.summary.all(mailboxId) as Array<{ uid: number; modseq: number; flags: string }>;
+  /** What an IMAP SELECT needs: UIDs, MODSEQs, the first unseen message, keywords (see select-summary.ts). */
+  selectSummary(mailboxId: number): SelectSummary {
+    return (this.selectSummaries ??= new SelectSummaries(this.db)).get(mailboxId);
   }
 
   /** Counts for IMAP STATUS: messages, unseen, recent (not yet claimed by a session), total size. */
