@@ -82,13 +82,13 @@ export function ensureMaildir(dir: string, isSubfolder: boolean): void {
 }
 
 /**
- * Writes a message into tmp/`base`, durably (O_DSYNC, see NEW_FILE), and renames it to `filename`
- * (in a Maildir: new/ or cur/, see fileNameFor): a crash cannot leave half of it visible. Every step runs off the main
- * thread (creating and renaming files can wait for the file system's journal while other
- * deliveries fsync), chained by callbacks: this runs for every delivered message, and a promise
- * per step costs more than the step. The rename is durable once the folder is synced too
- * (`directorySync`, which the caller runs: MailStore alongside the index commit, the outbound
- * queue before its row).
+ * Writes a message into tmp/`base`, durably (O_DSYNC, see NEW_FILE), and renames it to
+ * `filename` (in a Maildir: new/ or cur/, see fileNameFor): a crash cannot leave half of it
+ * visible. Every step runs off the main thread (creating and renaming files can wait for the file
+ * system's journal while other deliveries fsync), chained by callbacks: this runs for every
+ * delivered message, and a promise per step costs more than the step. The rename is durable once
+ * the folder is synced too (`directorySync`, which the caller runs: MailStore alongside the index
+ * commit, the outbound queue before its row).
  */
 export function writeMessageFile(folderPath: string, content: Uint8Array, base: string, filename: string): Promise<void> {
   const temp = path.join(folderPath, 'tmp', base);

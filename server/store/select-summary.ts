@@ -13,6 +13,7 @@ export interface SelectSummary {
   modseqs: number[];
   /** Sequence number of the first message without \Seen, 0 if none. */
   firstUnseen: number;
+  /** Keywords in use; one that no message carries any more may stay until every row is read again. */
   keywords: Set<string>;
 }
 
