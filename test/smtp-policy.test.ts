@@ -313,6 +313,18 @@ describe('senders and logins', () => {
 });
 
 describe('bad input and limits', () => {
+  it('logs a client that resets the connection as a lost connection (info, with its session), not as an error', async () => {
+    const { log, inspector } = trusted.engine.context;
+    const since = Date.now();
+    const client = await session(trusted);
+    expect((await client.command('MAIL FROM:<x@example.org>')).code).toBe(250);
+    client.reset();
+    const lost = await waitFor(() => log.recent().find((e) => e.time >= since && e.message.startsWith('connection lost')), 'the log line');
+    expect(lost).toMatchObject({ level: 'info', source: 'smtp', client: '127.0.0.1', message: 'connection lost: read ECONNRESET' });
+    expect(inspector.recent().some((l) => l.session === lost.session && l.text === 'connection lost: read ECONNRESET')).toBe(true);
+    expect(log.recent().filter((e) => e.time >= since && e.level === 'error')).toEqual([]);
+  });
+
   it('answers garbage with 500 and keeps the session usable', async () => {
     const client = await session(trusted);
     expect((await client.command('FLURB something')).code).toBe(500);

@@ -11,7 +11,7 @@ import type { ServiceName } from '../settings/schema.js';
 import { PolicySmtpServer } from './connection.js';
 import { missingHeaders, receivedHeader } from './headers.js';
 import { replies } from './replies.js';
-import { smtpLogger } from './transcript.js';
+import { clientWentAway, smtpLogger } from './transcript.js';
 
 type Mode = 'mx' | 'submission';
 const SHUTDOWN_GRACE_MS = 5000;
@@ -44,7 +44,10 @@ class SmtpService implements Service {
   async start() {
     const { address, port } = this.context.settings().services[this.name];
     this.server = this.createServer();
-    this.server.on('error', (error) => this.context.log.error(this.name, error.message));
+    // A client's dropped connection is logged, with its session, by the transcript logger.
+    this.server.on('error', (error) => {
+      if (!clientWentAway(error)) this.context.log.error(this.name, error.message);
+    });
     this.context.tls.on('change', this.onCertificateChange);
     return listenTcp(this.server.server, this.name, address, port);
   }

@@ -17,6 +17,11 @@ export class LineClient {
     this.reader.socket.write(text);
   }
 
+  /** Drops the connection with a TCP reset, as a client that crashes or loses its network does. */
+  reset(): void {
+    this.reader.socket.resetAndDestroy();
+  }
+
   send(line: string): void {
     this.write(line + '\r\n');
   }
