@@ -138,11 +138,11 @@ export class OutboundWorker {
   // ── local recipients: queued because their mailbox could not be written when the message came ──
 
   private async deliverLocally(job: Job): Promise<void> {
-    const content = await this.queuedContent(job).catch((error: Error) => deferred('4.3.0', `the queued message could not be read: ${error.message}`));
-    if (content === null) return this.done({ job, outcomes: null });
+    const queued = await this.queuedMessage(job).catch((error: Error) => deferred('4.3.0', `the queued message could not be read: ${error.message}`));
+    if (queued === null) return this.done({ job, outcomes: null });
     const outcomes = new Map<string, Outcome>();
     for (const recipient of job.recipients.keys()) {
-      outcomes.set(recipient, Buffer.isBuffer(content) ? await this.deliverToLocalRecipient(recipient, job.sender, content) : content);
+      outcomes.set(recipient, 'content' in queued ? await this.deliverToLocalRecipient(recipient, job.sender, queued.content) : queued);
     }
     await this.done({ job, outcomes, remote: null });
   }
@@ -162,9 +162,9 @@ export class OutboundWorker {
 
   /** The bytes that go out: the queued message with a DKIM signature in front. */
   private async prepare(job: Job): Promise<Buffer | Outcome | null> {
-    const content = await this.queuedContent(job);
-    if (!Buffer.isBuffer(content)) return content;
-    const headers = originalHeaders(content).toString('latin1');
+    const queued = await this.queuedMessage(job);
+    if (queued === null || !('content' in queued)) return queued;
+    const { content, headers } = queued;
     const settings = this.context.settings();
     const domain = settings.dkim.enabled ? this.signingDomain(headers, job.sender) : null;
     if (!domain) return content;
@@ -173,8 +173,8 @@ export class OutboundWorker {
     return signature ? Buffer.concat([Buffer.from(signature, 'latin1'), content]) : content;
   }
 
-  /** The queued message; an outcome for every recipient when it can never be delivered; null when the entry is gone. */
-  private async queuedContent(job: Job): Promise<Buffer | Outcome | null> {
+  /** The queued message and its header block; an outcome for every recipient when it can never be delivered; null when the entry is gone. */
+  private async queuedMessage(job: Job): Promise<{ content: Buffer; headers: string } | Outcome | null> {
     let content: Buffer;
     try {
       content = await fs.promises.readFile(this.queue.messagePath(job));
@@ -185,7 +185,7 @@ export class OutboundWorker {
     }
     const headers = originalHeaders(content).toString('latin1');
     if ((headers.match(/^Received[ \t]*:/gim) ?? []).length >= MAX_HOPS) return failed('5.4.6', 'too many hops (Received lines): a mail loop');
-    return content;
+    return { content, headers };
   }
 
   /** d= is the From domain when it is ours (DMARC alignment), else the envelope sender's when that is. */
