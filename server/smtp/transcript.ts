@@ -32,8 +32,9 @@ export function smtpLogger(service: ServiceName, inspector: InspectorBus, log: L
     else if (entry.tnx === 'starttls') line('*', `TLS started (${String(args[0] ?? '')})`);
     else if (entry.tnx === 'error' && entry.err) {
       const wentAway = clientWentAway(entry.err);
-      if (wentAway) line('*', `connection lost: ${entry.err.message}`);
-      log.write(wentAway ? 'info' : 'error', service, wentAway ? `connection lost: ${entry.err.message}` : entry.err.message, { session, client });
+      const text = wentAway ? `connection lost: ${entry.err.message}` : entry.err.message;
+      if (wentAway) line('*', text);
+      log.write(wentAway ? 'info' : 'error', service, text, { session, client });
     } else if (entry.tnx !== 'connection' && entry.tnx !== 'close' && level !== 'info') {
       log.write(level, service, format(message, ...args), { session, client });
     }
