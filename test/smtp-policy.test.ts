@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Settings } from '../server/settings/schema.js';
 import { startTestEngine, type TestEngine } from './helpers/engine.js';
 import { LineClient } from './helpers/line-client.js';
 import { maildirFiles } from './helpers/mail.js';
@@ -375,19 +376,21 @@ describe('bad input and limits', () => {
     client.close();
   });
 
-  it('limits connections per client address (421 past the limit)', async () => {
-    const limited = await startTestEngine({ change: (s) => (s.limits.connectionsPerClient = 2) });
-    try {
-      const first = await session(limited);
-      const second = await session(limited);
-      const third = await LineClient.connect(limited.port('smtp'));
-      const reply = await third.smtpReply();
-      expect(reply.code).toBe(421);
-      first.close();
-      second.close();
-      third.close();
-    } finally {
-      await limited.stop();
+  it('limits connections per client address and in all (421 past either limit)', async () => {
+    for (const change of [(s: Settings) => (s.limits.connectionsPerClient = 2), (s: Settings) => (s.limits.connectionsTotal = 2)]) {
+      const limited = await startTestEngine({ change });
+      try {
+        const first = await session(limited);
+        const second = await session(limited);
+        const third = await LineClient.connect(limited.port('smtp'));
+        const reply = await third.smtpReply();
+        expect(reply.code).toBe(421);
+        first.close();
+        second.close();
+        third.close();
+      } finally {
+        await limited.stop();
+      }
     }
   });
 });
