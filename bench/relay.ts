@@ -13,8 +13,8 @@
 // like the peer, with its deliveries deferred (a domain routed to a port nobody listens on).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import nodemailer from 'nodemailer';
+import { freePort } from '../test/helpers/admin.js';
 import { runCli, spawnServe } from '../test/helpers/cli.js';
 import { prepareDataDir, tempDataDir } from '../test/helpers/engine.js';
 import { startSink } from '../test/helpers/smtp-sink.js';
@@ -85,16 +85,6 @@ async function submit(port: number, auth: { user: string; pass: string }, domain
   const seconds = (performance.now() - started) / 1000;
   transport.close();
   return { seconds, started, submittedAt, latenciesMs, failures };
-}
-
-/** A loopback TCP port nothing listens on (bound, read, released). */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Postfix queue IDs of messages to @domain (postqueue -j: one JSON object per line). */

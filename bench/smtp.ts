@@ -94,7 +94,7 @@ const addTo = (tally: Tally, seconds: number, messages: number, spent: Spent) =>
 
 /**
  * LanPost's durable write alone, without SMTP or the index: `sessions` writers putting `count`
- * files into a Maildir through the engine's own tmp/ → fdatasync → new/ → folder fsync: how much
+ * files into a Maildir through the engine's own tmp/ → durable write → new/ → folder fsync: how much
  * of a message's time the disk itself takes on this machine.
  */
 async function durableWritesAlone(root: string, sessions: number, count: number, size: number): Promise<number> {

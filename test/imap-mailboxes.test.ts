@@ -195,6 +195,9 @@ describe('IMAP APPEND, COPY, MOVE, EXPUNGE with UIDPLUS', () => {
 });
 
 describe('IMAP flags in the Maildir', () => {
+  /** The Maildir++ folder of one of USER's mailboxes on disk. */
+  const folderOf = (name: string) => path.join(test.dataDir, test.engine.context.accounts.findUser(USER)!.maildir, `.${name}`);
+
   it('mirrors system flags and keywords into file names, keywords as Dovecot letters', async () => {
     const c = await RawImap.connect(test.port('imap'));
     await c.login(USER, PASSWORD);
@@ -203,8 +206,7 @@ describe('IMAP flags in the Maildir', () => {
     await c.command('SELECT Keywords');
     await c.command('STORE 1 +FLAGS ($Home \\Flagged)');
     c.close();
-    const user = test.engine.context.accounts.findUser(USER)!;
-    const folder = path.join(test.dataDir, user.maildir, '.Keywords');
+    const folder = folderOf('Keywords');
     const files = fs.readdirSync(path.join(folder, 'cur'));
     expect(files).toHaveLength(1);
     expect(files[0]).toMatch(/:2,FSab$/);
@@ -220,8 +222,7 @@ describe('IMAP flags in the Maildir', () => {
     await c.command('CREATE Again');
     await appendRaw(c, 'Again', 'second life', '$Work');
     c.close();
-    const user = test.engine.context.accounts.findUser(USER)!;
-    const folder = path.join(test.dataDir, user.maildir, '.Again');
+    const folder = folderOf('Again');
     expect(fs.readdirSync(path.join(folder, 'cur'))[0]).toMatch(/:2,a$/);
     expect(fs.readFileSync(path.join(folder, 'dovecot-keywords'), 'utf8')).toBe('0 $Work\n');
   });

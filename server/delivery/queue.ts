@@ -142,7 +142,7 @@ export class OutboundQueue extends EventEmitter {
   /** Stores the message and its recipients; resolves once both are on disk. */
   async enqueue(sender: string, recipients: string[], content: Buffer): Promise<string> {
     const id = `${Date.now().toString(36)}${crypto.randomBytes(5).toString('hex')}`.toUpperCase();
-    // tmp/ID → fdatasync → ID.eml, as a Maildir file; then the row, which makes it an entry.
+    // tmp/ID → durable write → ID.eml, as a Maildir file; then the row, which makes it an entry.
     await writeMessageFile(this.dir, content, id, `${id}.eml`);
     await directorySync.sync(this.dir);
     const now = Date.now();

@@ -19,7 +19,6 @@ export interface SelectSummary {
 
 interface Counters {
   uidvalidity: number;
-  uidnext: number;
   highest_modseq: number;
   message_count: number;
 }
@@ -46,7 +45,7 @@ export class SelectSummaries {
 
   constructor(db: Db) {
     this.statements = {
-      counters: db.prepare<[number]>('SELECT uidvalidity, uidnext, highest_modseq, message_count FROM mailboxes WHERE id = ?'),
+      counters: db.prepare<[number]>('SELECT uidvalidity, highest_modseq, message_count FROM mailboxes WHERE id = ?'),
       all: db.prepare<[number]>('SELECT uid, modseq, flags FROM messages WHERE mailbox_id = ? ORDER BY uid').raw(),
       changedSince: db.prepare<[number, number]>('SELECT uid, modseq, flags FROM messages WHERE mailbox_id = ? AND modseq > ? ORDER BY uid').raw(),
     };
