@@ -233,11 +233,14 @@ describe('one of several mailboxes cannot be written', () => {
     expect(entry.recipients).toHaveLength(1);
     expect(entry.recipients[0]).toMatchObject({ status: 'pending', status_code: '4.3.0' });
     expect(entry.recipients[0]!.last_response).toMatch(/local delivery failed/);
+    const attemptLines = () => context.log.recent().filter((e) => e.source === 'outbound' && e.message.includes(`to=<${erin.address}>`));
+    expect(attemptLines().map((e) => e.message)).toEqual([expect.stringMatching(/relay=local, status=deferred \(local delivery failed/)]);
 
     fs.rmSync(tmp);
     fs.mkdirSync(tmp, { mode: 0o700 });
     context.queue.retry(entry.id);
     await waitFor(() => !context.queue.get(entry.id), 'the entry to leave the queue');
+    expect(attemptLines()[1]?.message).toMatch(/relay=local, status=sent/);
     const copies = maildirFiles(trusted, erin.address);
     expect(copies).toHaveLength(1);
     const stored = fs.readFileSync(copies[0]!, 'latin1');

@@ -214,7 +214,8 @@ export class OutboundWorker {
         const record = this.nextStep(recipient, attempts, outcome, now, expiresAt, settings);
         record.remoteHost = outcome.fromRemote ? result.remote : null;
         records.push(record);
-        const relay = record.remoteHost ?? 'none';
+        // Postfix's words: relay=local for a local mailbox, relay=none when no server answered.
+        const relay = record.remoteHost ?? (this.context.accounts.isLocalDomain(job.domain) ? 'local' : 'none');
         const status = record.status === 'delivered' ? 'sent' : record.status === 'pending' ? 'deferred' : record.status;
         const level = record.status === 'delivered' ? 'info' : 'warn';
         this.context.log.write(level, 'outbound', `${job.queueId}: to=<${recipient}>, relay=${relay}, status=${status} (${outcome.response})`);
