@@ -114,6 +114,31 @@ describe('IMAP sessions seeing each other', () => {
     b.close();
   });
 
+  it('a FETCH of a message another session expunged answers what it still knows and ends NO [EXPUNGEISSUED]', async () => {
+    await sendMail('From: alice@example.org\r\nSubject: kept\r\n\r\nkept\r\n');
+    await sendMail('From: alice@example.org\r\nSubject: gone\r\n\r\ngone\r\n');
+    const a = await session();
+    const b = await session();
+    const count = Number(/\* (\d+) EXISTS/.exec((await a.command('SELECT INBOX')).lines.join('\n'))![1]);
+    await b.command('SELECT INBOX');
+    const uid = /UID (\d+)/.exec((await b.command(`FETCH ${count} UID`)).lines[0]!)![1];
+    await a.command(`STORE ${count} +FLAGS.SILENT (\\Deleted)`);
+    await a.command('EXPUNGE');
+
+    // RFC 3501 §7.4.1: b still counts the message until it is told; its UID is still known
+    const byUid = await b.command(`FETCH ${count} UID`);
+    expect([byUid.status, byUid.lines]).toEqual(['OK', [`* ${count} FETCH (UID ${uid})`]]);
+    // its text is not: the answer must not look complete (RFC 5530)
+    const body = await b.command(`FETCH ${count - 1}:${count} (UID BODY.PEEK[TEXT])`);
+    expect(body.status).toBe('NO');
+    expect(body.text).toMatch(/^\[EXPUNGEISSUED\] /);
+    expect(body.lines).toEqual([expect.stringMatching(new RegExp(`^\\* ${count - 1} FETCH \\(UID \\d+ BODY\\[TEXT\\] \\{6\\}\\r\\nkept\\r\\n\\)$`))]);
+    expect((await b.command('NOOP')).lines).toContain(`* ${count} EXPUNGE`);
+    expect((await b.command(`FETCH ${count - 1} UID`)).status).toBe('OK');
+    a.close();
+    b.close();
+  });
+
   it('a removal through the store (as POP3 does) shows as EXPUNGE during IDLE', async () => {
     await sendMail('From: alice@example.org\r\nSubject: pop me\r\n\r\nx\r\n');
     const c = await session();

@@ -3,6 +3,7 @@ import { parseFetchItems, type FetchItem } from '../fetch/items.js';
 import { runFetch } from '../fetch/run.js';
 import type { SequenceSet } from '../parser/sequence.js';
 import { ImapSyntaxError } from '../parser/tokens.js';
+import { no } from '../replies.js';
 import { command, SELECTED, type CommandSpec } from './types.js';
 
 interface FetchArgs {
@@ -33,7 +34,8 @@ function fetchCommand(byUid: boolean): CommandSpec<FetchArgs> {
     async handle({ session, wire, args }) {
       if (args.changedSince !== null || args.items.some((i) => i.kind === 'MODSEQ')) session.enabled.add('CONDSTORE');
       const view = session.selected;
-      await runFetch(session, wire, view.resolve(args.set, byUid), args.items, { byUid, changedSince: args.changedSince });
+      const { gone } = await runFetch(session, wire, view.resolve(args.set, byUid), args.items, { byUid, changedSince: args.changedSince });
+      if (gone) throw no('Some of the requested messages no longer exist', 'EXPUNGEISSUED');
     },
   });
 }

@@ -36,7 +36,13 @@ interface Loaded {
   structure: MimePart | null;
 }
 
-export async function runFetch(session: Session, wire: Wire, targets: Target[], requested: FetchItem[], options: FetchOptions): Promise<void> {
+/**
+ * Returns how many of the targets had no data to give: expunged by another session since this one
+ * last heard (their EXPUNGE comes after the command, RFC 3501 §7.4.1), so the caller answers
+ * NO [EXPUNGEISSUED] (RFC 5530) instead of an OK that would hide the gap. A UID alone is still
+ * known from this session's view and is answered (as Dovecot does).
+ */
+export async function runFetch(session: Session, wire: Wire, targets: Target[], requested: FetchItem[], options: FetchOptions): Promise<{ gone: number }> {
   const view = session.selected;
   const store = session.context.mailStore;
   const cache = mimeCacheFor(session.context.db);
@@ -66,6 +72,8 @@ export async function runFetch(session: Session, wire: Wire, targets: Target[], 
 
   /** A batch had many uncached envelopes and no helper was ready: start one for the FETCHes to come. */
   let helperWanted = false;
+  let gone = 0;
+  const onlyUid = items.every((i) => i.kind === 'UID');
   for (let start = 0; start < targets.length; start += BATCH) {
     const batch = targets.slice(start, start + BATCH);
     const rows = new Map(view.rowsForUids(batch.map((t) => t.uid)).map((r) => [r.uid, r]));
@@ -86,7 +94,11 @@ export async function runFetch(session: Session, wire: Wire, targets: Target[], 
     }
     for (const target of batch) {
       const row = rows.get(target.uid);
-      if (!row) continue; // expunged meanwhile; its EXPUNGE comes later
+      if (!row) {
+        if (!onlyUid || options.changedSince !== null) gone++;
+        else if (wire.queue([`* ${target.seq} FETCH (UID ${target.uid})\r\n`])) await wire.flush();
+        continue;
+      }
       if (options.changedSince !== null && row.modseq <= options.changedSince) continue;
       const loaded: Loaded = { content: null, envelope: null, structure: null };
       try {
@@ -103,13 +115,17 @@ export async function runFetch(session: Session, wire: Wire, targets: Target[], 
         }
       } catch (error) {
         const code = (error as { code?: string }).code;
-        if (code === 'EXPUNGED' || code === 'ENOENT') continue;
+        if (code === 'EXPUNGED' || code === 'ENOENT') {
+          gone++;
+          continue;
+        }
         throw error;
       }
       if (wire.queue(responseFor(session, target, row, items, loaded, seenNow.has(row.uid)))) await wire.flush();
     }
   }
   if (helperWanted) cache.helper.prepare();
+  return { gone };
 }
 
 /** Fewer never-cached envelopes than this in a batch are not worth sharing with the helper thread. */
