@@ -128,6 +128,44 @@ describe('IMAP BODY[section]<partial>', () => {
   });
 });
 
+describe('IMAP part numbers of unusual shapes', () => {
+  // a message that is nothing but a forwarded message: its body, part 1, is the whole enclosed message
+  const INNER = 'From: dan@example.com\r\nSubject: Inner\r\nContent-Type: multipart/alternative; boundary="alt"\r\n\r\n--alt\r\nContent-Type: text/plain\r\n\r\nplain words\r\n--alt\r\nContent-Type: text/html\r\n\r\n<p>html words</p>\r\n--alt--\r\n';
+  const WRAPPED = `From: erin@example.com\r\nSubject: Wrapped\r\nMIME-Version: 1.0\r\nContent-Type: message/rfc822\r\n\r\n${INNER}`;
+  // spaces and a tab after the boundaries: transport padding, to be ignored (RFC 2046 §5.1.1)
+  const PADDED = 'From: erin@example.com\r\nSubject: Padded\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="pad"\r\n\r\n--pad  \r\nContent-Type: text/plain\r\n\r\nfirst\r\n--pad\t\r\nContent-Type: text/plain\r\n\r\nsecond\r\n--pad-- \r\n';
+
+  beforeAll(async () => {
+    await c.command('CREATE Shapes2');
+    for (const message of [WRAPPED, PADDED]) await append(c, 'Shapes2', message);
+    await c.command('SELECT Shapes2');
+  });
+  afterAll(() => c.command('SELECT Shapes'));
+
+  const cases: Array<[number, string, string]> = [
+    [1, 'BODY.PEEK[1]', INNER],
+    [1, 'BODY.PEEK[1.HEADER]', 'From: dan@example.com\r\nSubject: Inner\r\nContent-Type: multipart/alternative; boundary="alt"\r\n\r\n'],
+    [1, 'BODY.PEEK[1.HEADER.FIELDS (SUBJECT)]', 'Subject: Inner\r\n\r\n'],
+    [1, 'BODY.PEEK[1.1]', 'plain words'],
+    [1, 'BODY.PEEK[1.2.MIME]', 'Content-Type: text/html\r\n\r\n'],
+    [2, 'BODY.PEEK[1]', 'first'],
+    [2, 'BODY.PEEK[2]', 'second'],
+  ];
+  for (const [seq, item, expected] of cases) {
+    it(`${item} of ${seq === 1 ? 'a message that wraps a message' : 'a multipart with padded boundaries'}`, async () => {
+      const reply = await c.command(`FETCH ${seq} (${item})`);
+      expect(reply.status).toBe('OK');
+      expect(reply.lines[0]).toBe(`* ${seq} FETCH (${item.replace('.PEEK', '')} {${expected.length}}\r\n${expected})`);
+    });
+  }
+
+  it('BODYSTRUCTURE of both', async () => {
+    const reply = await c.command('FETCH 1:2 BODY');
+    expect(reply.lines[0]).toMatch(/^\* 1 FETCH \(BODY \("message" "rfc822" NIL NIL NIL "7bit" \d+ \(.*"Inner".*\) \(\("text" "plain" .*\)\("text" "html" .*\) "alternative"\) \d+\)\)$/);
+    expect(reply.lines[1]).toBe('* 2 FETCH (BODY (("text" "plain" NIL NIL NIL "7bit" 5 0)("text" "plain" NIL NIL NIL "7bit" 6 0) "mixed"))');
+  });
+});
+
 describe('IMAP FETCH of a large mailbox', () => {
   it('streams with back-pressure: a client that does not read does not make the server buffer everything', async () => {
     const store = test.engine.context.mailStore;

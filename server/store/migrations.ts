@@ -146,4 +146,10 @@ export const MIGRATIONS: Migration[] = [
       END;
     `,
   },
+  {
+    version: 6,
+    description: 'MIME structures parsed again: boundary lines with spaces after the boundary (RFC 2046 transport padding) were not taken as boundaries',
+    // a cache: dropped structures are parsed again on the next FETCH that needs one; envelopes stay
+    sql: `DELETE FROM message_mime WHERE structure LIKE '{%';`,
+  },
 ];

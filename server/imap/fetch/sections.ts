@@ -17,11 +17,15 @@ export function headerEnd(content: Buffer, from = 0, to = content.length): numbe
   return Math.min(end, to);
 }
 
-/** The parts a part number counts through: a multipart's parts; a message's parts, or the message body itself. */
+/**
+ * The parts a part number counts through: a multipart's parts; for a message with any other body,
+ * that body alone (part 1, even when it is itself a message/rfc822: RFC 3501 §6.4.5); for a
+ * message/rfc822 part, the parts of the message it carries.
+ */
 function childrenOf(part: MimePart, isMessage: boolean): MimePart[] {
   if (part.parts) return part.parts;
-  if (part.message) return childrenOf(part.message, true);
-  return isMessage ? [part] : [];
+  if (isMessage) return [part];
+  return part.message ? childrenOf(part.message, true) : [];
 }
 
 export function sectionBytes(content: Buffer, structure: MimePart | null, section: Section): Buffer {

@@ -13,6 +13,8 @@ declare module 'mailsplit' {
   export type SplitterChunk = SplitterNode | { type: 'body' | 'data'; value: Buffer; node: SplitterNode };
   export class Splitter extends Transform {
     constructor(options?: { ignoreEmbedded?: boolean; maxHeadSize?: number; maxChildNodes?: number });
+    /** 1: next part, 2: end of the multipart, false: not this boundary (an internal method). */
+    compareBoundary(line: Buffer, startpos: number, boundary: Buffer): 1 | 2 | false;
   }
   const mailsplit: { Splitter: typeof Splitter };
   export default mailsplit;

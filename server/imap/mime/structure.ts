@@ -2,7 +2,7 @@
 // BODY[1.2] or BODY[2.HEADER] is a slice of the original bytes. mailsplit walks the message
 // (headers and the multipart tree); nested message/rfc822 bodies are walked the same way.
 // RFC 2045/2046 for MIME; RFC 3501 §6.4.5 and §7.4.2 for what IMAP reports.
-import type { SplitterChunk, SplitterNode } from 'mailsplit';
+import type { Splitter, SplitterChunk, SplitterNode } from 'mailsplit';
 import { envelopeOf, type Envelope } from './envelope.js';
 import { headerBlockEnd } from './header-block.js';
 import { firstValue, parseParameterized, splitHeaderFields } from './headers.js';
@@ -89,7 +89,7 @@ async function parseMessage(content: Buffer, start: number, end: number, depth: 
 /** Runs mailsplit over the bytes and notes where each part's header starts and how long it is. */
 function splitNodes(input: Buffer): Promise<Array<{ node: SplitterNode; hs: number; hlen: number }>> {
   return new Promise((resolve, reject) => {
-    const splitter = new (mimeLibraries().mailsplit.Splitter)({ ignoreEmbedded: true });
+    const splitter = new (splitterClass())({ ignoreEmbedded: true });
     const nodes: Array<{ node: SplitterNode; hs: number; hlen: number }> = [];
     let offset = 0;
     splitter.on('data', (chunk: SplitterChunk) => {
@@ -103,6 +103,30 @@ function splitNodes(input: Buffer): Promise<Array<{ node: SplitterNode; hs: numb
     splitter.on('error', reject);
     splitter.end(input);
   });
+}
+
+let paddedSplitter: typeof Splitter | undefined;
+
+/**
+ * mailsplit's splitter, also taking boundary lines with transport padding: spaces or tabs after
+ * the boundary, which RFC 2046 §5.1.1 says to ignore (mailsplit wants the line end right after).
+ * The line it emits stays as it came, so the offsets above still count the padding.
+ */
+function splitterClass(): typeof Splitter {
+  return (paddedSplitter ??= class extends mimeLibraries().mailsplit.Splitter {
+    override compareBoundary(line: Buffer, startpos: number, boundary: Buffer): 1 | 2 | false {
+      return super.compareBoundary(withoutPadding(line), startpos, boundary);
+    }
+  });
+}
+
+/** The line with the spaces and tabs before its line end taken out. */
+function withoutPadding(line: Buffer): Buffer {
+  let end = line.length;
+  while (end > 0 && (line[end - 1] === 0x0a || line[end - 1] === 0x0d)) end--;
+  let kept = end;
+  while (kept > 0 && (line[kept - 1] === 0x20 || line[kept - 1] === 0x09)) kept--;
+  return kept === end ? line : Buffer.concat([line.subarray(0, kept), line.subarray(end)]);
 }
 
 function makePart(headerText: string, hs: number, bs: number, be: number, parent: MimePart | null): MimePart {
