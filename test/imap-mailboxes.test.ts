@@ -108,11 +108,13 @@ describe('IMAP mailboxes', () => {
   it('SUBSCRIBE, UNSUBSCRIBE, LSUB and LIST (SUBSCRIBED RECURSIVEMATCH) with LIST-STATUS', async () => {
     const c = await RawImap.connect(test.port('imap'));
     await c.login(USER, PASSWORD);
+    // the folders every account starts with are subscribed; CREATE leaves subscribing to the client
+    expect((await c.command('LSUB "" %')).lines).toEqual(expect.arrayContaining(['* LSUB () "/" INBOX', '* LSUB () "/" Sent', '* LSUB () "/" Trash']));
     await c.command('CREATE Lists/Child');
-    await c.command('UNSUBSCRIBE Lists');
+    expect((await c.command('LSUB "" Lists*')).lines).toEqual([]);
     await c.command('SUBSCRIBE Lists/Child');
     await c.command('SUBSCRIBE Ghost');
-    const lsub = await c.command('LSUB "" Lists/*');
+    const lsub = await c.command('LSUB "" Lists*');
     expect(lsub.lines).toEqual(['* LSUB () "/" Lists/Child']);
     const lsubTop = await c.command('LSUB "" %');
     expect(lsubTop.lines).toContain('* LSUB (\\Noselect) "/" Lists');
@@ -120,6 +122,8 @@ describe('IMAP mailboxes', () => {
     const recursive = await c.command('LIST (SUBSCRIBED RECURSIVEMATCH) "" %');
     expect(recursive.lines).toContain('* LIST (\\HasChildren) "/" Lists ("CHILDINFO" ("SUBSCRIBED"))');
     expect(recursive.lines).toContain('* LIST (\\NonExistent \\Subscribed) "/" Ghost');
+    // a subscribed child the pattern matches is listed itself: no CHILDINFO on its parent
+    expect((await c.command('LIST (SUBSCRIBED RECURSIVEMATCH) "" Lists*')).lines).toEqual(['* LIST (\\HasNoChildren \\Subscribed) "/" Lists/Child']);
     await c.command('UNSUBSCRIBE Ghost');
     expect((await c.command('LSUB "" Ghost')).lines).toEqual([]);
     await appendRaw(c, 'Lists/Child', 'x', '\\Seen');

@@ -72,6 +72,20 @@ describe('IMAP and SMTP delivery', () => {
     a.close();
     b.close();
   });
+
+  it('EXAMINE shows the \\Recent messages and leaves them \\Recent for the next SELECT (RFC 3501 §6.3.2)', async () => {
+    const c = await session();
+    await c.command('CREATE Examined');
+    for (const text of ['one', 'two']) expect((await c.command(`APPEND Examined {${text.length}+}\r\n${text}`)).status).toBe('OK');
+    const recent = (reply: { lines: string[] }) => reply.lines.find((l) => l.endsWith(' RECENT'));
+    const examined = await c.command('EXAMINE Examined');
+    expect([examined.text, recent(examined)]).toEqual([expect.stringMatching(/^\[READ-ONLY\]/), '* 2 RECENT']);
+    expect((await c.command('FETCH 1 FLAGS')).lines).toEqual(['* 1 FETCH (FLAGS (\\Recent))']);
+    expect(recent(await c.command('EXAMINE Examined'))).toBe('* 2 RECENT');
+    expect(recent(await c.command('SELECT Examined'))).toBe('* 2 RECENT');
+    expect(recent(await c.command('EXAMINE Examined'))).toBe('* 0 RECENT');
+    c.close();
+  });
 });
 
 describe('IMAP sessions seeing each other', () => {

@@ -46,10 +46,9 @@ export class SelectedMailbox {
     this.firstUnseen = summary.firstUnseen;
     this.keywords = summary.keywords;
     this.lastUid = this.uids.length ? this.uids[this.uids.length - 1]! : 0;
-    if (!readOnly) {
-      const { from } = store.claimRecent(row.id);
-      for (const uid of this.uids) if (uid >= from) this.recent.add(uid);
-    }
+    // EXAMINE shows which messages are \Recent without taking them from the session that SELECTs next
+    const { from } = readOnly ? store.peekRecent(row.id) : store.claimRecent(row.id);
+    for (const uid of this.uids) if (uid >= from) this.recent.add(uid);
     store.changes.on('change', this.listener);
   }
 
@@ -202,8 +201,7 @@ export class SelectedMailbox {
       this.pendingExists = false;
       const fresh = this.store.messagesFromUid(this.row.id, this.lastUid + 1);
       if (fresh.length) {
-        let claimed = { from: Infinity, to: 0 };
-        if (!this.readOnly) claimed = this.store.claimRecent(this.row.id);
+        const claimed = this.readOnly ? this.store.peekRecent(this.row.id) : this.store.claimRecent(this.row.id);
         let newKeywords = false;
         for (const message of fresh) {
           if (this.pendingExpunge.has(message.uid)) continue;

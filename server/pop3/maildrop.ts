@@ -127,7 +127,11 @@ export class Maildrop {
 
   /** The snapshot of the user's INBOX. Call `close()` when the session is done with it. */
   static open(store: MailStore, owner: User): Maildrop {
-    const mailbox = store.getMailbox(owner.id, 'INBOX') ?? store.createMailbox(owner, 'INBOX');
+    let mailbox = store.getMailbox(owner.id, 'INBOX');
+    if (!mailbox) {
+      store.ensureUserMailboxes(owner);
+      mailbox = store.getMailbox(owner.id, 'INBOX')!;
+    }
     const rows = Listings.of(store).rows(mailbox);
     const messages = rows.map((row, i): DropMessage => ({ number: i + 1, row, deleted: false, retrieved: false }));
     const sizes = WireSizeMemory.of(store, store.folderPath(owner, mailbox), rows);

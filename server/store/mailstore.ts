@@ -138,11 +138,16 @@ export class MailStore {
 
   // ── mailboxes ──────────────────────────────────────────────────────────────
 
-  /** Creates INBOX and the special-use folders of a user (idempotent). */
+  /** Creates INBOX and the special-use folders of a user, subscribed (idempotent). */
   ensureUserMailboxes(owner: MailboxOwner): void {
-    this.createMailbox(owner, 'INBOX', null);
-    for (const [name, use] of SPECIAL_MAILBOXES) this.createMailbox(owner, name, use);
+    for (const [name, use] of [['INBOX', null] as const, ...SPECIAL_MAILBOXES]) {
+      if (this.getMailbox(owner.id, name)) continue;
+      this.createMailbox(owner, name, use);
+      this.subscribe(owner.id, name);
+    }
   }
+
+  /** A new mailbox, not subscribed: IMAP CREATE leaves that to the client (RFC 3501 §6.3.3). */
 
   createMailbox(owner: MailboxOwner, name: string, specialUse: string | null = null): MailboxRow {
     const existing = this.getMailbox(owner.id, name);
@@ -150,9 +155,7 @@ export class MailStore {
     const folder = folderForName(name);
     ensureMaildir(folderDir(this.maildirRoot(owner), folder), folder !== '');
     const uidvalidity = this.newUidValidity();
-    const row = this.statements.insertMailbox.get(owner.id, name, folder, uidvalidity, specialUse) as MailboxRow;
-    this.db.prepare('INSERT OR IGNORE INTO subscriptions (user_id, name) VALUES (?, ?)').run(owner.id, row.name);
-    return row;
+    return this.statements.insertMailbox.get(owner.id, name, folder, uidvalidity, specialUse) as MailboxRow;
   }
 
   getMailbox(userId: number, name: string): MailboxRow | undefined {
@@ -432,6 +435,12 @@ export class MailStore {
    * RFC 3501 §2.3.2 \Recent: the first session to see a message claims it. Returns the UID from
    * which messages up to `uidnext` are recent for the caller, and marks them as seen by a session.
    */
+  /** The UIDs still \Recent (no session has claimed them), left so: for EXAMINE (RFC 3501 §6.3.2). */
+  peekRecent(mailboxId: number): { from: number; to: number } {
+    const { first, uidnext } = this.imap.firstRecent.get(mailboxId) as { first: number; uidnext: number };
+    return { from: first, to: uidnext };
+  }
+
   claimRecent(mailboxId: number): { from: number; to: number } {
     return this.db.transaction(() => {
       const { first, uidnext } = this.imap.firstRecent.get(mailboxId) as { first: number; uidnext: number };

@@ -94,7 +94,8 @@ export const list = command<ListArgs>({
     if (args.select.subscribed) {
       for (const name of subscribed) {
         if (matches(name)) candidates.add(name);
-        if (args.select.recursive) for (const parent of parentsOf(name)) if (matches(parent) && !subscribed.has(parent)) childInfo.add(parent);
+        // RFC 5258 §3.5: CHILDINFO tells of subscribed children the patterns leave out
+        if (args.select.recursive && !matches(name)) for (const parent of parentsOf(name)) if (matches(parent) && !subscribed.has(parent)) childInfo.add(parent);
       }
       for (const name of childInfo) candidates.add(name);
     } else {
@@ -140,8 +141,11 @@ export const lsub = command({
     const matches = patternMatcher(args.reference, args.pattern);
     const out = new Map<string, string>();
     for (const name of subscribed) {
-      if (matches(name)) out.set(name, existing.has(name) ? '' : '\\Noselect');
-      // §6.3.9: with "%", a parent of a subscribed name shows as \Noselect if not subscribed itself
+      if (matches(name)) {
+        out.set(name, existing.has(name) ? '' : '\\Noselect');
+        continue;
+      }
+      // §6.3.9: when "%" stops above a subscribed name, its unsubscribed parent stands in for it, \Noselect
       for (const parent of parentsOf(name)) if (!out.has(parent) && !subscribed.includes(parent) && matches(parent)) out.set(parent, '\\Noselect');
     }
     for (const name of sortNames(out.keys())) await wire.send(untagged(`LSUB (${out.get(name)}) "${DELIMITER}" `, ...astr(name)));
