@@ -122,6 +122,24 @@ describe('IMAP SEARCH keys', () => {
   });
 });
 
+describe('IMAP SEARCH FROM/TO/CC/BCC', () => {
+  it('searches the envelope\'s addresses, not the header\'s text, the first time as the next (RFC 3501 §6.4.4)', async () => {
+    const other = await RawImap.connect(test.port('imap'));
+    await other.login(USER, PASSWORD);
+    await other.command('CREATE Commented');
+    const raw = 'From: <ann (front desk)@ (main office) example.com>\r\nTo: team@example.com\r\nSubject: comments\r\n\r\nx\r\n';
+    expect((await other.command(`APPEND Commented {${raw.length}+}\r\n${raw}`)).status).toBe('OK');
+    await other.command('SELECT Commented');
+    // the first SEARCH reads the header from the file (no envelope cached yet), the second the cached envelope
+    for (const round of [1, 2]) {
+      const found = async (criteria: string) => (await other.command(`SEARCH ${criteria}`)).lines.find((l) => l.startsWith('* SEARCH'));
+      expect([round, await found('FROM ann@example.com')]).toEqual([round, '* SEARCH 1']);
+      expect([round, await found('FROM "ann (front"')]).toEqual([round, '* SEARCH']);
+    }
+    other.close();
+  });
+});
+
 describe('IMAP SORT (RFC 5256)', () => {
   const cases: Array<[string, string]> = [
     ['(SUBJECT) UTF-8 ALL', '1 2 4 5 3'],

@@ -59,7 +59,7 @@ export class Candidate {
    */
   envelopeField(field: string): string | null | undefined {
     if (!ENVELOPE_FIELDS.has(field)) return undefined;
-    const envelope = this.cache.peekEnvelope(this.row.guid);
+    const envelope = this.cache.peekEnvelope(this.row.guid) ?? this.envelopeFromFile();
     if (!envelope) return undefined;
     let texts = searchTexts.get(envelope);
     if (!texts) searchTexts.set(envelope, (texts = new Map()));
@@ -77,6 +77,17 @@ export class Candidate {
       texts.set(field, text);
     }
     return text;
+  }
+
+  /**
+   * An envelope not cached yet: made from the header block (and cached), so that FROM, TO, CC and
+   * BCC always search the envelope's addresses (RFC 3501 §6.4.4), comments left out, as they do
+   * once it is cached.
+   */
+  private envelopeFromFile(): Envelope | undefined {
+    const content = this.content();
+    this.cache.envelope(this.row.guid, () => content.toString('latin1', 0, headerEnd(content)), false);
+    return this.cache.peekEnvelope(this.row.guid);
   }
 
   structure(): Promise<MimePart> {
