@@ -35,6 +35,7 @@ function fetchCommand(byUid: boolean): CommandSpec<FetchArgs> {
       if (args.changedSince !== null || args.items.some((i) => i.kind === 'MODSEQ')) session.enabled.add('CONDSTORE');
       const view = session.selected;
       const { gone } = await runFetch(session, wire, view.resolve(args.set, byUid), args.items, { byUid, changedSince: args.changedSince });
+      // the wording Dovecot uses, which test tools such as imaptest recognise as "expunged meanwhile"
       if (gone) throw no('Some of the requested messages no longer exist', 'EXPUNGEISSUED');
     },
   });
