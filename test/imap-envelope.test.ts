@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEngine, type Engine } from '../server/engine.js';
+import { openDatabase } from '../server/store/db.js';
 import { formatEnvelope, parseEnvelopeText } from '../server/imap/fetch/structure-format.js';
 import { mimeCacheFor } from '../server/imap/mime/cache.js';
 import { EnvelopeHelper, SharedBatch } from '../server/imap/mime/envelope-helper.js';
@@ -207,6 +208,34 @@ describe('IMAP envelope cache', () => {
       const again = engine.context.db.prepare('SELECT structure FROM message_mime WHERE guid = ?').pluck().get(rows[1]!.guid) as string;
       expect(JSON.parse(again)).toMatchObject({ v: 2, e: EXPECTED[2]!.envelope, s: { subtype: 'alternative' } });
       client.close();
+    } finally {
+      await engine.stop();
+      fs.rmSync(own.dataDir, { recursive: true, force: true });
+    }
+  });
+  it('parses again, after the upgrade that fixed the parser, what an older version cached', async () => {
+    const own = await startTestEngine();
+    let engine: Engine = own.engine;
+    try {
+      await own.addUser(USER, PASSWORD);
+      const client = await RawImap.connect(own.port('imap'));
+      await client.login(USER, PASSWORD);
+      await append(client, 'INBOX', 'From: <dan (desk)@example.com>\r\nSubject: kept\r\n\r\nx\r\n');
+      client.close();
+      const row = engine.context.mailStore.listMessages(engine.context.mailStore.getMailbox(engine.context.accounts.findUser(USER)!.id, 'INBOX')!.id)[0]!;
+      await engine.stop();
+      // what a version before migration 6 cached: the comment as the sender's name
+      const old = openDatabase(own.dataDir);
+      const stale = '(NIL "kept" (("desk" NIL "dan" "example.com")) NIL NIL NIL NIL NIL NIL NIL)';
+      old.prepare('INSERT OR REPLACE INTO message_mime (guid, structure) VALUES (?, ?)').run(row.guid, stale);
+      old.exec('PRAGMA user_version = 5');
+      old.close();
+      engine = await startEngine({ dataDir: own.dataDir, print: null });
+      const again = await RawImap.connect(engine.status('imap').port);
+      await again.login(USER, PASSWORD);
+      await again.command('SELECT INBOX');
+      expect(envelopes((await again.command('FETCH 1 ENVELOPE')).lines).get(1)).toBe('(NIL "kept" ((NIL NIL "dan" "example.com")) ((NIL NIL "dan" "example.com")) ((NIL NIL "dan" "example.com")) NIL NIL NIL NIL NIL)');
+      again.close();
     } finally {
       await engine.stop();
       fs.rmSync(own.dataDir, { recursive: true, force: true });

@@ -148,8 +148,9 @@ export const MIGRATIONS: Migration[] = [
   },
   {
     version: 6,
-    description: 'MIME structures parsed again: boundary lines with spaces after the boundary (RFC 2046 transport padding) were not taken as boundaries',
-    // a cache: dropped structures are parsed again on the next FETCH that needs one; envelopes stay
-    sql: `DELETE FROM message_mime WHERE structure LIKE '{%';`,
+    description:
+      'envelopes and MIME structures parsed again: comments inside <…> were taken as names, and boundary lines with spaces after the boundary (RFC 2046 transport padding) were not taken as boundaries',
+    // a cache: what is dropped is parsed again by the next FETCH or SEARCH that needs it
+    sql: 'DELETE FROM message_mime;',
   },
 ];

@@ -106,12 +106,56 @@ function addresses(values: string[] | undefined): EnvelopeAddress[] | null {
 /** Any address list, groups and comments included, through nodemailer's address parser. */
 function parsedAddresses(text: string): EnvelopeAddress[] {
   const out: EnvelopeAddress[] = [];
-  for (const entry of addressparser(text)) {
+  for (const entry of addressparser(withoutAngleComments(text))) {
     if (entry.group) {
       out.push({ group: entry.name });
       for (const member of entry.group) if (!member.group) out.push(mailbox(member.name, member.address));
       out.push({ groupEnd: true });
     } else if (entry.address || entry.name) out.push(mailbox(entry.name, entry.address));
+  }
+  return out;
+}
+
+/**
+ * The text with the comments inside `<…>`, or after it, taken out: they name nobody (RFC 5322
+ * §3.4; Dovecot reads them so), while the parser would make the first of them the display name.
+ * A comment after a bare address stays: `ann@example.com (Ann)` names Ann, as RFC 822 mail did.
+ */
+export function withoutAngleComments(text: string): string {
+  let out = '';
+  let quoted = false;
+  let inAngle = false;
+  let afterAngle = false;
+  let depth = 0;
+  let dropping = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (depth) {
+      const escaped = c === '\\' ? text[++i] ?? '' : '';
+      if (!escaped && c === '(') depth++;
+      else if (!escaped && c === ')') depth--;
+      if (!dropping) out += c + escaped;
+      continue;
+    }
+    if (quoted) {
+      if (c === '\\') out += c + (text[++i] ?? '');
+      else {
+        out += c;
+        if (c === '"') quoted = false;
+      }
+      continue;
+    }
+    if (c === '(') {
+      depth = 1;
+      dropping = inAngle || afterAngle;
+      if (!dropping) out += c;
+      continue;
+    }
+    if (c === '"') quoted = true;
+    else if (c === '<') inAngle = true;
+    else if (c === '>') [inAngle, afterAngle] = [false, true];
+    else if (!inAngle && (c === ',' || c === ';' || c === ':')) afterAngle = false;
+    out += c;
   }
   return out;
 }
