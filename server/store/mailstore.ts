@@ -148,7 +148,6 @@ export class MailStore {
   }
 
   /** A new mailbox, not subscribed: IMAP CREATE leaves that to the client (RFC 3501 §6.3.3). */
-
   createMailbox(owner: MailboxOwner, name: string, specialUse: string | null = null): MailboxRow {
     const existing = this.getMailbox(owner.id, name);
     if (existing) return existing;
@@ -431,16 +430,16 @@ export class MailStore {
     return { messages, unseen, recent, size };
   }
 
-  /**
-   * RFC 3501 §2.3.2 \Recent: the first session to see a message claims it. Returns the UID from
-   * which messages up to `uidnext` are recent for the caller, and marks them as seen by a session.
-   */
   /** The UIDs still \Recent (no session has claimed them), left so: for EXAMINE (RFC 3501 §6.3.2). */
   peekRecent(mailboxId: number): { from: number; to: number } {
     const { first, uidnext } = this.imap.firstRecent.get(mailboxId) as { first: number; uidnext: number };
     return { from: first, to: uidnext };
   }
 
+  /**
+   * RFC 3501 §2.3.2 \Recent: the first session to see a message claims it. Returns the UID from
+   * which messages up to `uidnext` are recent for the caller, and marks them as seen by a session.
+   */
   claimRecent(mailboxId: number): { from: number; to: number } {
     return this.db.transaction(() => {
       const { first, uidnext } = this.imap.firstRecent.get(mailboxId) as { first: number; uidnext: number };
