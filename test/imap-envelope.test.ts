@@ -34,6 +34,34 @@ async function append(client: RawImap, mailbox: string, message: string | Buffer
   return Number(uid);
 }
 
+/** An engine of the test's own with USER on it, restarted when the test asks, removed after it. */
+async function withOwnEngine(body: (own: { engine: Engine; dataDir: string; imapPort(): number; restart(meanwhile?: () => void): Promise<void> }) => Promise<void>): Promise<void> {
+  const started = await startTestEngine();
+  const own = {
+    engine: started.engine,
+    dataDir: started.dataDir,
+    imapPort: () => own.engine.status('imap').port,
+    /** Stops the engine, runs `meanwhile` while it is down, starts it again on the same data. */
+    async restart(meanwhile?: () => void) {
+      await own.engine.stop();
+      meanwhile?.();
+      own.engine = await startEngine({ dataDir: started.dataDir, print: null });
+    },
+  };
+  try {
+    await started.addUser(USER, PASSWORD);
+    await body(own);
+  } finally {
+    await own.engine.stop();
+    fs.rmSync(started.dataDir, { recursive: true, force: true });
+  }
+}
+
+function inboxRows(engine: Engine) {
+  const store = engine.context.mailStore;
+  return store.listMessages(store.getMailbox(engine.context.accounts.findUser(USER)!.id, 'INBOX')!.id);
+}
+
 /** The parenthesized value after `name` in a response line (quoted strings and literals skipped). */
 function itemValue(line: string, name: string): string | undefined {
   const start = line.indexOf(`${name} (`);
@@ -170,25 +198,20 @@ describe('IMAP envelope cache', () => {
     expect(reply.lines[0]).toBe(`* 1 FETCH (FLAGS (\\Recent) ENVELOPE ${EXPECTED[4]!.envelope})`);
   });
 
-  it('keeps envelopes in the message_mime table and serves them after a restart, with fresh flags', async () => {
-    const own = await startTestEngine();
-    let engine: Engine = own.engine;
-    try {
-      await own.addUser(USER, PASSWORD);
-      let client = await RawImap.connect(own.port('imap'));
+  it('keeps envelopes in the message_mime table and serves them after a restart, with fresh flags', () =>
+    withOwnEngine(async (own) => {
+      let client = await RawImap.connect(own.imapPort());
       await client.login(USER, PASSWORD);
       for (const message of SHAPES) await append(client, 'INBOX', message);
       await client.command('SELECT INBOX');
       expect(envelopes((await client.command('FETCH 1:5 ENVELOPE')).lines).size).toBe(5);
       await client.command('STORE 3 +FLAGS.SILENT (\\Seen)');
       client.close();
-      const store = engine.context.mailStore;
-      const rows = store.listMessages(store.getMailbox(engine.context.accounts.findUser(USER)!.id, 'INBOX')!.id);
-      await engine.stop(); // writes what the cache still holds
-      engine = await startEngine({ dataDir: own.dataDir, print: null });
-      const stored = engine.context.db.prepare('SELECT structure FROM message_mime WHERE guid = ?').pluck();
+      const rows = inboxRows(own.engine);
+      await own.restart(); // the stop writes what the cache still holds
+      const stored = own.engine.context.db.prepare('SELECT structure FROM message_mime WHERE guid = ?').pluck();
       for (const [i, row] of rows.entries()) expect(stored.get(row.guid)).toBe(EXPECTED[i + 1]!.envelope);
-      client = await RawImap.connect(engine.status('imap').port);
+      client = await RawImap.connect(own.imapPort());
       await client.login(USER, PASSWORD);
       await client.command('SELECT INBOX');
       const reply = await client.command('FETCH 1:5 (FLAGS ENVELOPE)');
@@ -203,44 +226,34 @@ describe('IMAP envelope cache', () => {
       expect((await client.command('SORT (SUBJECT) UTF-8 ALL')).lines[0]).toBe('* SORT 5 1 4 3 2');
       // the structure is parsed on demand and stored with the envelope
       await client.command('FETCH 2 BODYSTRUCTURE');
-      await engine.stop();
-      engine = await startEngine({ dataDir: own.dataDir, print: null });
-      const again = engine.context.db.prepare('SELECT structure FROM message_mime WHERE guid = ?').pluck().get(rows[1]!.guid) as string;
+      await own.restart();
+      const again = own.engine.context.db.prepare('SELECT structure FROM message_mime WHERE guid = ?').pluck().get(rows[1]!.guid) as string;
       expect(JSON.parse(again)).toMatchObject({ v: 2, e: EXPECTED[2]!.envelope, s: { subtype: 'alternative' } });
       client.close();
-    } finally {
-      await engine.stop();
-      fs.rmSync(own.dataDir, { recursive: true, force: true });
-    }
-  });
-  it('parses again, after the upgrade that fixed the parser, what an older version cached', async () => {
-    const own = await startTestEngine();
-    let engine: Engine = own.engine;
-    try {
-      await own.addUser(USER, PASSWORD);
-      const client = await RawImap.connect(own.port('imap'));
+    }));
+
+  it('parses again, after the upgrade that fixed the parser, what an older version cached', () =>
+    withOwnEngine(async (own) => {
+      const client = await RawImap.connect(own.imapPort());
       await client.login(USER, PASSWORD);
       await append(client, 'INBOX', 'From: <dan (desk)@example.com>\r\nSubject: kept\r\n\r\nx\r\n');
       client.close();
-      const row = engine.context.mailStore.listMessages(engine.context.mailStore.getMailbox(engine.context.accounts.findUser(USER)!.id, 'INBOX')!.id)[0]!;
-      await engine.stop();
-      // what a version before migration 6 cached: the comment as the sender's name
-      const old = openDatabase(own.dataDir);
-      const stale = '(NIL "kept" (("desk" NIL "dan" "example.com")) NIL NIL NIL NIL NIL NIL NIL)';
-      old.prepare('INSERT OR REPLACE INTO message_mime (guid, structure) VALUES (?, ?)').run(row.guid, stale);
-      old.exec('PRAGMA user_version = 5');
-      old.close();
-      engine = await startEngine({ dataDir: own.dataDir, print: null });
-      const again = await RawImap.connect(engine.status('imap').port);
+      const [row] = inboxRows(own.engine);
+      await own.restart(() => {
+        // what a version before migration 6 cached: the comment as the sender's name
+        const old = openDatabase(own.dataDir);
+        const stale = '(NIL "kept" (("desk" NIL "dan" "example.com")) NIL NIL NIL NIL NIL NIL NIL)';
+        old.prepare('INSERT OR REPLACE INTO message_mime (guid, structure) VALUES (?, ?)').run(row!.guid, stale);
+        old.exec('PRAGMA user_version = 5');
+        old.close();
+      });
+      const again = await RawImap.connect(own.imapPort());
       await again.login(USER, PASSWORD);
       await again.command('SELECT INBOX');
-      expect(envelopes((await again.command('FETCH 1 ENVELOPE')).lines).get(1)).toBe('(NIL "kept" ((NIL NIL "dan" "example.com")) ((NIL NIL "dan" "example.com")) ((NIL NIL "dan" "example.com")) NIL NIL NIL NIL NIL)');
+      const dan = '((NIL NIL "dan" "example.com"))';
+      expect(envelopes((await again.command('FETCH 1 ENVELOPE')).lines).get(1)).toBe(`(NIL "kept" ${dan} ${dan} ${dan} NIL NIL NIL NIL NIL)`);
       again.close();
-    } finally {
-      await engine.stop();
-      fs.rmSync(own.dataDir, { recursive: true, force: true });
-    }
-  });
+    }));
 });
 
 describe('the envelope helper thread', () => {

@@ -34,6 +34,19 @@ afterAll(async () => {
   await test.stop();
 });
 
+/** One test per [seq, FETCH item, the section's bytes] of the selected mailbox. */
+function sectionTests(cases: Array<[number, string, string]>, messageName: (seq: number) => string): void {
+  for (const [seq, item, expected] of cases) {
+    it(`${item} of ${messageName(seq)}`, async () => {
+      const reply = await c.command(`FETCH ${seq} (${item})`);
+      expect(reply.status).toBe('OK');
+      const label = item.replace('.PEEK', '').replace(/<(\d+)\.\d+>$/, '<$1>').replace('(Subject FROM)', '(SUBJECT FROM)');
+      const bytes = Buffer.from(expected, 'utf8');
+      expect(reply.lines[0]).toBe(`* ${seq} FETCH (${label} {${bytes.length}}\r\n${bytes.toString('latin1')})`);
+    });
+  }
+}
+
 describe('IMAP ENVELOPE, BODY and BODYSTRUCTURE', () => {
   for (const [seq, name] of [[1, 'plain text with a group address'], [2, 'multipart/alternative'], [3, 'multipart/mixed with attachments'], [4, 'nested message/rfc822'], [5, 'RFC 2047 words and RFC 2231 parameters']] as const) {
     it(`${name}`, async () => {
@@ -79,15 +92,7 @@ describe('IMAP BODY[section]<partial>', () => {
     [1, 'BODY.PEEK[TEXT]<6.4>', 'we m'],
     [1, 'BODY.PEEK[TEXT]<1000.4>', ''],
   ];
-  for (const [seq, item, expected] of cases) {
-    it(`${item} of message ${seq}`, async () => {
-      const reply = await c.command(`FETCH ${seq} (${item})`);
-      expect(reply.status).toBe('OK');
-      const label = item.replace('.PEEK', '').replace(/<(\d+)\.\d+>$/, '<$1>').replace('(Subject FROM)', '(SUBJECT FROM)');
-      const bytes = Buffer.from(expected, 'utf8');
-      expect(reply.lines[0]).toBe(`* ${seq} FETCH (${label} {${bytes.length}}\r\n${bytes.toString('latin1')})`);
-    });
-  }
+  sectionTests(cases, (seq) => `message ${seq}`);
 
   it('HEADER.FIELDS.NOT leaves the named fields out', async () => {
     const reply = await c.command('FETCH 2 (BODY.PEEK[HEADER.FIELDS.NOT (Content-Type MIME-Version Message-ID Date)])');
@@ -151,13 +156,7 @@ describe('IMAP part numbers of unusual shapes', () => {
     [2, 'BODY.PEEK[1]', 'first'],
     [2, 'BODY.PEEK[2]', 'second'],
   ];
-  for (const [seq, item, expected] of cases) {
-    it(`${item} of ${seq === 1 ? 'a message that wraps a message' : 'a multipart with padded boundaries'}`, async () => {
-      const reply = await c.command(`FETCH ${seq} (${item})`);
-      expect(reply.status).toBe('OK');
-      expect(reply.lines[0]).toBe(`* ${seq} FETCH (${item.replace('.PEEK', '')} {${expected.length}}\r\n${expected})`);
-    });
-  }
+  sectionTests(cases, (seq) => (seq === 1 ? 'a message that wraps a message' : 'a multipart with padded boundaries'));
 
   it('BODYSTRUCTURE of both', async () => {
     const reply = await c.command('FETCH 1:2 BODY');
