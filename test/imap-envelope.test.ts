@@ -416,6 +416,7 @@ describe('envelope text read back', () => {
       'From: "Quote \\" Back\\\\slash" <q@example.org>\r\nSubject: a "quoted" \\ thing\r\n\r\n',
       'From: Grüße <g@example.org>\r\nSubject: 8-bit Grüße\r\nTo: undisclosed-recipients:;\r\nCc: Team: a@b, c@d;, e@f\r\n\r\n',
       'From: name only\r\nReply-To: <>\r\nSender: x@\r\nBcc: @y\r\nIn-Reply-To: <r@s>\r\n\r\n',
+      'From: Relayed <@a.example,@b.example:r@example.org>\r\nTo: List: <@c.example:s@example.org>;\r\n\r\n',
       '\r\n',
     ];
     for (const header of headers) {

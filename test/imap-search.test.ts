@@ -123,13 +123,14 @@ describe('IMAP SEARCH keys', () => {
 });
 
 describe('IMAP SEARCH FROM/TO/CC/BCC', () => {
-  it('searches the envelope\'s addresses, not the header\'s text, the first time as the next; comments in <…> name nobody (RFC 3501 §6.4.4)', async () => {
+  it('searches the envelope\'s addresses, not the header\'s text, the first time as the next; comments in <…> name nobody; source routes kept (RFC 3501 §6.4.4, §7.4.2)', async () => {
     const other = await RawImap.connect(test.port('imap'));
     await other.login(USER, PASSWORD);
     await other.command('CREATE Commented');
     const raw = 'From: <ann (front desk)@ (main office) example.com>\r\nTo: team@example.com\r\nSubject: comments\r\n\r\nx\r\n';
     const bare = 'From: bo@example.com (Bo Smith)\r\nSubject: legacy name\r\n\r\ny\r\n';
-    for (const message of [raw, bare]) expect((await other.command(`APPEND Commented {${message.length}+}\r\n${message}`)).status).toBe('OK');
+    const routed = 'From: <@relay.example:cy@example.com>\r\nSubject: source route\r\n\r\nz\r\n';
+    for (const message of [raw, bare, routed]) expect((await other.command(`APPEND Commented {${message.length}+}\r\n${message}`)).status).toBe('OK');
     await other.command('SELECT Commented');
     // the first SEARCH reads the header from the file (no envelope cached yet), the second the cached envelope
     for (const round of [1, 2]) {
@@ -139,10 +140,13 @@ describe('IMAP SEARCH FROM/TO/CC/BCC', () => {
       // a comment inside <…> names nobody; after a bare address it is the name (as Dovecot reads them)
       expect([round, await found('FROM office')]).toEqual([round, '* SEARCH']);
       expect([round, await found('FROM "bo smith"')]).toEqual([round, '* SEARCH 2']);
+      expect([round, await found('FROM cy@example.com')]).toEqual([round, '* SEARCH 3']);
     }
-    const envelopes = (await other.command('FETCH 1:2 ENVELOPE')).lines;
+    const envelopes = (await other.command('FETCH 1:3 ENVELOPE')).lines;
     expect(envelopes[0]).toContain(' ((NIL NIL "ann" "example.com")) ');
     expect(envelopes[1]).toContain(' (("Bo Smith" NIL "bo" "example.com")) ');
+    // an obsolete source route is the address's "adl" (RFC 3501 §7.4.2)
+    expect(envelopes[2]).toContain(' ((NIL "@relay.example" "cy" "example.com")) ');
     other.close();
   });
 });

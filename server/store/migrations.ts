@@ -149,7 +149,7 @@ export const MIGRATIONS: Migration[] = [
   {
     version: 6,
     description:
-      'envelopes and MIME structures parsed again: comments inside <…> were taken as names, and boundary lines with spaces after the boundary (RFC 2046 transport padding) were not taken as boundaries',
+      'envelopes and MIME structures parsed again: comments inside <…> were taken as names, source routes were dropped, and boundary lines with spaces after the boundary (RFC 2046 transport padding) were not taken as boundaries',
     // a cache: what is dropped is parsed again by the next FETCH or SEARCH that needs it
     sql: 'DELETE FROM message_mime;',
   },

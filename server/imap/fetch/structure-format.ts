@@ -63,7 +63,7 @@ function addressList(list: EnvelopeAddress[] | null): string {
     // RFC 3501 §7.4.2: a group starts as (NIL NIL "name" NIL) and ends as (NIL NIL NIL NIL)
     if ('group' in address) out += `(NIL NIL ${strText(address.group)} NIL)`;
     else if ('groupEnd' in address) out += '(NIL NIL NIL NIL)';
-    else out += `(${nstrText(address.name)} NIL ${nstrText(address.mailbox)} ${nstrText(address.host)})`;
+    else out += `(${nstrText(address.name)} ${nstrText(address.route)} ${nstrText(address.mailbox)} ${nstrText(address.host)})`;
   }
   return out + ')';
 }
@@ -163,13 +163,13 @@ export function parseEnvelopeText(text: string): Envelope {
       pos++;
       const name = nstring();
       expect(' ');
-      nstring(); // source route, always NIL
+      const route = nstring();
       expect(' ');
       const mailbox = nstring();
       expect(' ');
       const host = nstring();
       expect(')');
-      if (host !== null) out.push({ name, mailbox, host });
+      if (host !== null) out.push(route === null ? { name, mailbox, host } : { name, route, mailbox, host });
       else if (mailbox !== null) out.push({ group: mailbox });
       else out.push({ groupEnd: true });
     }

@@ -5,7 +5,10 @@ import addressparser from 'nodemailer/lib/addressparser';
 import { FieldNames, fieldValue, splitHeaderFields, type HeaderField } from './headers.js';
 
 /** An address as ENVELOPE reports it; a group opens with {group} and closes with {groupEnd}. */
-export type EnvelopeAddress = { name: string | null; mailbox: string | null; host: string | null } | { group: string } | { groupEnd: true };
+export type EnvelopeAddress =
+  | { name: string | null; mailbox: string | null; host: string | null; /** obsolete source route, "@a,@b" */ route?: string }
+  | { group: string }
+  | { groupEnd: true };
 
 export interface Envelope {
   date: string | null;
@@ -106,22 +109,33 @@ function addresses(values: string[] | undefined): EnvelopeAddress[] | null {
 /** Any address list, groups and comments included, through nodemailer's address parser. */
 function parsedAddresses(text: string): EnvelopeAddress[] {
   const out: EnvelopeAddress[] = [];
-  for (const entry of addressparser(withoutAngleComments(text))) {
+  const prepared = forAddressParser(text);
+  const withRoute = (name: string, address: string): EnvelopeAddress => {
+    const route = prepared.routes.get(address.toLowerCase());
+    return route ? { ...mailbox(name, address), route } : mailbox(name, address);
+  };
+  for (const entry of addressparser(prepared.text)) {
     if (entry.group) {
       out.push({ group: entry.name });
-      for (const member of entry.group) if (!member.group) out.push(mailbox(member.name, member.address));
+      for (const member of entry.group) if (!member.group) out.push(withRoute(member.name, member.address));
       out.push({ groupEnd: true });
-    } else if (entry.address || entry.name) out.push(mailbox(entry.name, entry.address));
+    } else if (entry.address || entry.name) out.push(withRoute(entry.name, entry.address));
   }
   return out;
 }
 
 /**
- * The text with the comments inside `<…>`, or after it, taken out: they name nobody (RFC 5322
- * §3.4; Dovecot reads them so), while the parser would make the first of them the display name.
- * A comment after a bare address stays: `ann@example.com (Ann)` names Ann, as RFC 822 mail did.
+ * The text for nodemailer's address parser, and what it would get wrong taken out first:
+ *  - comments inside `<…>`, or after it: they name nobody (RFC 5322 §3.4; Dovecot reads them so),
+ *    while the parser would make the first of them the display name. A comment after a bare
+ *    address stays: `ann@example.com (Ann)` names Ann, as RFC 822 mail did.
+ *  - source routes, `<@relay:ann@example.com>` (RFC 5322 §4.4 obs-route), which the parser drops
+ *    and ENVELOPE reports (RFC 3501 §7.4.2 "adl"): returned by address.
  */
-export function withoutAngleComments(text: string): string {
+export function forAddressParser(text: string): { text: string; routes: Map<string, string> } {
+  const routes = new Map<string, string>();
+  let route = '';
+  let angleStart = 0;
   let out = '';
   let quoted = false;
   let inAngle = false;
@@ -152,12 +166,23 @@ export function withoutAngleComments(text: string): string {
       continue;
     }
     if (c === '"') quoted = true;
-    else if (c === '<') inAngle = true;
-    else if (c === '>') [inAngle, afterAngle] = [false, true];
-    else if (!inAngle && (c === ',' || c === ';' || c === ':')) afterAngle = false;
+    else if (c === '<') {
+      inAngle = true;
+      angleStart = out.length + 1;
+      const match = /^\s*(@[^:<>"()]*):/.exec(text.slice(i + 1));
+      if (match) {
+        route = match[1]!.replace(/\s+/g, '');
+        out += c;
+        i += match[0].length;
+        continue;
+      }
+    } else if (c === '>') {
+      if (route) routes.set(out.slice(angleStart).replace(/\s+/g, '').toLowerCase(), route);
+      [inAngle, afterAngle, route] = [false, true, ''];
+    } else if (!inAngle && (c === ',' || c === ';' || c === ':')) afterAngle = false;
     out += c;
   }
-  return out;
+  return { text: out, routes };
 }
 
 /** Anything but printable ASCII, and the specials that make comments, groups, escapes or routes. */
