@@ -7,9 +7,10 @@ import { splitFlags, type MessageRow } from '../../store/mailstore.js';
 import { mimeCacheFor, type MimeCache } from '../mime/cache.js';
 import { mimeLibraries } from '../mime/libraries.js';
 import { fieldValue, firstValue, parseParameterized, splitHeaderFields, type HeaderField } from '../mime/headers.js';
-import type { Envelope } from '../mime/envelope.js';
+import { envelopeFromHeader, type Envelope } from '../mime/envelope.js';
 import type { MimePart } from '../mime/structure.js';
 import { headerEnd } from '../fetch/sections.js';
+import { formatEnvelope } from '../fetch/structure-format.js';
 import { inSequenceSet } from '../parser/sequence.js';
 import type { SelectedMailbox, Target } from '../selected.js';
 import type { Session } from '../session.js';
@@ -53,14 +54,13 @@ export class Candidate {
   }
 
   /**
-   * A header's text from the cached ENVELOPE — decoded, lower-cased, remembered with it — without
-   * reading the file: undefined when the envelope is not cached or the field is not in an
-   * envelope; null when the message has no such field.
+   * A header's text from the ENVELOPE — decoded, lower-cased, remembered with it — read from the
+   * cache when it is there (no file read), else made from the header: undefined when the field
+   * is not in an envelope; null when the message has no such field.
    */
   envelopeField(field: string): string | null | undefined {
     if (!ENVELOPE_FIELDS.has(field)) return undefined;
     const envelope = this.cache.peekEnvelope(this.row.guid) ?? this.envelopeFromFile();
-    if (!envelope) return undefined;
     let texts = searchTexts.get(envelope);
     if (!texts) searchTexts.set(envelope, (texts = new Map()));
     let text = texts.get(field);
@@ -84,10 +84,12 @@ export class Candidate {
    * BCC always search the envelope's addresses (RFC 3501 §6.4.4), comments left out, as they do
    * once it is cached.
    */
-  private envelopeFromFile(): Envelope | undefined {
+  private envelopeFromFile(): Envelope {
     const content = this.content();
-    this.cache.envelope(this.row.guid, () => content.toString('latin1', 0, headerEnd(content)), false);
-    return this.cache.peekEnvelope(this.row.guid);
+    const envelope = envelopeFromHeader(content.toString('latin1', 0, headerEnd(content)));
+    const entry = this.cache.envelopeText(this.row.guid, () => formatEnvelope(envelope), false);
+    // the fields are at hand: not read back from the text just made
+    return (entry.envelope ??= envelope);
   }
 
   structure(): Promise<MimePart> {
