@@ -241,8 +241,8 @@ function evaluate(key: SearchKey, c: Candidate, view: SelectedMailbox, max: { se
     }
     case 'header': {
       const needle = key.value.toLowerCase();
-      const cached = c.envelopeField(key.field);
-      if (cached !== undefined) return cached !== null && (needle === '' || cached.includes(needle));
+      const fromEnvelope = c.envelopeField(key.field);
+      if (fromEnvelope !== undefined) return fromEnvelope !== null && (needle === '' || fromEnvelope.includes(needle));
       return c.headers().some((f) => f.key === key.field && (needle === '' || decodeHeaderValue(fieldValue(f)).toLowerCase().includes(needle)));
     }
     case 'body':
