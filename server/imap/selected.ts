@@ -5,6 +5,7 @@
 // the rules allow (RFC 3501 §7.4.1: no EXPUNGE during FETCH, STORE or SEARCH), or at once in IDLE.
 import type { MailboxChange, MailboxOwner, MailboxRow, MailStore, MessageRow } from '../store/mailstore.js';
 import { splitFlags } from '../store/mailstore.js';
+import { indexInSorted } from '../store/select-summary.js';
 import { resolveRanges, STAR, type SequenceSet } from './parser/sequence.js';
 import { ImapSyntaxError } from './parser/tokens.js';
 import { plist, untagged, type Piece } from './replies.js';
@@ -87,16 +88,7 @@ export class SelectedMailbox {
 
   /** Sequence number of a UID, 0 when not in the view. */
   seqOf(uid: number): number {
-    let low = 0;
-    let high = this.uids.length - 1;
-    while (low <= high) {
-      const mid = (low + high) >> 1;
-      const value = this.uids[mid]!;
-      if (value === uid) return mid + 1;
-      if (value < uid) low = mid + 1;
-      else high = mid - 1;
-    }
-    return 0;
+    return indexInSorted(this.uids, uid) + 1;
   }
 
   /** Keywords in use, for the FLAGS response. */

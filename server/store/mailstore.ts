@@ -442,9 +442,9 @@ export class MailStore {
    */
   claimRecent(mailboxId: number): { from: number; to: number } {
     return this.db.transaction(() => {
-      const { first, uidnext } = this.imap.firstRecent.get(mailboxId) as { first: number; uidnext: number };
-      if (uidnext > first) this.imap.setFirstRecent.run(uidnext, mailboxId);
-      return { from: first, to: uidnext };
+      const recent = this.peekRecent(mailboxId);
+      if (recent.to > recent.from) this.imap.setFirstRecent.run(recent.to, mailboxId);
+      return recent;
     })();
   }
 

@@ -83,7 +83,7 @@ export class SelectSummaries {
       for (const [uid, modseq, flags] of this.statements.changedSince.all(mailboxId, kept.highest_modseq) as Row[]) {
         let index: number;
         if (uid > lastUid) index = kept.uids.push(uid) - 1;
-        else if ((index = indexOf(kept.uids, uid)) < 0) return false;
+        else if ((index = indexInSorted(kept.uids, uid)) < 0) return false;
         kept.modseqs[index] = modseq;
         kept.seen[index] = isSeen(flags);
         addKeywords(kept.keywords, flags);
@@ -106,7 +106,8 @@ function addKeywords(keywords: Set<string>, flags: string): void {
   for (const flag of flags.split(' ')) if (flag && !flag.startsWith('\\')) keywords.add(flag);
 }
 
-function indexOf(sorted: number[], value: number): number {
+/** Where `value` is in an ascending array, by binary search; -1 when it is not there. */
+export function indexInSorted(sorted: readonly number[], value: number): number {
   let low = 0;
   let high = sorted.length - 1;
   while (low <= high) {
