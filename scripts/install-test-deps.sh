@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages the tests drive as real clients, installed only when absent.
 set -euo pipefail
-packages=(swaks dnsutils bind9-utils python3 curl openssl fetchmail getmail6 chromium isync python3-dkim)
+packages=(swaks libnet-ssleay-perl dnsutils bind9-utils python3 curl openssl fetchmail getmail6 chromium isync python3-dkim)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
