@@ -39,7 +39,7 @@ export interface Engine {
   status(name: ServiceName): ServiceStatus;
   readonly adminUrl: string;
   readonly adminToken: string;
-  /** Set on the very first start: the admin mailbox and its password, shown once. */
+  /** Set when the very first start made the admin mailbox: its address and password, shown once. */
   readonly firstStart: FirstStart | null;
   restartService(name: ServiceName): Promise<ServiceStatus>;
   stopService(name: ServiceName): Promise<ServiceStatus>;
@@ -60,18 +60,24 @@ export function certificateIdentity(settings: Settings) {
   return { hostname: settings.hostname, domain: settings.domain, addresses: lanAddresses().map((a) => a.address) };
 }
 
-/** The admin mailbox and the postmaster/abuse aliases, made once per data folder. */
+/**
+ * The admin mailbox and the postmaster/abuse aliases, made once per data folder. An admin
+ * mailbox made before the first start (`lanpost user add admin@…` by a script or an installer)
+ * is left as it is: a password is made, and shown, only for a mailbox made here.
+ */
 export async function initializeMailboxes(db: Db, accounts: Accounts, settings: Settings): Promise<FirstStart | null> {
   if (db.prepare("SELECT value FROM meta WHERE key = 'initialized'").get()) return null;
   const address = `admin@${settings.domain}`;
-  const password = generatePassword();
-  if (!accounts.findUser(address)) await accounts.addUser(address, password, { displayName: 'Administrator' });
-  else await accounts.setPassword(address, password);
+  let made: FirstStart | null = null;
+  if (!accounts.findUser(address)) {
+    made = { address, password: generatePassword() };
+    await accounts.addUser(address, made.password, { displayName: 'Administrator' });
+  }
   for (const role of ['postmaster', 'abuse']) {
     if (!accounts.listAliases().some((a) => a.address === `${role}@${settings.domain}`)) accounts.addAlias(`${role}@${settings.domain}`, [address]);
   }
   db.prepare("INSERT INTO meta (key, value) VALUES ('initialized', ?)").run(new Date().toISOString());
-  return { address, password };
+  return made;
 }
 
 export async function startEngine(options: EngineOptions): Promise<Engine> {

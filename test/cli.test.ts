@@ -142,6 +142,28 @@ describe('serve', () => {
     expect(await second.stop()).toBe(0);
   });
 
+  it('leaves an admin mailbox made before the first serve as it is: its password still works, none is printed', async () => {
+    const data = freshDir();
+    prepareDataDir(data);
+    const add = await runCli(['user', 'add', 'admin@lanpost.lan', '--data', data], { input: 'chosen by the installer\n' });
+    expect(add.code).toBe(0);
+    const serve = await spawnServe(data);
+    try {
+      expect(serve.output()).not.toContain('created the mailbox');
+      expect(serve.output()).not.toContain('password');
+      const client = await LineClient.connect(serve.ports.submission!);
+      await client.smtpReply();
+      await client.command('EHLO cli.test');
+      const auth = await client.command(`AUTH PLAIN ${Buffer.from('\0admin@lanpost.lan\0chosen by the installer').toString('base64')}`);
+      expect(auth.code).toBe(235);
+      client.close();
+    } finally {
+      expect(await serve.stop()).toBe(0);
+    }
+    // The first start still made the role aliases for it.
+    expect((await runCli(['alias', 'list', '--data', data])).stdout).toContain('postmaster@lanpost.lan\tadmin@lanpost.lan');
+  });
+
   it('reports a port held by another program as a service state with the fix, and keeps the rest running', async () => {
     const data = freshDir();
     const blocker = (await import('node:net')).createServer();
