@@ -182,6 +182,15 @@ describe('users and aliases', () => {
     const badQuota = await api(test, '/api/users', { body: { address: 'dave@lanpost.lan', password: 'long enough', quotaBytes: -1 } });
     expect(badQuota.body.problems[0].field).toBe('quotaBytes');
     expect(test.engine.context.accounts.findUser('dave@lanpost.lan')).toBeUndefined();
+    // Local parts that would become a path on disk (x/y nests inside x's Maildir) or hide in a listing.
+    for (const local of ['x/y', 'x\\y', '.hidden', 'tab\there', 'nul\u0000byte', '../up']) {
+      const refused = await api(test, '/api/users', { body: { address: `${local}@lanpost.lan`, password: 'long enough' } });
+      expect(refused.status, local).toBe(400);
+      expect(refused.body.problems[0].field, local).toBe('address');
+      const alias = await api(test, '/api/aliases', { body: { address: `${local}@lanpost.lan`, targets: ['admin'] } });
+      expect(alias.status, local).toBe(400);
+    }
+    expect(test.engine.context.accounts.listUsers().map((u) => u.address)).not.toContain('x/y@lanpost.lan');
   });
 
   it('manages aliases and distribution lists', async () => {

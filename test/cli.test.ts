@@ -71,6 +71,9 @@ describe('users and aliases', () => {
     const foreign = await runCli(['user', 'add', 'x@other.example', '--data', data], { input: 'first password\n' });
     expect(foreign.code).toBe(2);
     expect(foreign.stderr).toContain('not a local domain');
+    const slash = await runCli(['user', 'add', 'ann/sub@lanpost.lan', '--data', data], { input: 'first password\n' });
+    expect(slash.code).toBe(2);
+    expect(slash.stderr).toContain('not a valid mail address');
     const short = await runCli(['user', 'add', 'cat@lanpost.lan', '--data', data], { input: 'short\n' });
     expect(short.code).toBe(2);
     expect(short.stderr).toContain('at least 8 characters');

@@ -36,7 +36,11 @@ export type Recipient =
   | { kind: 'unknown' }
   | { kind: 'foreign'; address: string };
 
-const LOCAL_PART = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
+/**
+ * RFC 5322 dot-atoms without `/`: the local part names the Maildir folder, so `x/y` would nest
+ * inside x's. No leading, trailing or double dot, no `\`, NUL or control characters.
+ */
+const LOCAL_PART = /^[a-z0-9!#$%&'*+=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+=?^_`{|}~-]+)*$/;
 const MAX_ALIAS_DEPTH = 10;
 
 export function splitAddress(address: string): { local: string; domain: string } {
