@@ -118,6 +118,38 @@ describe('certificates', () => {
     }
   });
 
+  it('offers TLS 1.2 suites with forward secrecy and AEAD only, on every TLS port and after STARTTLS/STLS', async () => {
+    const test = await startTestEngine();
+    try {
+      const sClient = (port: number, starttls: string | null, cipher: string) =>
+        run('openssl', ['s_client', ...(starttls ? ['-starttls', starttls] : []), '-connect', `127.0.0.1:${port}`, '-tls1_2', '-cipher', cipher, '-brief'], {
+          input: '',
+          timeoutMs: 15_000,
+        });
+      const ports: Array<[number, string | null]> = [
+        [test.port('smtps'), null],
+        [test.port('imaps'), null],
+        [test.port('pop3s'), null],
+        [test.port('submission'), 'smtp'],
+        [test.port('imap'), 'imap'],
+        [test.port('pop3'), 'pop3'],
+      ];
+      for (const [port, starttls] of ports) {
+        const where = `${starttls ?? 'implicit TLS'} on ${port}`;
+        for (const weak of ['AES128-SHA', 'AES256-SHA256', 'AES128-GCM-SHA256', 'ECDHE-RSA-AES128-SHA', 'ARIA128-GCM-SHA256']) {
+          expect((await sClient(port, starttls, weak)).stderr, `${weak}, ${where}`).not.toMatch(/Ciphersuite:/);
+        }
+        for (const strong of ['ECDHE-RSA-AES128-GCM-SHA256', 'ECDHE-RSA-CHACHA20-POLY1305', 'DHE-RSA-AES256-GCM-SHA384']) {
+          expect((await sClient(port, starttls, strong)).stderr, `${strong}, ${where}`).toContain(`Ciphersuite: ${strong}`);
+        }
+      }
+      const tls13 = await run('openssl', ['s_client', '-connect', `127.0.0.1:${test.port('imaps')}`, '-tls1_3', '-brief'], { input: '', timeoutMs: 15_000 });
+      expect(tls13.stderr).toMatch(/Protocol version: TLSv1\.3/);
+    } finally {
+      await test.stop();
+    }
+  });
+
   it('passes openssl s_client\'s checks (chain to the local CA, host name) after STARTTLS/STLS and on the implicit-TLS ports', async () => {
     const test = await startTestEngine();
     try {
