@@ -8,6 +8,7 @@ import type { Log } from './log.js';
 import type { ServiceStatus } from './net/listener.js';
 import type { ServiceName, Settings } from './settings/schema.js';
 import type { Db } from './store/db.js';
+import type { DiskSpace } from './store/disk-space.js';
 import type { MailStore } from './store/mailstore.js';
 import type { TlsContext } from './tls/context.js';
 
@@ -24,6 +25,8 @@ export interface EngineContext {
   queue: OutboundQueue;
   inspector: InspectorBus;
   log: Log;
+  /** Free space on the data folder's disk against limits.minFreeDiskBytes: new mail is refused while it is low. */
+  disk: DiskSpace;
   /** Is this client address in the trusted networks? */
   isTrusted(address: string): boolean;
   /** May a client log in with a plaintext password on this connection? (Dovecot disable_plaintext_auth) */

@@ -18,6 +18,7 @@ import { SERVICE_FACTORIES } from './services.js';
 import { loadSettings, settingsPath } from './settings/file.js';
 import { SERVICE_NAMES, type ServiceName, type Settings } from './settings/schema.js';
 import { openDatabase, useExplicitCommitSync, type Db } from './store/db.js';
+import { DiskSpace, type DiskStatus } from './store/disk-space.js';
 import { MailStore } from './store/mailstore.js';
 import { ensureCertificates } from './tls/certificates.js';
 import { TlsContext } from './tls/context.js';
@@ -94,6 +95,9 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const tls = new TlsContext(dataDir);
   const queue = new OutboundQueue(db, dataDir);
   const inspector = new InspectorBus();
+  const disk = new DiskSpace(dataDir, () => settings.limits.minFreeDiskBytes, (message) => log.error('store', message));
+  disk.on('change', (status) => logDiskSpace(log, status));
+  await disk.start();
 
   let trusted = networkMatcher(settings.trustedNetworks);
   const context: EngineContext = {
@@ -107,6 +111,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     queue,
     inspector,
     log,
+    disk,
     isTrusted: (address) => trusted(address),
     plaintextLoginAllowed: (address, secure) => {
       if (secure) return true;
@@ -171,6 +176,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     if (JSON.stringify(before) === JSON.stringify(next)) return;
     settings = next;
     trusted = networkMatcher(settings.trustedNetworks);
+    disk.recheck();
     if (before.domain !== next.domain) accounts.renameDomain(before.domain, next.domain);
     if (before.hostname !== next.hostname || before.domain !== next.domain) {
       for (const line of ensureCertificates(dataDir, certificateIdentity(settings))) log.info('tls', line);
@@ -186,16 +192,21 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     log.info('engine', 'settings applied');
     events.emit('settings', next);
   }
-  const onSettingsFile = () => {
-    reloading = reloading.then(reloadSettings);
-  };
+  /** One reload at a time; a failed one (a full disk while renewing the certificate) is logged and the next still runs. */
+  const queueReload = () =>
+    (reloading = reloading.then(reloadSettings).catch((error: Error) => log.error('engine', `settings not fully applied: ${error.message}`)));
+  const onSettingsFile = () => void queueReload();
   fs.watchFile(watchedFile, { interval: SETTINGS_POLL_MS }, onSettingsFile);
 
   const certificateTimer = setInterval(() => {
-    const done = ensureCertificates(dataDir, certificateIdentity(settings));
-    if (done.length) {
-      done.forEach((line) => log.info('tls', line));
-      tls.reload();
+    try {
+      const done = ensureCertificates(dataDir, certificateIdentity(settings));
+      if (done.length) {
+        done.forEach((line) => log.info('tls', line));
+        tls.reload();
+      }
+    } catch (error) {
+      log.error('tls', `certificate check failed, tried again in ${CERTIFICATE_CHECK_MS / 3600_000} hours: ${(error as Error).message}`);
     }
   }, CERTIFICATE_CHECK_MS);
   certificateTimer.unref();
@@ -218,7 +229,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     },
     stopService,
     events,
-    reloadSettings: () => (reloading = reloading.then(reloadSettings)),
+    reloadSettings: queueReload,
     stop: async () => {
       fs.unwatchFile(watchedFile, onSettingsFile);
       clearInterval(certificateTimer);
@@ -226,6 +237,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       await admin?.close();
       await Promise.all([...running.keys()].map(stopService));
       await outbound.stop();
+      disk.stop();
       commitSync.stop();
       db.close();
       log.info('engine', 'stopped');
@@ -233,6 +245,16 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   };
   admin = await startAdminApi(engine, settings.adminPort);
   return engine;
+}
+
+function logDiskSpace(log: Log, status: DiskStatus): void {
+  const megabytes = (bytes: number | null) => `${Math.floor((bytes ?? 0) / 1048576)} MB`;
+  if (status.low) {
+    log.warn(
+      'store',
+      `disk nearly full: ${megabytes(status.freeBytes)} free for the data folder, less than limits.minFreeDiskBytes (${megabytes(status.floorBytes)}); new mail is refused (SMTP 452 4.3.1, IMAP APPEND NO [OVERQUOTA]) until space is freed`,
+    );
+  } else log.info('store', `disk space back above the floor: ${megabytes(status.freeBytes)} free; new mail is accepted again`);
 }
 
 /** Index ↔ Maildir at start: picks up mail a crash left unindexed, forgets files removed by hand. */

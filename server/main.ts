@@ -9,6 +9,7 @@ import { startEngine, type Engine, type FirstStart } from './engine.js';
 import { lanAddresses } from './net/interfaces.js';
 import { describeStatus, type ServiceStatus } from './net/listener.js';
 import { SERVICE_NAMES } from './settings/schema.js';
+import type { DiskStatus } from './store/disk-space.js';
 
 // ── the message protocol (the desktop app imports these types) ───────────────
 
@@ -19,6 +20,8 @@ export interface EngineSnapshot {
   /** LAN addresses of this machine, IPv4 first. */
   lanAddresses: string[];
   services: ServiceStatus[];
+  /** Set while free space is below the floor and new mail is refused; null otherwise. */
+  diskLow: DiskStatus | null;
 }
 
 /** Parent → engine. */
@@ -108,11 +111,13 @@ const STATE_POLL_MS = 2000;
 
 function snapshot(engine: Engine): EngineSnapshot {
   const settings = engine.context.settings();
+  const disk = engine.context.disk.status;
   return {
     hostname: settings.hostname,
     domain: settings.domain,
     lanAddresses: lanAddresses().map((a) => a.address),
     services: engine.statuses(),
+    diskLow: disk.low ? disk : null,
   };
 }
 

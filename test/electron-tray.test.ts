@@ -19,7 +19,7 @@ function snapshot(states: Partial<Record<ServiceName, ServiceState>> = {}): Engi
     const state = states[name] ?? 'listening';
     return { name, address: '0.0.0.0', port: STANDARD_PORTS[name], state, detail: state };
   });
-  return { hostname: 'mail.school.lan', domain: 'school.lan', lanAddresses: ['192.168.1.20', 'fd00::20'], services };
+  return { hostname: 'mail.school.lan', domain: 'school.lan', lanAddresses: ['192.168.1.20', 'fd00::20'], services, diskLow: null };
 }
 
 function running(states?: Partial<Record<ServiceName, ServiceState>>): EngineState {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { settingsPath } from '../server/settings/file.js';
+import { saveSettings, settingsPath } from '../server/settings/file.js';
 import { startTestEngine, type TestEngine } from './helpers/engine.js';
 import { ensureRendererBuilt } from './helpers/renderer-build.js';
 
@@ -174,6 +174,20 @@ describe('the window', () => {
   it('shows the queue, empty when nothing waits', async () => {
     await openSection(/Queue/);
     await page.getByText('Nothing is waiting').waitFor();
+  });
+
+  it('warns above every page while free disk space is below the floor, and stops once it is lowered', async () => {
+    const setFloor = async (bytes: number) => {
+      saveSettings(test.dataDir, { ...test.engine.context.settings(), limits: { ...test.engine.context.settings().limits, minFreeDiskBytes: bytes } });
+      await test.engine.reloadSettings();
+    };
+    await setFloor(Number.MAX_SAFE_INTEGER);
+    const warning = page.getByText(/The disk is nearly full: \d+ MB free for the data folder/);
+    await warning.waitFor(); // arrives live, on the Queue page that is open
+    await openSection(/Users/);
+    await warning.waitFor();
+    await setFloor(0);
+    await warning.waitFor({ state: 'detached' });
   });
 
   it('switches to 简体中文, and keeps the choice', async () => {

@@ -7,6 +7,7 @@ import { AppContext, type AppContextValue } from './context.js';
 import { LanguageSelect } from './components/LanguageSelect.js';
 import { useI18n } from './i18n/index.js';
 import type { MessageKey } from './i18n/en.js';
+import { DiskBanner } from './components/DiskBanner.js';
 import { LiveConnection, type LiveState } from './live.js';
 import { CertificatesPage } from './pages/Certificates.js';
 import { ClientSetupPage } from './pages/ClientSetup.js';
@@ -149,6 +150,7 @@ function Window({ token }: { token: string }) {
             </div>
           </nav>
           <main className="content">
+            <DiskBanner />
             {setup.firstStart && <FirstStartBanner first={setup.firstStart} onSeen={loadSetup} />}
             {current.render()}
           </main>

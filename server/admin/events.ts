@@ -11,7 +11,7 @@ import type { ServiceStatus } from '../net/listener.js';
 import type { MailboxChange } from '../store/mailstore.js';
 import type { QueueChange } from '../delivery/queue.js';
 import type { AdminState } from './state.js';
-import type { LiveEvent, TrafficHour } from './types.js';
+import type { DiskStatus, LiveEvent, TrafficHour } from './types.js';
 
 export const EVENTS_PATH = '/api/events';
 export const WS_PROTOCOL = 'lanpost.v1';
@@ -41,6 +41,7 @@ export class EventHub {
     this.on(context.log, 'entry', (entry: LogEntry) => this.broadcast({ type: 'log', entry }));
     this.on(context.inspector, 'line', (line: TranscriptLine) => this.broadcast({ type: 'inspector', line }));
     this.on(context.mailStore.changes, 'change', (change: MailboxChange) => this.onMail(change));
+    this.on(context.disk, 'change', (disk: DiskStatus) => this.broadcast({ type: 'disk', disk }));
     this.on(state.traffic, 'hour', (hour: TrafficHour) => this.broadcast({ type: 'traffic', hour }));
     this.on(state.queue, 'change', (change: QueueChange) => this.broadcast({ type: 'queue', change: { kind: change.kind, id: change.id } }));
   }

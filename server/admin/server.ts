@@ -33,7 +33,7 @@ const ROUTES: Route[] = [...overviewRoutes, ...setupRoutes, ...settingsRoutes, .
 
 export async function startAdminApi(engine: Engine, port: number): Promise<AdminApi> {
   const token = crypto.randomBytes(24).toString('base64url');
-  const traffic = new Traffic(engine.context.db);
+  const traffic = new Traffic(engine.context.db, (message) => engine.context.log.error('admin', message));
   const { queue } = engine.context;
   const stopCounting = traffic.follow(engine.context.delivery, queue);
   const state = new AdminState(engine, traffic, queue);

@@ -11,6 +11,8 @@ const HOUR = 3600_000;
 
 /** Counts wait in memory this long before they are written (one statement per second, not per message). */
 const FLUSH_MS = 1000;
+/** After a failed write (a full disk) the counts stay in memory and the write is tried again this much later. */
+const RETRY_MS = 30_000;
 
 export class Traffic extends EventEmitter {
   private readonly q;
@@ -20,7 +22,13 @@ export class Traffic extends EventEmitter {
   /** The totals of the hour being counted, kept so that an event costs no query. */
   private current: TrafficHour | null = null;
 
-  constructor(private readonly db: Db) {
+  /** Whether the last write failed: one log line per run of failures, not one per try. */
+  private failing = false;
+
+  constructor(
+    private readonly db: Db,
+    private readonly onWriteError: (message: string) => void = () => {},
+  ) {
     super();
     this.q = {
       add: db.prepare<[number, string, number]>(
@@ -40,19 +48,25 @@ export class Traffic extends EventEmitter {
     this.emit('hour', { ...this.current });
   }
 
-  /** Writes the counts waiting in memory. */
+  /** Writes the counts waiting in memory; when that fails they wait for the next try. Never throws. */
   flush(): void {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
     if (!this.unwritten.size) return;
-    const counts = [...this.unwritten];
-    this.unwritten.clear();
-    this.db.transaction(() => {
-      for (const [key, messages] of counts) {
-        const [hour, direction] = key.split(':');
-        this.q.add.run(Number(hour), direction!, messages);
-      }
-    })();
+    try {
+      this.db.transaction(() => {
+        for (const [key, messages] of this.unwritten) {
+          const [hour, direction] = key.split(':');
+          this.q.add.run(Number(hour), direction!, messages);
+        }
+      })();
+      this.unwritten.clear();
+      this.failing = false;
+    } catch (error) {
+      if (!this.failing) this.onWriteError(`traffic counts not written, kept in memory and tried again every ${RETRY_MS / 1000} s: ${(error as Error).message}`);
+      this.failing = true;
+      this.flushTimer = setTimeout(() => this.flush(), RETRY_MS).unref();
+    }
   }
 
   /** Hours from..to (hours since the epoch, inclusive), one entry each, zeros filled in. */

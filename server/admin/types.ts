@@ -4,10 +4,11 @@ import type { LogEntry } from '../log.js';
 import type { TranscriptLine } from '../inspector/bus.js';
 import type { ServiceState, ServiceStatus } from '../net/listener.js';
 import type { ServiceName, Settings, SettingsProblem } from '../settings/schema.js';
+import type { DiskStatus } from '../store/disk-space.js';
 import type { CertificateSummary } from '../tls/certificates.js';
 import type { ExtraRecord } from '../dns/settings.js';
 
-export type { CertificateSummary, ExtraRecord, LogEntry, ServiceName, ServiceState, ServiceStatus, Settings, SettingsProblem, TranscriptLine };
+export type { CertificateSummary, DiskStatus, ExtraRecord, LogEntry, ServiceName, ServiceState, ServiceStatus, Settings, SettingsProblem, TranscriptLine };
 
 /** Every refusal: 4xx/5xx with a sentence, and for a bad value the field(s) and why. */
 export interface ApiErrorBody {
@@ -38,6 +39,8 @@ export interface StatusResponse {
   lanAddresses: string[];
   services: ServiceStatus[];
   users: number;
+  /** Free space for the data folder; while `low`, new mail is refused. */
+  disk: DiskStatus;
 }
 
 export interface OverviewResponse extends StatusResponse {
@@ -258,7 +261,9 @@ export type LiveEvent =
   | { type: 'mail'; mail: MailEvent }
   | { type: 'queue'; change: { kind: string; id: string } }
   | { type: 'settings' }
-  | { type: 'traffic'; hour: TrafficHour };
+  | { type: 'traffic'; hour: TrafficHour }
+  /** Free space went below the floor (new mail refused) or back above it. */
+  | { type: 'disk'; disk: DiskStatus };
 
 // ── queue ─────────────────────────────────────────────────────────────────
 

@@ -34,6 +34,8 @@ export function defaultSettings(): Settings {
       idleTimeoutSeconds: 1800,
       lineLengthBytes: 8192,
       badCommandsPerSession: 20,
+      // Room for a few messages of the largest size (Postfix wants at least 1.5 × message_size_limit).
+      minFreeDiskBytes: 64 * 1024 * 1024,
     },
     authThrottle: { delayAfterFailures: 3, lockAfterFailures: 10, lockSeconds: 300 },
     defaultQuotaBytes: 0,

@@ -89,6 +89,8 @@ export const settingsSchema = z.strictObject({
     idleTimeoutSeconds: seconds(60),
     lineLengthBytes: count(512, 'bytes'),
     badCommandsPerSession: count(1, 'commands'),
+    /** Postfix queue_minfree: with less free space than this on the data folder's disk, new mail is refused (452 4.3.1). */
+    minFreeDiskBytes: count(0, 'bytes'),
   }),
   authThrottle: z.strictObject({
     /** Failures (per client address or per account) before each further attempt is delayed. */

@@ -147,6 +147,8 @@ class SmtpService implements Service {
     state?.recipients.clear();
     const sender = address.address.toLowerCase();
     if (this.mode === 'submission' && !session.user) return callback(replies.authRequired());
+    // RFC 1870 §6.1: with too little space for the announced size (or any), a temporary 452.
+    if (this.context.disk.refuses(announcedSize(address))) return callback(replies.insufficientStorage());
     if (session.user) {
       const user = this.context.accounts.findUser(session.user);
       const owned = user ? this.context.accounts.sendableAddresses(user) : new Set<string>();
@@ -182,7 +184,7 @@ class SmtpService implements Service {
   /** Over quota already, or would be with the size the client announced (RFC 1870). */
   private overQuota(user: User, session: SMTPServerSession): boolean {
     if (!user.quota_bytes) return false;
-    const announced = Number(session.envelope.mailFrom && session.envelope.mailFrom.args && (session.envelope.mailFrom.args as Record<string, string>).SIZE) || 0;
+    const announced = session.envelope.mailFrom ? announcedSize(session.envelope.mailFrom) : 0;
     return this.context.mailStore.usageBytes(user.id) + announced > user.quota_bytes;
   }
 
@@ -198,6 +200,7 @@ class SmtpService implements Service {
         (message) => callback(null, message),
         (error: Error) => {
           this.context.log.error(this.name, `delivery failed: ${error.message}`, { session: session.id });
+          this.context.disk.noteWriteError(error);
           callback(replies.localError());
         },
       );
@@ -243,4 +246,9 @@ class SmtpService implements Service {
     });
     return `2.0.0 Ok: queued as ${result.id}`;
   }
+}
+
+/** The SIZE= of MAIL FROM (RFC 1870), 0 when not given. */
+function announcedSize(mailFrom: SMTPServerAddress): number {
+  return Number(mailFrom.args && (mailFrom.args as Record<string, string>).SIZE) || 0;
 }

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { commitsDurable, type Db } from './db.js';
+import { isDiskFull } from './disk-space.js';
 import { directorySync } from './fsync.js';
 import { SelectSummaries, type SelectSummary } from './select-summary.js';
 import { KeywordLetters } from './keywords.js';
@@ -439,13 +440,20 @@ export class MailStore {
   /**
    * RFC 3501 §2.3.2 \Recent: the first session to see a message claims it. Returns the UID from
    * which messages up to `uidnext` are recent for the caller, and marks them as seen by a session.
+   * On a full disk the claim cannot be written: the messages stay recent for the next session too,
+   * and the mailbox still opens (its owner may be about to delete mail to make room).
    */
   claimRecent(mailboxId: number): { from: number; to: number } {
-    return this.db.transaction(() => {
-      const recent = this.peekRecent(mailboxId);
-      if (recent.to > recent.from) this.imap.setFirstRecent.run(recent.to, mailboxId);
-      return recent;
-    })();
+    try {
+      return this.db.transaction(() => {
+        const recent = this.peekRecent(mailboxId);
+        if (recent.to > recent.from) this.imap.setFirstRecent.run(recent.to, mailboxId);
+        return recent;
+      })();
+    } catch (error) {
+      if (!isDiskFull(error)) throw error;
+      return this.peekRecent(mailboxId);
+    }
   }
 
   subscribe(userId: number, name: string): void {

@@ -60,6 +60,8 @@ export const en = {
   'state.explain.error': 'This service could not start:',
 
   'overview.intro': 'Your mail server {hostname} for the domain {domain}.',
+  'disk.low': 'The disk is nearly full: {free} MB free for the data folder, less than the {floor} MB to keep. New mail is refused for now (SMTP 452, IMAP APPEND NO); senders\' servers try again later and nothing already received is lost.',
+  'disk.fix': 'Free some space on this disk, or move the data folder to a larger one. Lowering “Free disk space to keep” (Domain & settings → Limits) helps only for a short while.',
   'overview.allGood': 'All is well: {count} services are listening.',
   'overview.trouble': '{count} service(s) cannot run. The fix is shown under each one.',
   'overview.users': 'Users',
@@ -181,6 +183,8 @@ export const en = {
   'setting.limits.lineLengthBytes.help': 'Longer lines get an error.',
   'setting.limits.badCommandsPerSession': 'Bad commands before disconnecting',
   'setting.limits.badCommandsPerSession.help': 'Protects against junk and scans.',
+  'setting.limits.minFreeDiskBytes': 'Free disk space to keep (bytes)',
+  'setting.limits.minFreeDiskBytes.help': 'Below it, new mail is refused for the time being (SMTP 452) instead of filling the disk (Postfix queue_minfree). 67108864 bytes is 64 MB.',
   'setting.defaultQuotaBytes': 'Quota for new users (bytes)',
   'setting.defaultQuotaBytes.help': '0 means no limit.',
   'setting.authThrottle.delayAfterFailures': 'Slow down after failed logins',

@@ -62,6 +62,8 @@ export const zh: Record<MessageKey, string> = {
   'state.explain.error': '这个服务无法启动：',
 
   'overview.intro': '您的邮件服务器 {hostname}，邮件域名 {domain}。',
+  'disk.low': '磁盘快满了：数据文件夹只剩 {free} MB 可用，低于要保留的 {floor} MB。暂时拒收新邮件（SMTP 452，IMAP APPEND NO）；发信方服务器稍后会重试，已收到的邮件不会丢失。',
+  'disk.fix': '请清理此磁盘上的空间，或把数据文件夹移到更大的磁盘。调低“保留的磁盘空间”（域名与设置 → 限制）只能暂时缓解。',
   'overview.allGood': '一切正常：{count} 个服务正在监听。',
   'overview.trouble': '有 {count} 个服务无法运行，解决方法显示在各服务下方。',
   'overview.users': '用户',
@@ -183,6 +185,8 @@ export const zh: Record<MessageKey, string> = {
   'setting.limits.lineLengthBytes.help': '更长的行会得到错误。',
   'setting.limits.badCommandsPerSession': '断开前允许的错误命令数',
   'setting.limits.badCommandsPerSession.help': '防止垃圾命令和扫描。',
+  'setting.limits.minFreeDiskBytes': '保留的磁盘空间（字节）',
+  'setting.limits.minFreeDiskBytes.help': '可用空间低于此值时，暂时拒收新邮件（SMTP 452），而不是写满磁盘（Postfix queue_minfree）。67108864 字节即 64 MB。',
   'setting.defaultQuotaBytes': '新用户配额（字节）',
   'setting.defaultQuotaBytes.help': '0 表示不限制。',
   'setting.authThrottle.delayAfterFailures': '登录失败几次后放慢',

@@ -51,6 +51,7 @@ export const GROUPS: Array<{ title: MessageKey; fields: FieldSpec[] }> = [
       { key: 'limits.idleTimeoutSeconds', kind: 'number' },
       { key: 'limits.lineLengthBytes', kind: 'number' },
       { key: 'limits.badCommandsPerSession', kind: 'number' },
+      { key: 'limits.minFreeDiskBytes', kind: 'number' },
       { key: 'defaultQuotaBytes', kind: 'number' },
     ],
   },

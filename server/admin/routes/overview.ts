@@ -14,6 +14,7 @@ export function statusOf(state: AdminState): StatusResponse {
     lanAddresses: lanAddresses().map((a) => a.address),
     services: state.engine.statuses(),
     users: state.context.accounts.listUsers().length,
+    disk: state.context.disk.status,
   };
 }
 
