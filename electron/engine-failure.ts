@@ -155,7 +155,7 @@ export function errorLine(text: string): string {
   const lines = text
     .split(/\r?\n/)
     .map((line) => line.trim())
-    .filter((line) => line && !/^at\s/.test(line) && !/^Node\.js v\d/.test(line) && !/^\^+$/.test(line) && !/^[{}]$/.test(line) && !/^\w+: .*,$/.test(line));
+    .filter((line) => line && !/^at\s/.test(line) && !/^Node\.js v\d/.test(line) && !/^\^+$/.test(line) && !/^[{}]$/.test(line) && !/^[a-z]\w*: .*,$/.test(line)); // not the error's properties (code: '…',)
   const errors = lines.filter((line) => /^(?:Uncaught\s+)?(?:\w+)?(?:Error|Exception)\b|^lanpost engine:/.test(line));
   return (errors.at(-1) ?? lines.at(-1) ?? '').replace(/^lanpost engine: (could not start: )?/, '');
 }
