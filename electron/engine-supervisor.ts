@@ -1,12 +1,17 @@
 // Runs the engine process and keeps it running: starts it, follows its messages, starts it again
-// with backoff when it dies, and stops it cleanly (bounded) on quit. No Electron import: the
-// process comes from a `spawn` function (Electron's utilityProcess in main.ts, a Node child in
-// the tests), so this logic is tested against a real engine.
+// with backoff when it dies, and stops it cleanly (bounded) on quit. An engine that cannot start
+// for a reason a restart will not fix (engine-failure.ts: its native module does not load, bad
+// settings, data folder not writable, no Node.js) is not started again: the state says why until
+// `start()` is called (the tray's Try again). No Electron import: the process comes from a
+// `spawn` function (utilityProcess or the system Node in main.ts, a Node child in the tests), so
+// this logic is tested against a real engine.
 import { EventEmitter } from 'node:events';
 import type { EngineMessage, EngineSnapshot, ParentMessage } from '../server/main.js';
 import { DEFAULT_BACKOFF, planRestart, type BackoffOptions } from './backoff.js';
+import { classifyEngineFailure, type EngineFailure, type FailureInput } from './engine-failure.js';
 
-export type EnginePhase = 'starting' | 'running' | 'restarting' | 'stopping' | 'stopped';
+/** failed: the engine could not start and starting it again would not help; see `failure`. */
+export type EnginePhase = 'starting' | 'running' | 'restarting' | 'failed' | 'stopping' | 'stopped';
 
 export interface EngineState {
   phase: EnginePhase;
@@ -16,10 +21,18 @@ export interface EngineState {
   adminToken: string | null;
   /** Set while waiting to start the engine again after it died. */
   restart: { crashes: number; delayMs: number; reason: string } | null;
+  /** Set in the failed phase: why, and what to do (kept until the next start). */
+  failure: EngineFailure | null;
 }
 
 export type ReadyMessage = Extract<EngineMessage, { type: 'ready' }>;
 export type StopOutcome = 'clean' | 'failed' | 'killed' | 'not-running';
+
+/** What the process left behind when it ended: the end of its stderr, or why it could not be run. */
+export interface ExitDetail {
+  stderr?: string;
+  error?: { message: string; code?: string };
+}
 
 /** One engine process, whatever started it. */
 export interface EngineChild {
@@ -28,11 +41,14 @@ export interface EngineChild {
   kill(): void;
   onMessage(listener: (message: EngineMessage) => void): void;
   /** Exactly once, when the process has ended (or could not be started). */
-  onExit(listener: (code: number | null) => void): void;
+  onExit(listener: (code: number | null, detail?: ExitDetail) => void): void;
 }
 
 export interface SupervisorOptions {
+  /** Starts an engine process; may throw when it cannot (no Node.js, data folder not creatable). */
   spawn: () => EngineChild;
+  /** Why it stopped and whether a restart can help (default: classifyEngineFailure without context). */
+  classify?: (input: FailureInput) => EngineFailure;
   backoff?: BackoffOptions;
   /** Longest wait for a clean stop before the process is killed. */
   stopTimeoutMs?: number;
@@ -42,18 +58,19 @@ export interface SupervisorOptions {
 interface Events {
   change: [EngineState];
   ready: [ReadyMessage];
+  failed: [EngineFailure];
 }
 
 const KILL_WAIT_MS = 5000;
 
 export class EngineSupervisor extends EventEmitter<Events> {
-  private current: EngineState = { phase: 'stopped', snapshot: null, adminUrl: null, adminToken: null, restart: null };
+  private current: EngineState = { phase: 'stopped', snapshot: null, adminUrl: null, adminToken: null, restart: null, failure: null };
   private child: EngineChild | null = null;
   /** Messages for a child that has not spoken yet (a Node child would drop them). */
   private pending: ParentMessage[] = [];
   private heard = false;
   private readyAt: number | null = null;
-  private lastFailure: string | null = null;
+  private lastFailure: { message: string; code?: string } | null = null;
   private crashes = 0;
   private restartTimer: NodeJS.Timeout | null = null;
   private stopRequested = false;
@@ -61,19 +78,21 @@ export class EngineSupervisor extends EventEmitter<Events> {
   private readonly backoff: BackoffOptions;
   private readonly stopTimeoutMs: number;
   private readonly now: () => number;
+  private readonly classify: (input: FailureInput) => EngineFailure;
 
   constructor(private readonly options: SupervisorOptions) {
     super();
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.stopTimeoutMs = options.stopTimeoutMs ?? 15_000;
     this.now = options.now ?? Date.now;
+    this.classify = options.classify ?? ((input) => classifyEngineFailure(input));
   }
 
   get state(): EngineState {
     return this.current;
   }
 
-  /** Starts the engine (again, after a stop). */
+  /** Starts the engine (again, after a stop or a failure). */
   start(): void {
     if (this.child) return;
     this.stopRequested = false;
@@ -133,13 +152,13 @@ export class EngineSupervisor extends EventEmitter<Events> {
   private launch(): void {
     this.readyAt = null;
     this.lastFailure = null;
-    this.update({ phase: 'starting', restart: null });
+    this.update({ phase: 'starting', restart: null, failure: null });
     let child: EngineChild;
     try {
       child = this.options.spawn();
     } catch (error) {
-      this.lastFailure = (error as Error).message;
-      this.crashed(null);
+      const { message, code } = error as NodeJS.ErrnoException;
+      this.ended(null, { error: { message, code: typeof code === 'string' ? code : undefined } });
       return;
     }
     this.child = child;
@@ -153,12 +172,12 @@ export class EngineSupervisor extends EventEmitter<Events> {
       }
       this.onMessage(message);
     });
-    child.onExit((code) => {
+    child.onExit((code, detail) => {
       if (this.child !== child) return;
       this.child = null;
       for (const waiter of this.exitWaiters.splice(0)) waiter(code);
       if (this.stopRequested) this.update({ phase: 'stopped', adminUrl: null, adminToken: null });
-      else this.crashed(code);
+      else this.ended(code, detail);
     });
   }
 
@@ -175,19 +194,31 @@ export class EngineSupervisor extends EventEmitter<Events> {
         this.update({ snapshot: message.state });
         break;
       case 'failed':
-        this.lastFailure = message.message;
+        this.lastFailure = { message: message.message, code: message.code };
         break;
       case 'stopped':
         break;
     }
   }
 
-  private crashed(code: number | null): void {
+  /** The engine process ended (or never started) without being asked to: give up, or start it again after a wait. */
+  private ended(code: number | null, detail: ExitDetail = {}): void {
+    const failure = this.classify({
+      failed: this.lastFailure,
+      stderr: detail.stderr,
+      exitCode: code,
+      startError: detail.error ?? null,
+      wasReady: this.readyAt !== null,
+    });
+    if (failure.permanent) {
+      this.update({ phase: 'failed', adminUrl: null, adminToken: null, restart: null, failure });
+      this.emit('failed', failure);
+      return;
+    }
     const uptime = this.readyAt === null ? 0 : this.now() - this.readyAt;
     const plan = planRestart(this.crashes, uptime, this.backoff);
     this.crashes = plan.crashes;
-    const reason = this.lastFailure ?? (code === null ? 'the engine process ended' : `the engine exited with code ${code}`);
-    this.update({ phase: 'restarting', adminUrl: null, adminToken: null, restart: { ...plan, reason } });
+    this.update({ phase: 'restarting', adminUrl: null, adminToken: null, restart: { ...plan, reason: failure.reason } });
     this.restartTimer = setTimeout(() => {
       this.restartTimer = null;
       if (!this.stopRequested) this.launch();

@@ -1,5 +1,7 @@
-// The desktop app: one instance, the engine in a utility process (kept running by the
-// supervisor), the tray built from the engine's state, and the window on the admin URL.
+// The desktop app: one instance, the engine (kept running by the supervisor) in a utility
+// process when installed or under the system Node.js when started from the sources (see
+// engine-launcher.ts), the tray built from the engine's state, and the window on the admin URL —
+// or, when the engine cannot start, on a local page saying why and how to fix it.
 // Thin on purpose: the decisions live in the pure modules next to this file (tested in test/electron-*.test.ts).
 import fs from 'node:fs';
 import os from 'node:os';
@@ -23,9 +25,13 @@ import {
 import { chooseDataDir, DATA_FOLDER_FILE, linuxAutostartEntry, parseDesktopArguments } from './arguments.js';
 import { CHANNELS, type DesktopSession } from './bridge.js';
 import { clientSettingsText } from './client-settings.js';
-import { openEngineLog } from './engine-log.js';
+import { classifyEngineFailure, type EngineFailure } from './engine-failure.js';
+import { chooseEngineLauncher, describeLauncher, isExecutableFile, NoNodeError } from './engine-launcher.js';
+import { ENGINE_LOG, openEngineLog } from './engine-log.js';
 import { EngineSupervisor, type EngineChild } from './engine-supervisor.js';
+import { failurePageUrl, isRetryRequest, pageLanguage } from './failure-page.js';
 import { trayIconFile, trayTheme, WINDOW_ICON } from './icons.js';
+import { OutputTail, spawnNodeEngine } from './node-engine.js';
 import { loadPreferences, savePreferences } from './preferences.js';
 import { buildTrayModel, type MenuAction, type TrayModel } from './tray-model.js';
 import { adminOrigin, contentSecurityPolicy, isAdminPage, isSafeExternalUrl } from './window-policy.js';
@@ -50,8 +56,14 @@ let quitting = false;
 let engineStopped = false;
 let openWindowWhenReady = !(args.hidden || (process.platform === 'darwin' && app.getLoginItemSettings().wasOpenedAtLogin));
 let lastModel = '';
+/** The system Node.js running the engine (unpackaged app), for the failure's fix. */
+let engineNode: string | null = null;
 
-const supervisor = new EngineSupervisor({ spawn: spawnEngine, stopTimeoutMs: STOP_TIMEOUT_MS });
+const supervisor = new EngineSupervisor({
+  spawn: spawnEngine,
+  classify: (input) => classifyEngineFailure(input, { packaged: app.isPackaged, nodePath: engineNode, dataDir }),
+  stopTimeoutMs: STOP_TIMEOUT_MS,
+});
 
 if (!app.requestSingleInstanceLock()) {
   // Another LanPost runs: it shows its window (second-instance below) and this one leaves.
@@ -99,6 +111,13 @@ function startDesktop(): void {
     else if (openWindowWhenReady) showWindow();
     openWindowWhenReady = false;
   });
+  // Not started again by itself: say why where the user looks (terminal, window, tray).
+  supervisor.on('failed', (failure) => {
+    console.error(`LanPost: the engine cannot start: ${failure.reason} ${failure.fix}`);
+    if (window) void window.loadURL(failurePage(failure));
+    else if (openWindowWhenReady) showWindow();
+    openWindowWhenReady = false;
+  });
   nativeTheme.on('updated', () => refreshTray(true));
   refreshTray(true);
   supervisor.start();
@@ -114,22 +133,35 @@ function readText(file: string): string | null {
 
 // ── engine ───────────────────────────────────────────────────────────────────
 
+/**
+ * Starts the engine where its native module loads: installed, in Electron's utility process (the
+ * package carries a better-sqlite3 built for Electron); from the sources, under the system Node.js
+ * that npm ci built it for. Throws when it cannot start it at all (no Node.js, no data folder):
+ * the supervisor turns that into a failure with the reason.
+ */
 function spawnEngine(): EngineChild {
+  const launcher = chooseEngineLauncher({ isPackaged: app.isPackaged, env: process.env, platform: process.platform, execPath: process.execPath, isExecutable: isExecutableFile });
+  engineNode = launcher.kind === 'system-node' ? launcher.nodePath : null;
   const log = openEngineLog(app.getPath('logs'));
-  log.write(`\n--- ${new Date().toISOString()} engine start, data ${dataDir}\n`);
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const child = utilityProcess.fork(ENGINE_ENTRY, ['--data', dataDir], {
-    serviceName: 'LanPost engine',
-    cwd: dataDir,
-    stdio: 'pipe',
-    env: {
-      ...process.env,
-      UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '16', // fsyncs of concurrent deliveries run in parallel
-      LANPOST_RENDERER_DIR: path.join(ROOT, 'renderer', 'dist'),
-    },
-  });
+  log.write(`\n--- ${new Date().toISOString()} engine start, data ${dataDir}, ${describeLauncher(launcher)}\n`);
+  try {
+    if (launcher.kind === 'no-node') throw new NoNodeError(launcher.tried);
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    log.end(`--- engine not started: ${(error as Error).message}\n`);
+    throw error;
+  }
+  const env = {
+    ...process.env,
+    UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '16', // fsyncs of concurrent deliveries run in parallel
+    LANPOST_RENDERER_DIR: path.join(ROOT, 'renderer', 'dist'),
+  };
+  if (launcher.kind === 'system-node') return spawnNodeEngine({ nodePath: launcher.nodePath, entry: ENGINE_ENTRY, args: ['--data', dataDir], cwd: dataDir, env, log });
+  const child = utilityProcess.fork(ENGINE_ENTRY, ['--data', dataDir], { serviceName: 'LanPost engine', cwd: dataDir, stdio: 'pipe', env });
+  const stderr = new OutputTail();
   child.stdout?.pipe(log, { end: false });
   child.stderr?.pipe(log, { end: false });
+  child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
   return {
     send: (message) => child.postMessage(message),
     kill: () => {
@@ -140,7 +172,7 @@ function spawnEngine(): EngineChild {
     onExit: (listener) =>
       child.once('exit', (code) => {
         log.end(`--- engine exit ${code}\n`);
-        listener(code);
+        listener(code, { stderr: stderr.toString() });
       }),
   };
 }
@@ -189,6 +221,8 @@ function runAction(action: MenuAction): void {
     case 'stop-services':
       supervisor.services('stop');
       return;
+    case 'retry-engine':
+      return retryEngine();
     case 'copy-client-settings': {
       const snapshot = supervisor.state.snapshot;
       if (snapshot) clipboard.writeText(clientSettingsText(snapshot));
@@ -200,6 +234,14 @@ function runAction(action: MenuAction): void {
     case 'quit':
       return app.quit();
   }
+}
+
+/** Try again (tray or window) after a failure the user may have fixed. */
+function retryEngine(): void {
+  const failure = supervisor.state.failure;
+  if (supervisor.state.phase !== 'failed' || !failure) return;
+  if (window) void window.loadURL(failurePage(failure, true));
+  supervisor.start();
 }
 
 // ── launch at login ──────────────────────────────────────────────────────────
@@ -257,16 +299,30 @@ function refuseForeign(url: string): boolean {
   return true;
 }
 
+/** The local page saying why the engine cannot start, in the system's language. */
+function failurePage(failure: EngineFailure, retrying = false): string {
+  const language = pageLanguage(app.getPreferredSystemLanguages()[0] ?? app.getLocale());
+  return failurePageUrl({ failure, language, logFile: path.join(app.getPath('logs'), ENGINE_LOG), retrying });
+}
+
+/** What the window shows: the admin page of the running engine, or why the engine cannot start. */
+function windowPage(): string | null {
+  const { phase, adminUrl, failure } = supervisor.state;
+  if (phase === 'running' && adminUrl) return adminUrl;
+  if (phase === 'failed' && failure) return failurePage(failure);
+  return null;
+}
+
 function showWindow(): void {
-  const adminUrl = supervisor.state.adminUrl;
-  if (!adminUrl) return; // the engine is not running: the tray says why
-  if (!window) window = createWindow(adminUrl);
+  const page = windowPage();
+  if (!page) return; // the engine is starting or restarting: the tray says so
+  if (!window) window = createWindow(page);
   if (window.isMinimized()) window.restore();
   window.show();
   window.focus();
 }
 
-function createWindow(adminUrl: string): BrowserWindow {
+function createWindow(page: string): BrowserWindow {
   const created = new BrowserWindow({
     width: 1180,
     height: 800,
@@ -290,7 +346,15 @@ function createWindow(adminUrl: string): BrowserWindow {
     return { action: 'deny' };
   });
   contents.on('will-navigate', (event) => {
+    if (isRetryRequest(event.url)) {
+      event.preventDefault(); // the failure page's Try again link
+      return retryEngine();
+    }
     if (refuseForeign(event.url)) event.preventDefault();
+  });
+  // Should a Chromium not report that navigation as will-navigate, it lands on about:blank: act on it there.
+  contents.on('did-navigate', (_event, url) => {
+    if (isRetryRequest(url)) retryEngine();
   });
   contents.on('will-redirect', (event) => {
     if (!isAdminPage(event.url, currentOrigin())) event.preventDefault();
@@ -303,7 +367,7 @@ function createWindow(adminUrl: string): BrowserWindow {
     closeNoticeOnce();
   });
   created.on('closed', () => (window = null));
-  void created.loadURL(adminUrl);
+  void created.loadURL(page);
   return created;
 }
 

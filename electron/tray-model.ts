@@ -7,7 +7,7 @@ import type { EngineState } from './engine-supervisor.js';
 /** running: every enabled service listens; partial: some do not (blocked, port in use, stopped); stopped: none. */
 export type IconState = 'running' | 'partial' | 'stopped';
 
-export type MenuAction = 'open' | 'start-services' | 'stop-services' | 'copy-client-settings' | 'toggle-launch-at-login' | 'quit';
+export type MenuAction = 'open' | 'start-services' | 'stop-services' | 'copy-client-settings' | 'retry-engine' | 'toggle-launch-at-login' | 'quit';
 
 export type TrayItem =
   | { type: 'separator' }
@@ -39,6 +39,8 @@ export const SERVICE_LABELS: Record<ServiceName, string> = {
 /** Windows cuts tray tooltips at 127 characters. */
 export const TOOLTIP_MAX = 127;
 const REASON_MAX = 80;
+/** A menu line with the reason or the fix of a failed start (the window shows them whole). */
+const FAILURE_LINE_MAX = 100;
 
 function enabledServices(engine: EngineState): ServiceStatus[] {
   return engine.snapshot?.services.filter((s) => s.state !== 'disabled') ?? [];
@@ -90,6 +92,8 @@ export function summary(engine: EngineState): string {
       return 'Stopping…';
     case 'stopped':
       return 'Stopped';
+    case 'failed':
+      return 'Engine cannot start';
     case 'restarting': {
       const restart = engine.restart;
       if (!restart) return 'Restarting…';
@@ -109,17 +113,36 @@ export function summary(engine: EngineState): string {
   }
 }
 
+/** The lines under the summary when the engine cannot start: why, what to do, and Try again. */
+function failureItems(engine: EngineState): TrayItem[] {
+  const failure = engine.failure;
+  if (engine.phase !== 'failed' || !failure) return [];
+  return [
+    { type: 'normal', label: `    ${shorten(failure.reason, FAILURE_LINE_MAX)}`, action: null, enabled: false },
+    { type: 'normal', label: `    Fix: ${shorten(failure.fix, FAILURE_LINE_MAX)}`, action: null, enabled: false },
+    { type: 'normal', label: 'Try again', action: 'retry-engine', enabled: true },
+  ];
+}
+
+function tooltip(engine: EngineState): string {
+  if (engine.phase === 'failed' && engine.failure) return shorten(`LanPost cannot start: ${engine.failure.reason}`, TOOLTIP_MAX);
+  return shorten(`LanPost: ${summary(engine)}`, TOOLTIP_MAX);
+}
+
 export function buildTrayModel({ engine, launchAtLogin }: TrayInput): TrayModel {
   const running = engine.phase === 'running';
+  const failed = engine.phase === 'failed';
   const services = running ? (engine.snapshot?.services ?? []) : [];
   const anyListening = services.some((s) => s.state === 'listening');
   const anyStartable = services.some((s) => s.state !== 'listening' && s.state !== 'disabled');
   const mailListening = services.some((s) => s.state === 'listening' && s.name !== 'dns' && s.name !== 'smtp');
 
   const items: TrayItem[] = [
-    { type: 'normal', label: 'Open LanPost', action: 'open', enabled: running && !!engine.adminUrl },
+    // When the engine cannot start, the window shows why and how to fix it.
+    { type: 'normal', label: 'Open LanPost', action: 'open', enabled: (running && !!engine.adminUrl) || (failed && !!engine.failure) },
     { type: 'separator' },
     { type: 'normal', label: `LanPost: ${summary(engine)}`, action: null, enabled: false },
+    ...failureItems(engine),
     // A line that needs attention opens the window, where the fix is shown.
     ...services.map((status): TrayItem => {
       const problem = status.state === 'blocked' || status.state === 'in-use' || status.state === 'error';
@@ -135,5 +158,5 @@ export function buildTrayModel({ engine, launchAtLogin }: TrayInput): TrayModel 
     { type: 'separator' },
     { type: 'normal', label: 'Quit LanPost', action: 'quit', enabled: engine.phase !== 'stopping' },
   ];
-  return { icon: iconState(engine), tooltip: shorten(`LanPost: ${summary(engine)}`, TOOLTIP_MAX), items };
+  return { icon: iconState(engine), tooltip: tooltip(engine), items };
 }

@@ -38,6 +38,18 @@ export function electronFailedReason(code, spawnError) {
   return null;
 }
 
+/**
+ * The environment Electron is started with: LANPOST_NODE names the Node.js running this script,
+ * the one npm ci built better-sqlite3 for, so the app started from the sources runs its engine
+ * there (electron/engine-launcher.ts); one set by the user is kept.
+ * @param {Record<string, string | undefined>} env
+ * @param {string} nodePath this script's Node.js (process.execPath)
+ * @returns {Record<string, string | undefined>}
+ */
+export function desktopEnv(env, nodePath) {
+  return { ...env, LANPOST_NODE: env.LANPOST_NODE || nodePath };
+}
+
 /** The path of the Electron binary, or null when the package has not downloaded it. */
 export function findElectronBinary() {
   try {

@@ -1,23 +1,24 @@
 #!/usr/bin/env node
 // npm start: the desktop app where Electron can start (built first); else, in one line, why not,
-// and the headless engine instead (same arguments, e.g. --data DIR).
+// and the headless engine instead (same arguments, e.g. --data DIR). The desktop app runs its
+// engine under this script's Node.js (LANPOST_NODE), for which npm ci built the native module.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { electronFailedReason, electronUnavailableReason, findElectronBinary, missingBuildReason } from './launch.js';
+import { desktopEnv, electronFailedReason, electronUnavailableReason, findElectronBinary, missingBuildReason } from './launch.js';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 
 function headless(reason) {
   console.log(`LanPost: the desktop app cannot start here (${reason}); running the headless engine instead.`);
-  run(process.execPath, [path.join(root, 'bin', 'lanpost.js'), 'serve', ...args], null);
+  run(process.execPath, [path.join(root, 'bin', 'lanpost.js'), 'serve', ...args], null, process.env);
 }
 
 /** Runs a program with our terminal; passes on Ctrl-C / SIGTERM; exits with its code. */
-function run(command, commandArgs, onEarlyFailure) {
-  const child = spawn(command, commandArgs, { stdio: 'inherit', cwd: root });
+function run(command, commandArgs, onEarlyFailure, env) {
+  const child = spawn(command, commandArgs, { stdio: 'inherit', cwd: root, env });
   const forward = (signal) => child.kill(signal);
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, forward);
   const done = (code, signal, spawnError) => {
@@ -52,5 +53,5 @@ else {
   build();
   const missing = missingBuildReason((file) => fs.existsSync(path.join(root, file)));
   if (missing) headless(missing);
-  else run(electron, [root, ...args], true);
+  else run(electron, [root, ...args], true, desktopEnv(process.env, process.execPath));
 }

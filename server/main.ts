@@ -53,8 +53,12 @@ export type EngineMessage =
     }
   /** Sent whenever the snapshot changes (a service starts, stops, is blocked, settings change). */
   | { type: 'state'; state: EngineSnapshot }
-  /** The engine could not start (bad settings, database locked, …); the process exits 1 next. */
-  | { type: 'failed'; message: string }
+  /**
+   * The engine could not start (bad settings, database locked, …); the process exits 1 next.
+   * `code` is the error's code (EACCES, ERR_DLOPEN_FAILED, SQLITE_BUSY, …) or, without one, its
+   * name (SettingsError): the desktop app tells from it whether starting again can help.
+   */
+  | { type: 'failed'; message: string; code?: string }
   /** Stopped cleanly; the process exits 0 next. */
   | { type: 'stopped' };
 
@@ -198,9 +202,9 @@ async function run(): Promise<void> {
   try {
     engine = await starting;
   } catch (error) {
-    const message = (error as Error).message;
+    const { message, name, code } = error as NodeJS.ErrnoException;
     process.stderr.write(`lanpost engine: could not start: ${message}\n`);
-    await parent?.send({ type: 'failed', message });
+    await parent?.send({ type: 'failed', message, code: typeof code === 'string' ? code : name });
     process.exit(1);
   }
   if (stopping) return;

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BUILD_OUTPUTS, electronFailedReason, electronUnavailableReason, findElectronBinary, missingBuildReason } from '../scripts/launch.js';
+import { BUILD_OUTPUTS, desktopEnv, electronFailedReason, electronUnavailableReason, findElectronBinary, missingBuildReason } from '../scripts/launch.js';
 import { prepareDataDir, tempDataDir } from './helpers/engine.js';
 
 const ROOT = path.join(import.meta.dirname, '..');
@@ -40,6 +40,18 @@ describe('whether Electron can start', () => {
     expect(electronFailedReason(0, null)).toBeNull();
     expect(electronFailedReason(1, null)).toBeNull();
     expect(electronFailedReason(null, null)).toBeNull();
+  });
+
+  it("Electron gets the Node.js npm start runs with as LANPOST_NODE (the engine's Node), unless the user named one", () => {
+    expect(desktopEnv({ DISPLAY: ':0', npm_node_execpath: '/usr/bin/node' }, '/opt/node-20/bin/node')).toEqual({
+      DISPLAY: ':0',
+      npm_node_execpath: '/usr/bin/node',
+      LANPOST_NODE: '/opt/node-20/bin/node',
+    });
+    expect(desktopEnv({ LANPOST_NODE: '/opt/mine/node' }, '/usr/bin/node').LANPOST_NODE).toBe('/opt/mine/node');
+    expect(desktopEnv({ LANPOST_NODE: '' }, '/usr/bin/node').LANPOST_NODE).toBe('/usr/bin/node');
+    const start = fs.readFileSync(path.join(ROOT, 'scripts', 'start.js'), 'utf8');
+    expect(start).toContain('run(electron, [root, ...args], true, desktopEnv(process.env, process.execPath))');
   });
 
   it('the build outputs are where the app and electron-builder look for them', () => {

@@ -2,12 +2,18 @@
 // forked as a Node child (Electron's utilityProcess gives the same messages).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_BACKOFF, planRestart } from '../electron/backoff.js';
-import { EngineSupervisor, type EngineChild, type EngineState } from '../electron/engine-supervisor.js';
+import { classifyEngineFailure } from '../electron/engine-failure.js';
+import { chooseEngineLauncher, isExecutableFile, NoNodeError } from '../electron/engine-launcher.js';
+import { EngineSupervisor, type EngineChild, type EngineState, type ReadyMessage } from '../electron/engine-supervisor.js';
+import { spawnNodeEngine } from '../electron/node-engine.js';
 import { buildTrayModel, iconState } from '../electron/tray-model.js';
-import { engineDataDir, nodeEngineChild, type ForkedEngine } from './helpers/engine-process.js';
+import { ENGINE_MAIN, engineDataDir, nodeEngineChild, type ForkedEngine } from './helpers/engine-process.js';
+import { tempDataDir } from './helpers/engine.js';
 
 describe('restart backoff', () => {
   it('doubles the wait after each crash in a row, up to the cap', () => {
@@ -41,6 +47,20 @@ afterAll(() => {
 });
 
 const dataDir = () => engineDataDir(dirs);
+
+let scripts: string | null = null;
+/** A small script file for a real process that stands in for the engine. */
+function writeScript(name: string, text: string): string {
+  if (!scripts) dirs.push((scripts = tempDataDir('lanpost-supervisor-scripts-')));
+  const file = path.join(scripts, name);
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+/** A real Node process running `script`, through the same spawn as the desktop app's system-Node engine. */
+function scriptChild(script: string): EngineChild {
+  return spawnNodeEngine({ nodePath: process.execPath, entry: script, args: [], cwd: path.dirname(script), env: process.env });
+}
 
 /** The next state (from now on) that matches; bounded. */
 function nextState(supervisor: EngineSupervisor, match: (state: EngineState) => boolean, what: string): Promise<EngineState> {
@@ -110,14 +130,10 @@ describe('engine supervisor with the real engine process', () => {
     expect(supervisor.services('start')).toBe(false);
   });
 
-  it('retries an engine that cannot start with growing waits, shows why, and a stop while waiting ends it', async () => {
-    const dir = dataDir();
-    const file = path.join(dir, 'settings.json');
-    const settings = JSON.parse(fs.readFileSync(file, 'utf8'));
-    settings.services.imap.port = -1;
-    fs.writeFileSync(file, JSON.stringify(settings));
-    const spawned: ForkedEngine[] = [];
-    const supervisor = new EngineSupervisor({ spawn: () => nodeEngineChild(dir, spawned), backoff: { baseMs: 100, maxMs: 10_000, stableMs: 600_000 } });
+  it('retries an engine that dies while starting with growing waits, shows why, and a stop while waiting ends it', async () => {
+    // A real process that dies at once with an error, as an engine crashing during start would.
+    const script = writeScript('dies.cjs', "console.error('Error: the disk hiccuped'); process.exit(3);");
+    const supervisor = new EngineSupervisor({ spawn: () => scriptChild(script), backoff: { baseMs: 100, maxMs: 10_000, stableMs: 600_000 } });
     const plans: NonNullable<EngineState['restart']>[] = [];
     supervisor.on('change', (s) => {
       if (s.phase === 'restarting' && s.restart) plans.push(s.restart);
@@ -126,13 +142,11 @@ describe('engine supervisor with the real engine process', () => {
     supervisor.start();
     await secondFailure;
     expect(await supervisor.stop()).toBe('not-running'); // between two attempts: nothing to stop
-    forked.push(...spawned);
     expect(plans.map((p) => [p.crashes, p.delayMs])).toEqual([
       [1, 100],
       [2, 200],
     ]);
-    expect(plans[1]!.reason).toContain('services.imap.port');
-    expect(spawned.map((e) => e.child.exitCode)).toEqual([1, 1]);
+    expect(plans[1]!.reason).toBe('the engine exited with code 3: Error: the disk hiccuped');
     const tray = buildTrayModel({ engine: supervisor.state, launchAtLogin: false });
     expect(supervisor.state.phase).toBe('stopped');
     expect(tray.tooltip).toBe('LanPost: Stopped');
@@ -171,5 +185,172 @@ describe('engine supervisor with the real engine process', () => {
     expect(await supervisor.stop()).toBe('killed');
     expect(await exited).toBe('SIGKILL');
     expect(supervisor.state.phase).toBe('stopped');
+  });
+});
+
+describe('the app started from the sources: the engine under the system Node.js, as main.ts runs it', () => {
+  // The launcher's real choice on this machine (LANPOST_TEST_NODE, when set, is the Node to test with).
+  const env = process.env.LANPOST_TEST_NODE ? { ...process.env, LANPOST_NODE: process.env.LANPOST_TEST_NODE } : process.env;
+  const launcher = chooseEngineLauncher({ isPackaged: false, env, platform: process.platform, execPath: '/nowhere/electron', isExecutable: isExecutableFile });
+  const nodePath = launcher.kind === 'system-node' ? launcher.nodePath : '';
+  const tsx = ENGINE_MAIN.endsWith('.ts') ? ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href] : [];
+  const short = { baseMs: 50, maxMs: 1000, stableMs: 600_000 };
+  const BROKEN_NATIVE_PRELOAD = path.join(import.meta.dirname, 'helpers', 'broken-native-preload.mjs');
+
+  /** A supervisor whose spawn starts the real engine under the system Node, counting the processes. */
+  function systemNodeSupervisor(dir: string, extra: { execArgv?: string[]; env?: NodeJS.ProcessEnv; cwd?: string } = {}) {
+    const started: number[] = [];
+    const supervisor = new EngineSupervisor({
+      spawn: () => {
+        started.push(Date.now());
+        return spawnNodeEngine({
+          nodePath,
+          entry: ENGINE_MAIN,
+          args: ['--data', dir],
+          execArgv: [...tsx, ...(extra.execArgv ?? [])],
+          cwd: extra.cwd ?? dir,
+          env: { ...process.env, ...extra.env },
+        });
+      },
+      classify: (input) => classifyEngineFailure(input, { packaged: false, nodePath, dataDir: dir }),
+      backoff: short,
+    });
+    return { supervisor, started };
+  }
+
+  /** The failed state, then a wait several backoffs long: no second process. */
+  async function failsOnce(supervisor: EngineSupervisor, started: number[]): Promise<EngineState> {
+    const failed = nextState(supervisor, (s) => s.phase === 'failed', 'the failed phase');
+    supervisor.start();
+    const state = await failed;
+    await new Promise((resolve) => setTimeout(resolve, short.baseMs * 8));
+    expect(started).toHaveLength(1);
+    expect(supervisor.state.phase).toBe('failed');
+    return state;
+  }
+
+  it('finds a system Node.js here', () => {
+    expect(launcher).toMatchObject({ kind: 'system-node', nodePath: expect.any(String) });
+  });
+
+  it('runs the real engine, starts it again after kill -9 (a crash, not a failure), and stops it cleanly', async () => {
+    const { supervisor, started } = systemNodeSupervisor(dataDir());
+    const pids: number[] = [];
+    supervisor.on('ready', (ready: ReadyMessage) => pids.push(ready.pid));
+    const running = nextState(supervisor, (s) => s.phase === 'running', 'the engine running');
+    supervisor.start();
+    const first = await running;
+    expect(first.adminUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#token=/);
+    expect(first.snapshot?.services.find((s) => s.name === 'smtp')?.state).toBe('listening');
+
+    const restarting = nextState(supervisor, (s) => s.phase === 'restarting', 'restarting');
+    const again = nextState(supervisor, (s) => s.phase === 'running', 'the engine running again');
+    process.kill(pids[0]!, 'SIGKILL');
+    expect((await restarting).restart).toEqual({ crashes: 1, delayMs: 50, reason: 'the engine process ended' });
+    const second = await again;
+    expect(second.failure).toBeNull();
+    expect(started).toHaveLength(2);
+    expect(pids[1]).not.toBe(pids[0]);
+
+    expect(await supervisor.stop()).toBe('clean');
+    expect(supervisor.state.phase).toBe('stopped');
+  });
+
+  it('bad settings: fails once and is not started again, the state says why and what to do; Try again after the fix runs it', async () => {
+    const dir = dataDir();
+    const file = path.join(dir, 'settings.json');
+    const good = fs.readFileSync(file, 'utf8');
+    const settings = JSON.parse(good);
+    settings.services.imap.port = -1;
+    fs.writeFileSync(file, JSON.stringify(settings));
+    const { supervisor, started } = systemNodeSupervisor(dir);
+    const failures: unknown[] = [];
+    supervisor.on('failed', (failure) => failures.push(failure));
+    const state = await failsOnce(supervisor, started);
+    expect(state.failure).toMatchObject({ permanent: true, kind: 'settings' });
+    expect(state.failure!.reason).toMatch(/^settings\.json has a bad value: services\.imap\.port: /);
+    expect(state.failure!.fix).toBe(`Correct that value in settings.json in ${dir}, then choose Try again.`);
+    expect(state.restart).toBeNull();
+    expect(failures).toEqual([state.failure]);
+    const tray = buildTrayModel({ engine: state, launchAtLogin: false });
+    expect(tray.tooltip).toMatch(/^LanPost cannot start: settings\.json has a bad value: services\.imap\.port: /);
+    expect(tray.items).toContainEqual(expect.objectContaining({ label: 'Try again', action: 'retry-engine' }));
+
+    fs.writeFileSync(file, good);
+    const running = nextState(supervisor, (s) => s.phase === 'running', 'the engine running after Try again');
+    supervisor.start(); // the tray's Try again
+    expect(supervisor.state).toMatchObject({ phase: 'starting', failure: null });
+    await running;
+    expect(started).toHaveLength(2);
+    expect(await supervisor.stop()).toBe('clean');
+  });
+
+  it('a data folder that is a regular file: fails once, says the folder cannot be used', async () => {
+    const file = path.join(dataDir(), 'not-a-folder');
+    fs.writeFileSync(file, 'a file where the data folder should be\n');
+    const { supervisor, started } = systemNodeSupervisor(file, { cwd: path.dirname(file) });
+    const state = await failsOnce(supervisor, started);
+    expect(state.failure).toMatchObject({ permanent: true, kind: 'data-folder', reason: `The data folder cannot be used: EEXIST: file already exists, mkdir '${file}'` });
+    expect(state.failure!.fix).toContain(`Make ${file} a folder you can write to`);
+  });
+
+  it('a native module the engine cannot load (a real ERR_DLOPEN_FAILED inside the real engine): fails once, says rebuild it', async () => {
+    const bogus = writeScript('better_sqlite3.node', 'not a shared library\n');
+    const dir = dataDir();
+    const { supervisor, started } = systemNodeSupervisor(dir, { execArgv: ['--import', pathToFileURL(BROKEN_NATIVE_PRELOAD).href], env: { LANPOST_TEST_BROKEN_NATIVE: bogus } });
+    const state = await failsOnce(supervisor, started);
+    expect(state.failure).toMatchObject({ permanent: true, kind: 'native-module', reasonKey: 'native-load', fixKey: 'rebuild-native' });
+    expect(state.failure!.reason.startsWith(`The database module (better-sqlite3) cannot be loaded: ${bogus}: `)).toBe(true);
+    expect(state.failure!.fix).toBe(`Rebuild it for that Node.js (${nodePath}): run npm rebuild better-sqlite3 in the LanPost folder, then choose Try again.`);
+  });
+
+  it('an engine that dies at its native module before it can say anything: read from its stderr, fails once', async () => {
+    const bogus = writeScript('early.node', 'not a shared library either\n');
+    const script = writeScript('early-death.cjs', `require(${JSON.stringify(bogus)});`);
+    let count = 0;
+    const supervisor = new EngineSupervisor({
+      spawn: () => {
+        count++;
+        return scriptChild(script);
+      },
+      backoff: short,
+    });
+    const failed = nextState(supervisor, (s) => s.phase === 'failed', 'the failed phase');
+    supervisor.start();
+    const state = await failed;
+    await new Promise((resolve) => setTimeout(resolve, short.baseMs * 8));
+    expect(count).toBe(1);
+    expect(state.failure).toMatchObject({ permanent: true, kind: 'native-module' });
+    expect(state.failure!.detail).toContain('ERR_DLOPEN_FAILED');
+  });
+
+  it('no Node.js found, or the one found cannot be run: fails at once, says where it looked', async () => {
+    const nowhere = tempDataDir('lanpost-no-node-');
+    dirs.push(nowhere);
+    let attempts = 0;
+    const none = new EngineSupervisor({
+      spawn: () => {
+        attempts++;
+        const choice = chooseEngineLauncher({ isPackaged: false, env: { PATH: nowhere }, platform: process.platform, execPath: '/nowhere/electron', isExecutable: isExecutableFile });
+        if (choice.kind !== 'system-node') throw new NoNodeError(choice.kind === 'no-node' ? choice.tried : []);
+        throw new Error('found a node in an empty folder');
+      },
+      backoff: short,
+    });
+    none.start();
+    expect(none.state).toMatchObject({ phase: 'failed', failure: { permanent: true, kind: 'no-node' } });
+    expect(none.state.failure!.reason).toBe('No Node.js was found to run the engine (looked at: node on the PATH).');
+    await new Promise((resolve) => setTimeout(resolve, short.baseMs * 4));
+    expect(attempts).toBe(1);
+
+    const gone = path.join(nowhere, 'node');
+    const unrunnable = new EngineSupervisor({
+      spawn: () => spawnNodeEngine({ nodePath: gone, entry: ENGINE_MAIN, args: [], cwd: nowhere, env: process.env }),
+      classify: (input) => classifyEngineFailure(input, { nodePath: gone }),
+      backoff: short,
+    });
+    const failed = nextState(unrunnable, (s) => s.phase === 'failed', 'the failed phase');
+    unrunnable.start();
+    expect((await failed).failure).toMatchObject({ permanent: true, kind: 'no-node', reason: `The Node.js at ${gone} could not be run (ENOENT).` });
   });
 });

@@ -5,6 +5,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { clientSettingsText } from '../electron/client-settings.js';
+import { classifyEngineFailure } from '../electron/engine-failure.js';
 import type { EngineState } from '../electron/engine-supervisor.js';
 import { trayIconFile, trayTheme, WINDOW_ICON } from '../electron/icons.js';
 import { buildTrayModel, iconState, TOOLTIP_MAX, type IconState, type TrayItem } from '../electron/tray-model.js';
@@ -23,7 +24,7 @@ function snapshot(states: Partial<Record<ServiceName, ServiceState>> = {}): Engi
 }
 
 function running(states?: Partial<Record<ServiceName, ServiceState>>): EngineState {
-  return { phase: 'running', snapshot: snapshot(states), adminUrl: 'http://127.0.0.1:41000/#token=t', adminToken: 't', restart: null };
+  return { phase: 'running', snapshot: snapshot(states), adminUrl: 'http://127.0.0.1:41000/#token=t', adminToken: 't', restart: null, failure: null };
 }
 
 const labels = (items: TrayItem[]) => items.flatMap((i) => (i.type === 'separator' ? ['---'] : [i.label]));
@@ -92,7 +93,7 @@ describe('tray menu model', () => {
   });
 
   it('starting, stopping, stopped: no service lines, nothing to open or start, Quit only when not already stopping', () => {
-    const base = { snapshot: null, adminUrl: null, adminToken: null, restart: null };
+    const base = { snapshot: null, adminUrl: null, adminToken: null, restart: null, failure: null };
     for (const [phase, summary] of [
       ['starting', 'Starting…'],
       ['stopping', 'Stopping…'],
@@ -110,7 +111,7 @@ describe('tray menu model', () => {
 
   it('restarting: says why and when, even for a long reason, within the tooltip limit', () => {
     const reason = `settings.json: services.smtp.port: must be from 0 to 65535 ${'and more '.repeat(30)}`;
-    const engine: EngineState = { phase: 'restarting', snapshot: snapshot(), adminUrl: null, adminToken: null, restart: { crashes: 3, delayMs: 4000, reason } };
+    const engine: EngineState = { phase: 'restarting', snapshot: snapshot(), adminUrl: null, adminToken: null, restart: { crashes: 3, delayMs: 4000, reason }, failure: null };
     const model = buildTrayModel({ engine, launchAtLogin: false });
     expect(model.icon).toBe('stopped');
     const header = labels(model.items)[2]!;
@@ -119,6 +120,34 @@ describe('tray menu model', () => {
     expect(labels(model.items).filter((l) => l.startsWith('    '))).toEqual([]); // the last snapshot is stale: not shown
     // Starting again after a crash reads differently from the first start.
     expect(buildTrayModel({ engine: { ...engine, phase: 'starting', restart: null }, launchAtLogin: false }).tooltip).toBe('LanPost: Starting again…');
+  });
+
+  it('cannot start: the reason in the tooltip and a menu line, the fix, Try again, and Open shows the window with both', () => {
+    const abi =
+      "The module '/home/ann/lanpost/node_modules/better-sqlite3/build/Release/better_sqlite3.node'\nwas compiled against a different Node.js version using\nNODE_MODULE_VERSION 115. This version of Node.js requires\nNODE_MODULE_VERSION 145. Please try re-compiling or re-installing\nthe module (for instance, using `npm rebuild` or `npm install`).";
+    const failure = classifyEngineFailure({ failed: { message: abi, code: 'ERR_DLOPEN_FAILED' }, exitCode: 1 }, { nodePath: '/usr/bin/node', dataDir: '/home/ann/.config/LanPost' });
+    const engine: EngineState = { phase: 'failed', snapshot: snapshot(), adminUrl: null, adminToken: null, restart: null, failure };
+    const model = buildTrayModel({ engine, launchAtLogin: false });
+    expect(model.icon).toBe('stopped');
+    expect(model.tooltip.length).toBeLessThanOrEqual(TOOLTIP_MAX);
+    expect(model.tooltip).toBe('LanPost cannot start: The database module better-sqlite3 was built for another Node.js (module version 115, needed 145).');
+    expect(labels(model.items).slice(0, 6)).toEqual([
+      'Open LanPost',
+      '---',
+      'LanPost: Engine cannot start',
+      '    The database module better-sqlite3 was built for another Node.js (module version 115, needed 145).',
+      '    Fix: Rebuild it for that Node.js (/usr/bin/node): run npm rebuild better-sqlite3 in the LanPost folder, …',
+      'Try again',
+    ]);
+    expect(item(model.items, 'Try again')).toEqual({ type: 'normal', label: 'Try again', action: 'retry-engine', enabled: true });
+    expect(item(model.items, 'Open LanPost')).toMatchObject({ action: 'open', enabled: true });
+    expect(item(model.items, 'Start services').enabled).toBe(false);
+    expect(item(model.items, 'Copy client settings').enabled).toBe(false);
+    expect(item(model.items, 'Quit LanPost').enabled).toBe(true);
+    // Starting again (Try again) drops the lines.
+    const retrying = buildTrayModel({ engine: { ...engine, phase: 'starting', failure: null }, launchAtLogin: false });
+    expect(labels(retrying.items)).not.toContain('Try again');
+    expect(retrying.tooltip).toBe('LanPost: Starting again…');
   });
 });
 

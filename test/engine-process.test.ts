@@ -162,9 +162,18 @@ describe.concurrent('engine process failures and headless use', () => {
     fs.writeFileSync(file, JSON.stringify(settings));
     const engine = start(dir);
     const failed = await engine.waitFor((m) => m.type === 'failed', 'failed message');
-    expect(failed).toEqual({ type: 'failed', message: expect.stringContaining('services.smtp.port') });
+    expect(failed).toEqual({ type: 'failed', message: expect.stringContaining('services.smtp.port'), code: 'SettingsError' });
     expect((await engine.exited).code).toBe(1);
     expect(engine.messages.map((m) => m.type)).toEqual(['starting', 'failed']);
+  });
+
+  it('says failed with the error code when its data folder is a regular file', async ({ expect }) => {
+    const file = path.join(freshDir(), 'not-a-folder');
+    fs.writeFileSync(file, 'a file where the data folder should be\n');
+    const engine = start(file);
+    const failed = await engine.waitFor((m) => m.type === 'failed', 'failed message');
+    expect(failed).toEqual({ type: 'failed', message: expect.stringContaining(file), code: 'EEXIST' });
+    expect((await engine.exited).code).toBe(1);
   });
 
   it("speaks through Electron's process.parentPort when there is one (messages in as { data })", async ({ expect }) => {
