@@ -4,7 +4,7 @@ import type { ServiceStatus } from '../server/net/listener.js';
 import type { ServiceName } from '../server/settings/schema.js';
 import type { EngineState } from './engine-supervisor.js';
 
-/** running: every enabled service listens; partial: some do not (blocked, port in use, stopped); stopped: none. */
+/** running: every enabled service listens; partial: some do not (blocked, port in use, stopped), or the disk is nearly full; stopped: none. */
 export type IconState = 'running' | 'partial' | 'stopped';
 
 export type MenuAction = 'open' | 'start-services' | 'stop-services' | 'copy-client-settings' | 'retry-engine' | 'toggle-launch-at-login' | 'quit';
@@ -51,7 +51,14 @@ export function iconState(engine: EngineState): IconState {
   const enabled = enabledServices(engine);
   const listening = enabled.filter((s) => s.state === 'listening').length;
   if (listening === 0) return 'stopped';
-  return listening === enabled.length ? 'running' : 'partial';
+  return listening === enabled.length && !engine.snapshot?.diskLow ? 'running' : 'partial';
+}
+
+/** While free disk space is below the floor: new mail is refused, the window says what to do. */
+function diskLine(engine: EngineState): string | null {
+  const disk = engine.phase === 'running' ? engine.snapshot?.diskLow : null;
+  if (!disk) return null;
+  return `Disk nearly full (${Math.floor((disk.freeBytes ?? 0) / 1048576)} MB free): new mail refused`;
 }
 
 /** One short word or two for a service's state, as a tray line can hold. */
@@ -126,7 +133,8 @@ function failureItems(engine: EngineState): TrayItem[] {
 
 function tooltip(engine: EngineState): string {
   if (engine.phase === 'failed' && engine.failure) return shorten(`LanPost cannot start: ${engine.failure.reason}`, TOOLTIP_MAX);
-  return shorten(`LanPost: ${summary(engine)}`, TOOLTIP_MAX);
+  const disk = diskLine(engine);
+  return shorten(`LanPost: ${disk ? `${disk}. ` : ''}${summary(engine)}`, TOOLTIP_MAX);
 }
 
 export function buildTrayModel({ engine, launchAtLogin }: TrayInput): TrayModel {
@@ -136,6 +144,7 @@ export function buildTrayModel({ engine, launchAtLogin }: TrayInput): TrayModel 
   const anyListening = services.some((s) => s.state === 'listening');
   const anyStartable = services.some((s) => s.state !== 'listening' && s.state !== 'disabled');
   const mailListening = services.some((s) => s.state === 'listening' && s.name !== 'dns' && s.name !== 'smtp');
+  const disk = diskLine(engine);
 
   const items: TrayItem[] = [
     // When the engine cannot start, the window shows why and how to fix it.
@@ -143,6 +152,7 @@ export function buildTrayModel({ engine, launchAtLogin }: TrayInput): TrayModel 
     { type: 'separator' },
     { type: 'normal', label: `LanPost: ${summary(engine)}`, action: null, enabled: false },
     ...failureItems(engine),
+    ...(disk ? [{ type: 'normal', label: `    ${disk}`, action: 'open', enabled: true } satisfies TrayItem] : []),
     // A line that needs attention opens the window, where the fix is shown.
     ...services.map((status): TrayItem => {
       const problem = status.state === 'blocked' || status.state === 'in-use' || status.state === 'error';

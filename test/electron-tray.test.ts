@@ -73,6 +73,16 @@ describe('tray menu model', () => {
     expect(item(model.items, 'Launch at login')).toMatchObject({ checked: false });
   });
 
+  it('disk nearly full: the partial icon, the tooltip and a line that opens the window say new mail is refused', () => {
+    const engine = running();
+    engine.snapshot!.diskLow = { freeBytes: 12 * 1048576 + 5, floorBytes: 64 * 1048576, low: true };
+    const model = buildTrayModel({ engine, launchAtLogin: false });
+    expect(model.icon).toBe('partial');
+    expect(model.tooltip).toBe('LanPost: Disk nearly full (12 MB free): new mail refused. Running: 8 services');
+    expect(item(model.items, '    Disk nearly full (12 MB free): new mail refused')).toMatchObject({ action: 'open', enabled: true });
+    expect(buildTrayModel({ engine: running(), launchAtLogin: false }).items.some((i) => i.type !== 'separator' && i.label.includes('Disk'))).toBe(false);
+  });
+
   it('services stopped by the user: the stopped icon and Start services', () => {
     const stopped = Object.fromEntries(SERVICE_NAMES.map((n) => [n, 'stopped'])) as Record<ServiceName, ServiceState>;
     const model = buildTrayModel({ engine: running({ ...stopped, dns: 'disabled' }), launchAtLogin: false });

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineMessage, EngineSnapshot } from '../server/main.js';
+import { loadSettings, saveSettings } from '../server/settings/file.js';
 import { engineDataDir, forkEngine, isReady, PARENT_PORT_SHIM, type ForkedEngine } from './helpers/engine-process.js';
 import { LineClient } from './helpers/line-client.js';
 
@@ -63,6 +64,7 @@ describe('engine process with a parent (the desktop app)', () => {
     expect(ready.state.hostname).toBe('mail.lanpost.lan');
     expect(ready.state.services.map((s) => s.name)).toEqual(['smtp', 'submission', 'smtps', 'pop3', 'pop3s', 'imap', 'imaps', 'dns']);
     expect(status(ready.state, 'smtp').state).toBe('listening');
+    expect(ready.state.diskLow).toBeNull();
     expect(await smtpGreeting(status(ready.state, 'smtp').port)).toMatch(/^220 /);
 
     // The URL and token reach the admin API; the token stays out of the printed log.
@@ -109,6 +111,21 @@ describe('engine process with a parent (the desktop app)', () => {
     const state = (await engine.waitFor((m) => engine.messages.indexOf(m) >= mark && isState(m), 'state answer')) as StateMessage;
     expect(status(state.state, 'smtp').state).toBe('listening');
     expect(engine.child.exitCode).toBeNull();
+  });
+
+  it('tells the tray when free disk space is below the floor, and when it is back above', async () => {
+    const setFloor = (bytes: number) => {
+      const { settings } = loadSettings(dir);
+      settings.limits.minFreeDiskBytes = bytes;
+      saveSettings(dir, settings);
+    };
+    const mark = engine.messages.length;
+    setFloor(Number.MAX_SAFE_INTEGER);
+    const low = (await engine.waitFor((m) => engine.messages.indexOf(m) >= mark && isState(m) && m.state.diskLow !== null, 'state with diskLow')) as StateMessage;
+    expect(low.state.diskLow).toMatchObject({ low: true, floorBytes: Number.MAX_SAFE_INTEGER });
+    const back = engine.messages.length;
+    setFloor(0);
+    await engine.waitFor((m) => engine.messages.indexOf(m) >= back && isState(m) && m.state.diskLow === null, 'state without diskLow');
   });
 
   it('stops cleanly on the stop message: says stopped, exits 0, leaves the database closed', async () => {
