@@ -11,7 +11,7 @@ import type { ServiceName } from '../settings/schema.js';
 import { COMMANDS } from './commands/index.js';
 import type { CommandContext, Done, Wire } from './commands/types.js';
 import { Args } from './parser/args.js';
-import { readCommand } from './parser/command-reader.js';
+import { readAwayRefused, readCommand } from './parser/command-reader.js';
 import { ConnectionClosedError, Input } from './parser/input.js';
 import { ImapSyntaxError, parseCommand } from './parser/tokens.js';
 import { continuation, describe, ImapError, tagged, untagged, type Piece } from './replies.js';
@@ -110,6 +110,13 @@ export class Connection {
       this.transcript.client(read.transcript);
       const response = read.tag ? tagged(read.tag, read.status, read.text, read.code) : untagged(`BAD [${read.code}] ${read.text}`);
       await this.sendNow(response);
+      if (read.close || (read.readAway !== null && !(await readAwayRefused(this.input, read.readAway, this.limits())))) {
+        // RFC 7888 §4: too much to read away; BYE, with TOOBIG (§5)
+        await this.sendNow(untagged(`BYE [${read.code}] ${read.text}; closing the connection`));
+        this.transcript.event('closed: literal too large to read away');
+        this.destroy();
+        return;
+      }
       if (read.status === 'BAD') await this.countBad();
       return;
     }
