@@ -134,6 +134,37 @@ describe('IMAP mailboxes', () => {
   });
 });
 
+describe('IMAP mailbox names: modified UTF-7', () => {
+  /** Every folder in the user's Maildir (Maildir++ ".a.b" names). */
+  function folders(): string[] {
+    const user = test.engine.context.accounts.findUser(USER)!;
+    return fs.readdirSync(path.join(test.dataDir, user.maildir)).filter((name) => name.startsWith('.'));
+  }
+
+  it('refuses names that are not valid modified UTF-7 (RFC 3501 §5.1.3) with NO, for CREATE and RENAME', async () => {
+    const c = await RawImap.connect(test.port('imap'));
+    await c.login(USER, PASSWORD);
+    const before = folders();
+    // a lone "&", an unterminated shift, a NUL, printable ASCII in base64, bits left over, an unpaired surrogate
+    for (const name of ['&', 'Tom & Jerry', '&Jjo', '&AAA-', '&AGE-', '&AOkA-', '&2D0-']) {
+      const reply = await c.command(`CREATE "${name}"`);
+      expect(reply.status, name).toBe('NO');
+      expect(reply.text, name).toBe('[CANNOT] Mailbox name is not valid modified UTF-7');
+    }
+    await c.command('CREATE Utf7Source');
+    expect((await c.command('RENAME Utf7Source "&Jjo"')).text).toBe('[CANNOT] Mailbox name is not valid modified UTF-7');
+    expect(folders().sort()).toEqual([...before, '.Utf7Source'].sort());
+    // valid: "&-" for "&", a Japanese name, UTF-8 sent by a client (stored as mUTF-7)
+    expect((await c.command('CREATE "Tom &- Jerry"')).status).toBe('OK');
+    expect((await c.command('CREATE "&ZeVnLIqe-"')).status).toBe('OK');
+    expect((await c.command('LIST "" "&ZeVnLIqe-"')).lines).toEqual(['* LIST (\\HasNoChildren) "/" &ZeVnLIqe-']);
+    c.write(Buffer.from('u1 CREATE "Caf\u00e9"\r\n', 'utf8'));
+    expect((await c.until('u1')).status).toBe('OK');
+    expect((await c.command('LIST "" "Caf*"')).lines).toEqual(['* LIST (\\HasNoChildren) "/" Caf&AOk-']);
+    c.close();
+  });
+});
+
 describe('IMAP APPEND, COPY, MOVE, EXPUNGE with UIDPLUS', () => {
   it('APPENDUID, COPYUID and MOVE report the new UIDs; EXPUNGE and UID EXPUNGE remove only \\Deleted', async () => {
     const c = await RawImap.connect(test.port('imap'));

@@ -53,16 +53,55 @@ export function encodeModifiedUtf7(text: string): string {
   return out;
 }
 
+/** Modified BASE64 (RFC 3501 §5.1.3): RFC 2045's alphabet with "," for "/", no padding. */
+const MODIFIED_BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,';
+
+/**
+ * Reads a modified UTF-7 name strictly (RFC 3501 §5.1.3), as Dovecot does: "&" opens a shift
+ * that "-" must close ("&-" is "&"); what is inside is UTF-16 in modified BASE64 with no bits to
+ * spare, surrogates in pairs, and nothing below 0x80 (printable US-ASCII must represent itself,
+ * control characters have no place in a name). Throws on anything else.
+ */
 export function decodeModifiedUtf7(name: string): string {
-  return name.replace(/&([^-]*)-/g, (_, encoded: string) => {
-    if (!encoded) return '&';
-    if (!/^[A-Za-z0-9+,]+$/.test(encoded)) throw new Error('invalid modified UTF-7');
-    const bytes = Buffer.from(encoded.replace(/,/g, '/'), 'base64');
-    if (bytes.length % 2) throw new Error('invalid modified UTF-7');
-    let text = '';
-    for (let i = 0; i < bytes.length; i += 2) text += String.fromCharCode(bytes.readUInt16BE(i));
-    return text;
-  });
+  let out = '';
+  let from = 0;
+  for (let amp = name.indexOf('&'); amp >= 0; amp = name.indexOf('&', from)) {
+    const end = name.indexOf('-', amp + 1);
+    if (end < 0) throw new Error('invalid modified UTF-7: "&" without its closing "-"');
+    out += name.slice(from, amp) + (end === amp + 1 ? '&' : decodeShift(name.slice(amp + 1, end)));
+    from = end + 1;
+  }
+  return out + name.slice(from);
+}
+
+function decodeShift(encoded: string): string {
+  const units: number[] = [];
+  let bits = 0;
+  let value = 0;
+  for (const char of encoded) {
+    const digit = MODIFIED_BASE64.indexOf(char);
+    if (digit < 0) throw new Error('invalid modified UTF-7: not modified BASE64');
+    value = (value << 6) | digit;
+    bits += 6;
+    if (bits >= 16) {
+      bits -= 16;
+      units.push(value >> bits);
+      value &= (1 << bits) - 1;
+    }
+  }
+  if (bits >= 6 || value !== 0) throw new Error('invalid modified UTF-7: bits left over');
+  let text = '';
+  for (let i = 0; i < units.length; i++) {
+    const unit = units[i]!;
+    if (unit < 0x80) throw new Error('invalid modified UTF-7: US-ASCII inside a shift');
+    if (unit >= 0xdc00 && unit <= 0xdfff) throw new Error('invalid modified UTF-7: unpaired surrogate');
+    if (unit >= 0xd800 && unit <= 0xdbff) {
+      const low = units[++i];
+      if (low === undefined || low < 0xdc00 || low > 0xdfff) throw new Error('invalid modified UTF-7: unpaired surrogate');
+      text += String.fromCharCode(unit, low);
+    } else text += String.fromCharCode(unit);
+  }
+  return text;
 }
 
 /** A LIST pattern as a matcher; the reference name is prefixed as RFC 3501 §6.3.8 describes. */
