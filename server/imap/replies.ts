@@ -88,6 +88,21 @@ export class ImapError extends Error {
   }
 }
 
+/** Error codes of a full disk or a file system quota (errno), and SQLite's own for a full disk. */
+const DISK_FULL = new Set(['ENOSPC', 'EDQUOT', 'SQLITE_FULL']);
+
+/**
+ * The tagged NO for a failure a handler did not expect (the caller logs the detail): a full disk
+ * says so (RFC 5530 OVERQUOTA), anything else says what Dovecot says, with the time of the log
+ * entry to look for. Never the error's own text: it names server paths and errno details.
+ */
+export function failureReply(tag: string, error: unknown, time: number): Piece[] {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && DISK_FULL.has(code)) return tagged(tag, 'NO', 'Not enough disk space', 'OVERQUOTA');
+  const stamp = `${new Date(time).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+  return tagged(tag, 'NO', `Internal error occurred. Refer to server log for more information. [${stamp}]`, 'SERVERBUG');
+}
+
 export const no = (text: string, code?: string) => new ImapError('NO', text, code);
 export const bad = (text: string, code?: string) => new ImapError('BAD', text, code);
 
