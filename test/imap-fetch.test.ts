@@ -4,6 +4,7 @@
 import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestEngine, type TestEngine } from './helpers/engine.js';
+import { LineClient } from './helpers/line-client.js';
 import { ALTERNATIVE, ENCODED, EXPECTED, MIXED, NESTED, PLAIN } from './imap-fixtures.js';
 import { RawImap } from './imap-helpers.js';
 
@@ -162,6 +163,59 @@ describe('IMAP part numbers of unusual shapes', () => {
     const reply = await c.command('FETCH 1:2 BODY');
     expect(reply.lines[0]).toMatch(/^\* 1 FETCH \(BODY \("message" "rfc822" NIL NIL NIL "7bit" \d+ \(.*"Inner".*\) \(\("text" "plain" .*\)\("text" "html" .*\) "alternative"\) \d+\)\)$/);
     expect(reply.lines[1]).toBe('* 2 FETCH (BODY (("text" "plain" NIL NIL NIL "7bit" 5 0)("text" "plain" NIL NIL NIL "7bit" 6 0) "mixed"))');
+  });
+});
+
+describe('IMAP FETCH of a message with NUL bytes', () => {
+  /** Delivers over SMTP (port 25) a message whose DATA carries NULs. */
+  async function deliverWithNuls(body: string): Promise<void> {
+    const smtp = await LineClient.connect(test.port('smtp'));
+    await smtp.smtpReply();
+    for (const line of ['EHLO client.example', 'MAIL FROM:<ann@example.org>', `RCPT TO:<${USER}>`]) expect((await smtp.command(line)).code).toBeLessThan(300);
+    expect((await smtp.command('DATA')).code).toBe(354);
+    smtp.write(`From: ann@example.org\r\nSubject: nul\0here\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\n${body}\r\n--b--\r\n.\r\n`);
+    expect((await smtp.smtpReply()).code).toBe(250);
+    await smtp.command('QUIT');
+  }
+
+  /** The literals of a FETCH response line, as sent (one character a byte). */
+  function literals(line: string): string[] {
+    const out: string[] = [];
+    const pattern = /\{(\d+)\}\r\n/g;
+    for (let match; (match = pattern.exec(line)); ) {
+      const start = match.index + match[0].length;
+      out.push(line.slice(start, start + Number(match[1])));
+      pattern.lastIndex = start + Number(match[1]);
+    }
+    return out;
+  }
+
+  it('replaces NUL with 0x80 in every section, RFC822 form and ENVELOPE string, sizes unchanged (RFC 3501 §4.3)', async () => {
+    await deliverWithNuls('a\0b\0\0c');
+    // a message read through the path for large files too
+    await deliverWithNuls(`${'0123456789abcdef'.repeat(20_000)}\0end`);
+    const own = await RawImap.connect(test.port('imap'));
+    await own.login(USER, PASSWORD);
+    await own.command('EXAMINE INBOX');
+    for (const seq of [1, 2]) {
+      const reply = await own.command(`FETCH ${seq} (RFC822.SIZE BODY.PEEK[] BODY.PEEK[HEADER] BODY.PEEK[TEXT] BODY.PEEK[1] BODY.PEEK[HEADER.FIELDS (SUBJECT)] BODY.PEEK[]<0.100000000> RFC822.HEADER ENVELOPE)`);
+      expect(reply.status).toBe('OK');
+      const line = reply.lines[0]!;
+      expect(line.includes('\0')).toBe(false);
+      const size = Number(/RFC822\.SIZE (\d+)/.exec(line)![1]);
+      const [whole, header, text, part, subject, partial, rfc822Header, envelopeSubject] = literals(line);
+      expect(whole!.length).toBe(size);
+      expect(partial).toBe(whole);
+      expect(whole).toBe(header! + text!);
+      expect(rfc822Header).toBe(header);
+      expect(subject).toBe('Subject: nul\x80here\r\n\r\n');
+      expect(envelopeSubject).toBe('nul\x80here');
+      expect(part).toBe(seq === 1 ? 'a\x80b\x80\x80c' : `${'0123456789abcdef'.repeat(20_000)}\x80end`);
+    }
+    const rfc822 = await own.command('FETCH 1 (RFC822 RFC822.TEXT)');
+    expect(rfc822.lines[0]!.includes('\0')).toBe(false);
+    expect(rfc822.lines[0]).toContain('a\x80b\x80\x80c');
+    own.close();
   });
 });
 

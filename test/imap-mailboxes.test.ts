@@ -134,6 +134,83 @@ describe('IMAP mailboxes', () => {
   });
 });
 
+describe('IMAP mailbox names: modified UTF-7 and length limits', () => {
+  /** Every folder in the user's Maildir (Maildir++ ".a.b" names). */
+  function folders(): string[] {
+    const user = test.engine.context.accounts.findUser(USER)!;
+    return fs.readdirSync(path.join(test.dataDir, user.maildir)).filter((name) => name.startsWith('.'));
+  }
+
+  it('refuses names that are not valid modified UTF-7 (RFC 3501 §5.1.3) with NO, for CREATE and RENAME', async () => {
+    const c = await RawImap.connect(test.port('imap'));
+    await c.login(USER, PASSWORD);
+    const before = folders();
+    // a lone "&", an unterminated shift, a NUL, printable ASCII in base64, bits left over, an unpaired surrogate
+    for (const name of ['&', 'Tom & Jerry', '&Jjo', '&AAA-', '&AGE-', '&AOkA-', '&2D0-']) {
+      const reply = await c.command(`CREATE "${name}"`);
+      expect(reply.status, name).toBe('NO');
+      expect(reply.text, name).toBe('[CANNOT] Mailbox name is not valid modified UTF-7');
+    }
+    await c.command('CREATE Utf7Source');
+    expect((await c.command('RENAME Utf7Source "&Jjo"')).text).toBe('[CANNOT] Mailbox name is not valid modified UTF-7');
+    expect(folders().sort()).toEqual([...before, '.Utf7Source'].sort());
+    // valid: "&-" for "&", a Japanese name, UTF-8 sent by a client (stored as mUTF-7)
+    expect((await c.command('CREATE "Tom &- Jerry"')).status).toBe('OK');
+    expect((await c.command('CREATE "&ZeVnLIqe-"')).status).toBe('OK');
+    expect((await c.command('LIST "" "&ZeVnLIqe-"')).lines).toEqual(['* LIST (\\HasNoChildren) "/" &ZeVnLIqe-']);
+    c.write(Buffer.from('u1 CREATE "Caf\u00e9"\r\n', 'utf8'));
+    expect((await c.until('u1')).status).toBe('OK');
+    expect((await c.command('LIST "" "Caf*"')).lines).toEqual(['* LIST (\\HasNoChildren) "/" Caf&AOk-']);
+    c.close();
+  });
+
+  it('limits the name per level, in levels and as a Maildir++ folder name, with NO and no server path; a refused CREATE makes nothing', async () => {
+    const c = await RawImap.connect(test.port('imap'));
+    await c.login(USER, PASSWORD);
+    const before = folders();
+    const refusals: Array<[string, RegExp]> = [
+      ['x'.repeat(255), /^\[LIMIT\] Mailbox name is too long: a level may have at most 200 bytes$/],
+      [`Deep/${'y'.repeat(201)}`, /^\[LIMIT\] Mailbox name is too long: a level may have at most 200 bytes$/],
+      // the Maildir++ folder ".Deep.yyy…y.zzz…z" would be 267 bytes
+      [`Deep/${'y'.repeat(200)}/${'z'.repeat(60)}`, /^\[LIMIT\] Mailbox name is too long: at most 254 bytes/],
+      // a dot inside a level is stored as "%2E": 141 characters make a 282-byte folder name
+      [`${'a.'.repeat(70)}a`, /^\[LIMIT\] Mailbox name is too long: at most 254 bytes/],
+      [Array.from({ length: 21 }, () => 'Lvl').join('/'), /^\[LIMIT\] Mailbox name has too many levels \(at most 20\)$/],
+    ];
+    for (const [name, expected] of refusals) {
+      const reply = await c.command(`CREATE "${name}"`);
+      expect(reply.status, name).toBe('NO');
+      expect(reply.text, name).toMatch(expected);
+      expect(reply.text).not.toContain(test.dataDir);
+      expect(reply.text).not.toMatch(/Maildir|ENAMETOOLONG|mkdir|SERVERBUG/);
+    }
+    expect((await c.command('LIST "" "Deep*"')).lines).toEqual([]);
+    expect((await c.command('LIST "" "Lvl*"')).lines).toEqual([]);
+    expect(folders().sort()).toEqual(before.sort());
+    // the longest that fit: a 255-byte folder name, 20 levels
+    expect((await c.command(`CREATE "${'w'.repeat(200)}/${'v'.repeat(53)}"`)).status).toBe('OK');
+    expect((await c.command(`CREATE "${Array.from({ length: 20 }, () => 'M').join('/')}"`)).status).toBe('OK');
+    c.close();
+  });
+
+  it('RENAME checks the new names of the children too, and a refused RENAME changes nothing', async () => {
+    const c = await RawImap.connect(test.port('imap'));
+    await c.login(USER, PASSWORD);
+    await c.command(`CREATE "Short/${'k'.repeat(150)}"`);
+    const before = folders();
+    const reply = await c.command(`RENAME Short "${'s'.repeat(150)}"`);
+    expect(reply.status).toBe('NO');
+    expect(reply.text).toMatch(/^\[LIMIT\] Mailbox name is too long/);
+    const deep = await c.command(`RENAME Short "${Array.from({ length: 20 }, () => 'Ren').join('/')}"`);
+    expect(deep.text).toMatch(/^\[LIMIT\] Mailbox name has too many levels/);
+    expect(folders().sort()).toEqual(before.sort());
+    expect((await c.command('LIST "" "Short*"')).lines).toHaveLength(2);
+    expect((await c.command('LIST "" "Ren*"')).lines).toEqual([]);
+    expect((await c.command('LIST "" "sss*"')).lines).toEqual([]);
+    c.close();
+  });
+});
+
 describe('IMAP APPEND, COPY, MOVE, EXPUNGE with UIDPLUS', () => {
   it('APPENDUID, COPYUID and MOVE report the new UIDs; EXPUNGE and UID EXPUNGE remove only \\Deleted', async () => {
     const c = await RawImap.connect(test.port('imap'));

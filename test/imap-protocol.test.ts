@@ -162,6 +162,33 @@ describe('IMAP literals and limits', () => {
     c.close();
   });
 
+  it('answers a non-synchronizing literal far over the limit at once, with BAD and BYE [TOOBIG], without reading it (RFC 7888 §4)', async () => {
+    const c = await RawImap.connect(test.port('imap'));
+    await c.login(USER, PASSWORD);
+    c.write('h1 APPEND INBOX {4294967295+}\r\n');
+    c.write(Buffer.alloc(16 * 1024, 'x'));
+    const reply = await c.until('h1');
+    expect(reply.status).toBe('BAD');
+    expect(reply.text).toMatch(/^\[TOOBIG\] /);
+    expect(await c.readLine()).toMatch(/^\* BYE \[TOOBIG\] /);
+    await c.waitFor(() => (c.closed ? true : null), 5000, 'the server to close');
+    c.close();
+  });
+
+  it('refuses a synchronizing literal of any announced size with NO [TOOBIG], no continuation', async () => {
+    const c = await RawImap.connect(test.port('imap'));
+    await c.login(USER, PASSWORD);
+    for (const size of ['4294967295', '99999999999999999999']) {
+      c.write(`h2 APPEND INBOX {${size}}\r\n`);
+      const reply = await c.until('h2');
+      expect(reply.status).toBe('NO');
+      expect(reply.text).toMatch(/^\[TOOBIG\] /);
+      expect(reply.lines).toEqual([]);
+    }
+    expect((await c.command('NOOP')).status).toBe('OK');
+    c.close();
+  });
+
   it('answers an over-long line with BAD and carries on', async () => {
     const c = await RawImap.connect(test.port('imap'));
     c.write(`x1 NOOP ${'a'.repeat(5000)}\r\n`);

@@ -122,6 +122,48 @@ describe('IMAP SEARCH keys', () => {
   });
 });
 
+describe('IMAP nesting limits', () => {
+  /** A connection of its own: a test that breaks it leaves the others alone. */
+  async function selected(): Promise<RawImap> {
+    const own = await RawImap.connect(test.port('imap'));
+    await own.login(USER, PASSWORD);
+    await own.command('EXAMINE Search');
+    return own;
+  }
+
+  it('answers BAD to parentheses nested deeper than the limit, in one line or across literals, and the session goes on', async () => {
+    const own = await selected();
+    const deep = await own.command(`SEARCH ${'('.repeat(4000)}ALL${')'.repeat(4000)}`);
+    expect(deep.status).toBe('BAD');
+    expect(deep.text).toMatch(/nested deeper than 100 levels/);
+    const fetch = await own.command(`FETCH 1 ${'('.repeat(200)}FLAGS${')'.repeat(200)}`);
+    expect(fetch.status).toBe('BAD');
+    expect(fetch.text).toMatch(/nested deeper than 100 levels/);
+    // lines ended by literals make one command: the depth counts across them
+    const lines = Array.from({ length: 60 }, () => `${'('.repeat(5)}{1+}\r\nX`).join(' ');
+    own.write(`n1 SEARCH ${lines}\r\n`);
+    const split = await own.until('n1');
+    expect(split.status).toBe('BAD');
+    expect(split.text).toMatch(/nested deeper than 100 levels/);
+    const fine = await own.command(`SEARCH ${'('.repeat(100)}SEEN${')'.repeat(100)}`);
+    expect(fine.lines[0]).toBe('* SEARCH 1');
+    own.close();
+  });
+
+  it('answers BAD to NOT and OR chained deeper than the limit', async () => {
+    const own = await selected();
+    const nots = await own.command(`SEARCH ${'NOT '.repeat(2000)}ALL`);
+    expect(nots.status).toBe('BAD');
+    expect(nots.text).toMatch(/nested deeper than 100 levels/);
+    const ors = await own.command(`SEARCH ${'OR ALL '.repeat(1000)}ALL`);
+    expect(ors.status).toBe('BAD');
+    expect(ors.text).toMatch(/nested deeper than 100 levels/);
+    const fine = await own.command(`SEARCH ${'NOT '.repeat(100)}SEEN`);
+    expect(fine.lines[0]).toBe('* SEARCH 1');
+    own.close();
+  });
+});
+
 describe('IMAP SEARCH FROM/TO/CC/BCC', () => {
   it('searches the envelope\'s addresses, not the header\'s text, the first time as the next; comments in <…> name nobody; source routes kept (RFC 3501 §6.4.4, §7.4.2)', async () => {
     const other = await RawImap.connect(test.port('imap'));

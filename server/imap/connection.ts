@@ -11,10 +11,10 @@ import type { ServiceName } from '../settings/schema.js';
 import { COMMANDS } from './commands/index.js';
 import type { CommandContext, Done, Wire } from './commands/types.js';
 import { Args } from './parser/args.js';
-import { readCommand } from './parser/command-reader.js';
+import { readAwayRefused, readCommand } from './parser/command-reader.js';
 import { ConnectionClosedError, Input } from './parser/input.js';
 import { ImapSyntaxError, parseCommand } from './parser/tokens.js';
-import { continuation, describe, ImapError, tagged, untagged, type Piece } from './replies.js';
+import { continuation, describe, failureReply, ImapError, tagged, untagged, type Piece } from './replies.js';
 import { Session } from './session.js';
 
 /** Queued output is written once this much is waiting (or at the end of a command). */
@@ -110,6 +110,13 @@ export class Connection {
       this.transcript.client(read.transcript);
       const response = read.tag ? tagged(read.tag, read.status, read.text, read.code) : untagged(`BAD [${read.code}] ${read.text}`);
       await this.sendNow(response);
+      if (read.close || (read.readAway !== null && !(await readAwayRefused(this.input, read.readAway, this.limits())))) {
+        // RFC 7888 §4: too much to read away; BYE, with TOOBIG (§5)
+        await this.sendNow(untagged(`BYE [${read.code}] ${read.text}; closing the connection`));
+        this.transcript.event('closed: literal too large to read away');
+        this.destroy();
+        return;
+      }
       if (read.status === 'BAD') await this.countBad();
       return;
     }
@@ -119,6 +126,7 @@ export class Connection {
       parsed = parseCommand(read.wire);
     } catch (error) {
       const tag = /^([^\s]+)/.exec(read.wire.toString('latin1', 0, 64))?.[1];
+      if (!(error instanceof ImapSyntaxError)) this.logFailure('parsing a command', error);
       const text = error instanceof ImapSyntaxError ? `Syntax error: ${error.message}` : 'Syntax error';
       await this.sendNow(tag && !/^[+*]/.test(tag) && !tag.includes('"') ? tagged(tag, 'BAD', text) : untagged(`BAD ${text}`));
       await this.countBad();
@@ -142,7 +150,10 @@ export class Connection {
     try {
       args = spec.parse(new Args(parsed.args));
     } catch (error) {
-      if (!(error instanceof ImapSyntaxError) && !(error instanceof ImapError)) throw error;
+      if (!(error instanceof ImapSyntaxError) && !(error instanceof ImapError)) {
+        await this.sendNow(failureReply(tag, error, this.logFailure(`${name} arguments`, error)));
+        return;
+      }
       await this.sendNow(tagged(tag, 'BAD', `Syntax error in ${name}: ${error.message}`, error instanceof ImapError ? error.code : undefined));
       await this.countBad();
       return;
@@ -161,13 +172,19 @@ export class Connection {
         if (status === 'BAD') await this.countBad();
         return;
       }
-      this.context.log.error(this.session.service, `${name} failed: ${(error as Error).stack ?? error}`, { session: this.id, client: this.session.client });
-      await this.sendNow(tagged(tag, 'NO', `${name} failed on the server: ${(error as Error).message}`, 'SERVERBUG'));
+      await this.sendNow(failureReply(tag, error, this.logFailure(name, error)));
       return;
     }
     if (this.session.state.name !== 'logout') await this.sendUpdates(!spec.deferExpunges);
     await this.sendNow(tagged(tag, 'OK', done?.text ?? `${name} completed`, done?.code));
     done?.after?.();
+  }
+
+  /** The detail of an unexpected failure (paths, errno) goes to the server log only; returns its time. */
+  private logFailure(what: string, error: unknown): number {
+    const time = Date.now();
+    this.context.log.error(this.session.service, `${what} failed: ${(error as Error)?.stack ?? error}`, { session: this.id, client: this.session.client });
+    return time;
   }
 
   private async countBad(): Promise<void> {

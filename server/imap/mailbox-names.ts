@@ -1,6 +1,6 @@
 // Mailbox names on the wire: modified UTF-7 (RFC 3501 §5.1.3), the "/" hierarchy, INBOX in any
 // case, and LIST patterns with "*" (any) and "%" (any within one level) (§6.3.8).
-import { HIERARCHY_DELIMITER } from '../store/mailstore.js';
+import { folderForName, HIERARCHY_DELIMITER } from '../store/mailstore.js';
 
 export const DELIMITER = HIERARCHY_DELIMITER;
 
@@ -12,14 +12,33 @@ export function normalizeMailboxName(name: string): string {
   return result;
 }
 
-/** Why a name cannot be created, or null. */
-export function invalidMailboxName(name: string): string | null {
-  if (!name) return 'Mailbox name is empty';
-  if (name.length > 255) return 'Mailbox name is too long';
-  if (name.startsWith(DELIMITER) || name.endsWith(DELIMITER) || name.includes(DELIMITER + DELIMITER)) return 'Mailbox name has an empty level';
-  if (/[*%\x00-\x1f\x7f]/.test(name)) return 'Mailbox name has characters that are not allowed (* % or control characters)';
-  if (name.split(DELIMITER).some((level) => level === '.' || level === '..' || level.startsWith('.'))) return 'Mailbox levels may not start with a dot';
-  if (!isValidModifiedUtf7(name)) return 'Mailbox name is not valid modified UTF-7';
+/**
+ * Maildir++ keeps every mailbox in one directory of the Maildir named ".a.b.c" (folderForName,
+ * "." and "%" inside a level taking 3 bytes each): that name must fit the file systems' limit on
+ * a file name (NAME_MAX: 255 bytes on ext4, XFS, Btrfs, APFS; 255 UTF-16 units on NTFS). Names
+ * are modified UTF-7, so one character is one byte.
+ */
+export const MAX_FOLDER_NAME_BYTES = 255;
+/** Levels a name may have (Dovecot's limit too): one CREATE makes at most this many mailboxes. */
+export const MAX_HIERARCHY_LEVELS = 20;
+/** Bytes one level of a name may have (Dovecot's limit too). */
+export const MAX_LEVEL_BYTES = 200;
+
+/** Why a name cannot be created (CANNOT: never valid; LIMIT: over one of the limits above), or null. */
+export function invalidMailboxName(name: string): { text: string; code: 'CANNOT' | 'LIMIT' } | null {
+  const cannot = (text: string) => ({ text, code: 'CANNOT' as const });
+  const limit = (text: string) => ({ text, code: 'LIMIT' as const });
+  if (!name) return cannot('Mailbox name is empty');
+  const levels = name.split(DELIMITER);
+  if (levels.length > MAX_HIERARCHY_LEVELS) return limit(`Mailbox name has too many levels (at most ${MAX_HIERARCHY_LEVELS})`);
+  if (levels.some((level) => level.length > MAX_LEVEL_BYTES)) return limit(`Mailbox name is too long: a level may have at most ${MAX_LEVEL_BYTES} bytes`);
+  if (folderForName(name).length > MAX_FOLDER_NAME_BYTES) {
+    return limit(`Mailbox name is too long: at most ${MAX_FOLDER_NAME_BYTES - 1} bytes, a "." or "%" counting as 3`);
+  }
+  if (levels.includes('')) return cannot('Mailbox name has an empty level');
+  if (/[*%\x00-\x1f\x7f]/.test(name)) return cannot('Mailbox name has characters that are not allowed (* % or control characters)');
+  if (levels.some((level) => level.startsWith('.'))) return cannot('Mailbox levels may not start with a dot');
+  if (!isValidModifiedUtf7(name)) return cannot('Mailbox name is not valid modified UTF-7');
   return null;
 }
 
@@ -53,16 +72,55 @@ export function encodeModifiedUtf7(text: string): string {
   return out;
 }
 
+/** Modified BASE64 (RFC 3501 §5.1.3): RFC 2045's alphabet with "," for "/", no padding. */
+const MODIFIED_BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,';
+
+/**
+ * Reads a modified UTF-7 name strictly (RFC 3501 §5.1.3), as Dovecot does: "&" opens a shift
+ * that "-" must close ("&-" is "&"); what is inside is UTF-16 in modified BASE64 with no bits to
+ * spare, surrogates in pairs, and nothing below 0x80 (printable US-ASCII must represent itself,
+ * control characters have no place in a name). Throws on anything else.
+ */
 export function decodeModifiedUtf7(name: string): string {
-  return name.replace(/&([^-]*)-/g, (_, encoded: string) => {
-    if (!encoded) return '&';
-    if (!/^[A-Za-z0-9+,]+$/.test(encoded)) throw new Error('invalid modified UTF-7');
-    const bytes = Buffer.from(encoded.replace(/,/g, '/'), 'base64');
-    if (bytes.length % 2) throw new Error('invalid modified UTF-7');
-    let text = '';
-    for (let i = 0; i < bytes.length; i += 2) text += String.fromCharCode(bytes.readUInt16BE(i));
-    return text;
-  });
+  let out = '';
+  let from = 0;
+  for (let amp = name.indexOf('&'); amp >= 0; amp = name.indexOf('&', from)) {
+    const end = name.indexOf('-', amp + 1);
+    if (end < 0) throw new Error('invalid modified UTF-7: "&" without its closing "-"');
+    out += name.slice(from, amp) + (end === amp + 1 ? '&' : decodeShift(name.slice(amp + 1, end)));
+    from = end + 1;
+  }
+  return out + name.slice(from);
+}
+
+function decodeShift(encoded: string): string {
+  const units: number[] = [];
+  let bits = 0;
+  let value = 0;
+  for (const char of encoded) {
+    const digit = MODIFIED_BASE64.indexOf(char);
+    if (digit < 0) throw new Error('invalid modified UTF-7: not modified BASE64');
+    value = (value << 6) | digit;
+    bits += 6;
+    if (bits >= 16) {
+      bits -= 16;
+      units.push(value >> bits);
+      value &= (1 << bits) - 1;
+    }
+  }
+  if (bits >= 6 || value !== 0) throw new Error('invalid modified UTF-7: bits left over');
+  let text = '';
+  for (let i = 0; i < units.length; i++) {
+    const unit = units[i]!;
+    if (unit < 0x80) throw new Error('invalid modified UTF-7: US-ASCII inside a shift');
+    if (unit >= 0xdc00 && unit <= 0xdfff) throw new Error('invalid modified UTF-7: unpaired surrogate');
+    if (unit >= 0xd800 && unit <= 0xdbff) {
+      const low = units[++i];
+      if (low === undefined || low < 0xdc00 || low > 0xdfff) throw new Error('invalid modified UTF-7: unpaired surrogate');
+      text += String.fromCharCode(unit, low);
+    } else text += String.fromCharCode(unit);
+  }
+  return text;
 }
 
 /** A LIST pattern as a matcher; the reference name is prefixed as RFC 3501 §6.3.8 describes. */

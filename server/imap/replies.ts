@@ -23,7 +23,26 @@ export function strText(text: string): string {
   if (text.length <= 1024 && !UNQUOTABLE.test(text)) {
     return QUOTED_SPECIALS.test(text) ? `"${text.replace(/[\\"]/g, '\\$&')}"` : `"${text}"`;
   }
-  return `{${text.length}}\r\n${text}`;
+  return `{${text.length}}\r\n${withoutNulText(text)}`;
+}
+
+/**
+ * RFC 3501 §4.3, §9 (CHAR8 is %x01-ff): no literal carries a NUL. A message that holds one has
+ * it replaced with 0x80 on output, as Dovecot does: one byte for one, so every size announced
+ * (RFC822.SIZE, literal lengths, BODYSTRUCTURE) stays true. Copies only when there is a NUL: for
+ * other data one indexOf, and each chunk of data read piece by piece can go through it alone.
+ */
+export function withoutNul(data: Buffer): Buffer {
+  let at = data.indexOf(0);
+  if (at < 0) return data;
+  const copy = Buffer.from(data);
+  for (; at >= 0; at = copy.indexOf(0, at + 1)) copy[at] = 0x80;
+  return copy;
+}
+
+/** withoutNul for response text (binary: one character an octet). */
+export function withoutNulText(text: string): string {
+  return text.includes('\0') ? text.replaceAll('\0', '\x80') : text;
 }
 
 /** nstring as response text: NIL or a string. */
@@ -32,7 +51,7 @@ export function nstrText(text: string | null | undefined): string {
 }
 
 export function literal(data: Buffer): Piece[] {
-  return [`{${data.length}}\r\n`, data];
+  return [`{${data.length}}\r\n`, withoutNul(data)];
 }
 
 export function nstr(text: string | Buffer | null | undefined): Piece[] {
@@ -86,6 +105,21 @@ export class ImapError extends Error {
     super(message);
     this.name = 'ImapError';
   }
+}
+
+/** Error codes of a full disk or a file system quota (errno), and SQLite's own for a full disk. */
+const DISK_FULL = new Set(['ENOSPC', 'EDQUOT', 'SQLITE_FULL']);
+
+/**
+ * The tagged NO for a failure a handler did not expect (the caller logs the detail): a full disk
+ * says so (RFC 5530 OVERQUOTA), anything else says what Dovecot says, with the time of the log
+ * entry to look for. Never the error's own text: it names server paths and errno details.
+ */
+export function failureReply(tag: string, error: unknown, time: number): Piece[] {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && DISK_FULL.has(code)) return tagged(tag, 'NO', 'Not enough disk space', 'OVERQUOTA');
+  const stamp = `${new Date(time).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+  return tagged(tag, 'NO', `Internal error occurred. Refer to server log for more information. [${stamp}]`, 'SERVERBUG');
 }
 
 export const no = (text: string, code?: string) => new ImapError('NO', text, code);

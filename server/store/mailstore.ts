@@ -153,9 +153,43 @@ export class MailStore {
     const existing = this.getMailbox(owner.id, name);
     if (existing) return existing;
     const folder = folderForName(name);
-    ensureMaildir(folderDir(this.maildirRoot(owner), folder), folder !== '');
-    const uidvalidity = this.newUidValidity();
-    return this.statements.insertMailbox.get(owner.id, name, folder, uidvalidity, specialUse) as MailboxRow;
+    const dir = folderDir(this.maildirRoot(owner), folder);
+    const madeDir = folder !== '' && !fs.existsSync(dir);
+    try {
+      ensureMaildir(dir, folder !== '');
+      const uidvalidity = this.newUidValidity();
+      return this.statements.insertMailbox.get(owner.id, name, folder, uidvalidity, specialUse) as MailboxRow;
+    } catch (error) {
+      // a folder half made (no room for new/, say) is not left behind
+      if (madeDir) fs.rmSync(dir, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  /**
+   * Creates the mailboxes of `names` that do not exist yet, in order (a mailbox's missing
+   * parents, then itself), all or none: when one fails, those made before it are removed again.
+   */
+  createMailboxes(owner: MailboxOwner, names: readonly string[]): MailboxRow[] {
+    const created: MailboxRow[] = [];
+    try {
+      for (const name of names) if (!this.getMailbox(owner.id, name)) created.push(this.createMailbox(owner, name));
+    } catch (error) {
+      this.removeCreated(owner, created);
+      throw error;
+    }
+    return created;
+  }
+
+  /** Undoes createMailboxes (their folders are empty): the error that made it necessary is the one reported. */
+  removeCreated(owner: MailboxOwner, created: readonly MailboxRow[]): void {
+    for (const row of [...created].reverse()) {
+      try {
+        this.deleteMailbox(owner, row);
+      } catch {
+        // the caller reports the first failure
+      }
+    }
   }
 
   getMailbox(userId: number, name: string): MailboxRow | undefined {
@@ -547,7 +581,13 @@ export class MailStore {
     if (mailbox.name === 'INBOX') {
       const target = this.createMailbox(owner, newName);
       const messages = this.listMessages(mailbox.id);
-      if (messages.length) await this.moveMessages(owner, mailbox, target, messages);
+      try {
+        if (messages.length) await this.moveMessages(owner, mailbox, target, messages);
+      } catch (error) {
+        // nothing was moved (a failed copy leaves no message behind): no new mailbox either
+        if (!this.listMessages(target.id).length) this.removeCreated(owner, [target]);
+        throw error;
+      }
       return target;
     }
     const root = this.maildirRoot(owner);
@@ -557,6 +597,7 @@ export class MailStore {
       const name = newName + m.name.slice(mailbox.name.length);
       return { row: m, name, folder: folderForName(name) };
     });
+    const subscribed = new Set(this.subscriptions(owner.id));
     this.db.transaction(() => {
       for (const move of moves) {
         this.imap.renameMailbox.run(move.name, move.folder, move.row.id);
@@ -564,13 +605,34 @@ export class MailStore {
         this.imap.subscribe.run(owner.id, move.name);
       }
     })();
-    for (const move of moves) {
-      const from = folderDir(root, move.row.folder);
-      const to = folderDir(root, move.folder);
-      this.keywords.forget(from);
-      directorySync.forget(from);
-      if (fs.existsSync(from)) fs.renameSync(from, to);
-      else ensureMaildir(to, true);
+    const done: Array<{ from: string; to: string; renamed: boolean }> = [];
+    try {
+      for (const move of moves) {
+        const from = folderDir(root, move.row.folder);
+        const to = folderDir(root, move.folder);
+        this.keywords.forget(from);
+        directorySync.forget(from);
+        const renamed = fs.existsSync(from);
+        if (renamed) fs.renameSync(from, to);
+        else ensureMaildir(to, true);
+        done.push({ from, to, renamed });
+      }
+    } catch (error) {
+      // all or nothing: the folders moved so far go back, and so do the names
+      for (const { from, to, renamed } of done.reverse()) {
+        directorySync.forget(to);
+        this.keywords.forget(to);
+        if (renamed) fs.renameSync(to, from);
+        else fs.rmSync(to, { recursive: true, force: true });
+      }
+      this.db.transaction(() => {
+        for (const move of moves) {
+          this.imap.renameMailbox.run(move.row.name, move.row.folder, move.row.id);
+          if (!subscribed.has(move.name)) this.imap.unsubscribe.run(owner.id, move.name);
+          if (subscribed.has(move.row.name)) this.imap.subscribe.run(owner.id, move.row.name);
+        }
+      })();
+      throw error;
     }
     return this.mailboxById(mailbox.id)!;
   }

@@ -11,10 +11,10 @@ export const create = command({
   handle({ session, context, args }) {
     const name = normalizeMailboxName(args.endsWith(DELIMITER) ? args.slice(0, -1) : args);
     const problem = invalidMailboxName(name);
-    if (problem) throw no(problem, 'CANNOT');
+    if (problem) throw no(problem.text, problem.code);
     const store = context.mailStore;
     if (store.getMailbox(session.user.id, name)) throw no('Mailbox already exists', 'ALREADYEXISTS');
-    for (const parent of parentsOf(name)) if (!store.getMailbox(session.user.id, parent)) store.createMailbox(session.user, parent);
-    store.createMailbox(session.user, name);
+    // all or nothing: a failure half-way leaves no parent behind
+    store.createMailboxes(session.user, [...parentsOf(name), name]);
   },
 });

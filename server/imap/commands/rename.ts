@@ -19,10 +19,24 @@ export const rename = command({
     if (!source) throw no(`Mailbox does not exist: ${args.from}`, 'NONEXISTENT');
     const target = normalizeMailboxName(args.to);
     const problem = invalidMailboxName(target);
-    if (problem) throw no(problem, 'CANNOT');
+    if (problem) throw no(problem.text, problem.code);
     if (store.getMailbox(session.user.id, target)) throw no('A mailbox with the new name already exists', 'ALREADYEXISTS');
     if (target.startsWith(source.name + DELIMITER)) throw no('A mailbox cannot be moved under itself', 'CANNOT');
-    for (const parent of parentsOf(target)) if (!store.getMailbox(session.user.id, parent)) store.createMailbox(session.user, parent);
-    await store.renameMailbox(session.user, source, target);
+    if (source.name !== 'INBOX') {
+      // the mailboxes under it move too: their new names must fit the limits as well
+      const prefix = source.name + DELIMITER;
+      for (const child of store.listMailboxes(session.user.id)) {
+        if (!child.name.startsWith(prefix)) continue;
+        const childProblem = invalidMailboxName(target + child.name.slice(source.name.length));
+        if (childProblem) throw no(childProblem.text, childProblem.code);
+      }
+    }
+    const parents = store.createMailboxes(session.user, parentsOf(target));
+    try {
+      await store.renameMailbox(session.user, source, target);
+    } catch (error) {
+      store.removeCreated(session.user, parents);
+      throw error;
+    }
   },
 });

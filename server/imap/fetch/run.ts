@@ -11,7 +11,7 @@ import type { Wire } from '../commands/types.js';
 import { mimeCacheFor, type MimeCache } from '../mime/cache.js';
 import { headerBlockEnd, readHeaderBlock } from '../mime/header-block.js';
 import type { MimePart } from '../mime/structure.js';
-import { imapDateTime, type Piece } from '../replies.js';
+import { imapDateTime, withoutNul, withoutNulText, type Piece } from '../replies.js';
 import type { Target } from '../selected.js';
 import type { Session } from '../session.js';
 import { needs, type FetchItem } from './items.js';
@@ -202,7 +202,8 @@ function responseFor(session: Session, target: Target, row: MessageRow, items: F
         modseqSent = true;
         break;
       case 'ENVELOPE':
-        text += `ENVELOPE ${loaded.envelope!}`;
+        // cached text formatted before NULs were replaced may still hold one
+        text += `ENVELOPE ${withoutNulText(loaded.envelope!)}`;
         break;
       case 'BODY':
         text += `BODY ${formatBodyStructure(loaded.structure!, false)}`;
@@ -211,7 +212,7 @@ function responseFor(session: Session, target: Target, row: MessageRow, items: F
         text += `BODYSTRUCTURE ${formatBodyStructure(loaded.structure!, true)}`;
         break;
       case 'SECTION': {
-        const data = applyPartial(sectionBytes(loaded.content!, loaded.structure, item.section), item.partial);
+        const data = withoutNul(applyPartial(sectionBytes(loaded.content!, loaded.structure, item.section), item.partial));
         text += `${item.label}${item.partial ? `<${item.partial.offset}>` : ''} {${data.length}}\r\n`;
         out.push(text, data);
         text = '';

@@ -1,7 +1,8 @@
 // Assembles one client command from the wire: its lines and the literals between them
 // (synchronizing {n}, answered with a continuation, and non-synchronizing {n+}, RFC 7888),
-// within the line and literal size limits. The result is the command's exact bytes for the
-// tokenizer plus a transcript line with literal bodies abbreviated.
+// within the line and literal size limits: a literal over the limit is refused before any of it
+// is read. The result is the command's exact bytes for the tokenizer plus a transcript line with
+// literal bodies abbreviated.
 import { LineTooLongError, type Input } from './input.js';
 import { tagOf } from './tokens.js';
 
@@ -13,11 +14,29 @@ export interface CommandLimits {
 
 export type ReadResult =
   | { kind: 'command'; wire: Buffer; transcript: string }
-  /** A line too long, or a literal refused: answer `tag BAD/NO [TOOBIG]` and go on. */
-  | { kind: 'refused'; tag: string | null; status: 'BAD' | 'NO'; code: string; text: string; transcript: string };
+  /**
+   * A line too long, or a literal refused: answer `tag BAD/NO [TOOBIG]`, then, for a refused
+   * non-synchronizing literal the client is already sending, either read away `readAway` (its
+   * bytes and the rest of the command, see readAwayRefused) or, when `close`, say BYE and close.
+   */
+  | { kind: 'refused'; tag: string | null; status: 'BAD' | 'NO'; code: string; text: string; transcript: string; readAway: number | null; close: boolean };
 
-const LITERAL_AT_END = /\{(\d{1,12})(\+?)\}$/;
 const MAX_LITERALS = 1000;
+/**
+ * A refused non-synchronizing literal up to this many times the literal limit is read away and
+ * the session goes on (RFC 7888 §4, choice 1: the client learns why, and does not reconnect to
+ * try again); a larger one is not worth the bandwidth and ends the session (choice 2).
+ */
+const READ_AWAY_FACTOR = 2;
+
+/** The octet count of a literal ending the line ("{12}" or "{12+}"), as digits, or null. */
+function literalAtEnd(line: Buffer): { digits: string; nonSync: boolean } | null {
+  if (line[line.length - 1] !== 0x7d) return null;
+  const open = line.lastIndexOf(0x7b);
+  if (open < 0) return null;
+  const match = /^\{(\d+)(\+?)\}$/.exec(line.toString('latin1', open));
+  return match ? { digits: match[1]!, nonSync: match[2] === '+' } : null;
+}
 
 export async function readCommand(
   input: Input,
@@ -33,34 +52,29 @@ export async function readCommand(
     line = await input.readLine(limits.lineLength);
   } catch (error) {
     if (!(error instanceof LineTooLongError)) throw error;
-    return { kind: 'refused', tag: null, status: 'BAD', code: 'TOOBIG', text: `Command line longer than ${limits.lineLength} bytes`, transcript: '(over-long line)' };
+    return { kind: 'refused', tag: null, status: 'BAD', code: 'TOOBIG', text: `Command line longer than ${limits.lineLength} bytes`, transcript: '(over-long line)', readAway: null, close: false };
   }
   const tag = tagOf(line);
   for (;;) {
     parts.push(line);
-    const tail = line.toString('latin1', Math.max(0, line.length - 16));
-    const match = LITERAL_AT_END.exec(tail);
-    if (!match) {
-      transcript.push(line.toString('latin1'));
-      break;
-    }
-    const size = Number(match[1]);
-    const nonSync = match[2] === '+';
     transcript.push(line.toString('latin1'));
+    const literal = literalAtEnd(line);
+    if (!literal) break;
+    // the digits may be too many for a number to hold exactly: any such count is over the limit anyway
+    const size = Number(literal.digits);
     literals++;
     if (literalBytes + size > limits.literalSize || literals > MAX_LITERALS) {
-      const text = `Literal of ${size} bytes is larger than the limit of ${limits.literalSize} bytes`;
-      if (!nonSync) {
-        // RFC 7888 §4 / RFC 3501 §7.5: refuse instead of the continuation; the client sends no literal.
-        return { kind: 'refused', tag, status: 'NO', code: 'TOOBIG', text, transcript: transcript.join(' … ') };
-      }
-      // A non-synchronizing literal is already on its way: read it away, with the rest of the command.
-      await input.skipBytes(size);
-      await skipRestOfCommand(input, limits);
-      return { kind: 'refused', tag, status: 'BAD', code: 'TOOBIG', text, transcript: transcript.join(' … ') };
+      const text =
+        literals > MAX_LITERALS ? `More than ${MAX_LITERALS} literals in one command` : `Literal of ${literal.digits.replace(/^0+(?=\d)/, '')} bytes is larger than the limit of ${limits.literalSize} bytes`;
+      const refused = { kind: 'refused', tag, code: 'TOOBIG', text, transcript: transcript.join(' … ') } as const;
+      // RFC 3501 §7.5: refused instead of the continuation; the client sends no literal.
+      if (!literal.nonSync) return { ...refused, status: 'NO', readAway: null, close: false };
+      // RFC 7888 §4/§5: BAD [TOOBIG] at once, then read the literal away or close
+      const readAway = size <= READ_AWAY_FACTOR * limits.literalSize ? size : null;
+      return { ...refused, status: 'BAD', readAway, close: readAway === null };
     }
     literalBytes += size;
-    if (!nonSync) await sendContinuation('Ready for literal data');
+    if (!literal.nonSync) await sendContinuation('Ready for literal data');
     parts.push(Buffer.from('\r\n'));
     parts.push(await input.readBytes(size));
     transcript.push(`<literal ${size} bytes>`);
@@ -68,14 +82,20 @@ export async function readCommand(
       line = await input.readLine(limits.lineLength);
     } catch (error) {
       if (!(error instanceof LineTooLongError)) throw error;
-      return { kind: 'refused', tag, status: 'BAD', code: 'TOOBIG', text: `Command line longer than ${limits.lineLength} bytes`, transcript: transcript.join(' ') };
+      return { kind: 'refused', tag, status: 'BAD', code: 'TOOBIG', text: `Command line longer than ${limits.lineLength} bytes`, transcript: transcript.join(' '), readAway: null, close: false };
     }
   }
   return { kind: 'command', wire: Buffer.concat(parts), transcript: transcript.join(' ') };
 }
 
-/** After a refused non-synchronizing literal: drops the lines (and further literals) of that command. */
-async function skipRestOfCommand(input: Input, limits: CommandLimits): Promise<void> {
+/**
+ * After a refused non-synchronizing literal of `size` bytes: drops it, and the lines (and further
+ * literals) of the rest of that command. False when the further literals would pass the budget
+ * of READ_AWAY_FACTOR × the literal limit: the caller then closes the connection.
+ */
+export async function readAwayRefused(input: Input, size: number, limits: CommandLimits): Promise<boolean> {
+  let budget = READ_AWAY_FACTOR * limits.literalSize - size;
+  await input.skipBytes(size);
   for (let i = 0; i < MAX_LITERALS; i++) {
     let line: Buffer;
     try {
@@ -84,10 +104,14 @@ async function skipRestOfCommand(input: Input, limits: CommandLimits): Promise<v
       if (error instanceof LineTooLongError) continue;
       throw error;
     }
-    const match = LITERAL_AT_END.exec(line.toString('latin1', Math.max(0, line.length - 16)));
-    if (!match) return;
+    const literal = literalAtEnd(line);
+    if (!literal) return true;
     // a synchronizing literal after the refused one will not come: the client waits for "+"
-    if (match[2] !== '+') return;
-    await input.skipBytes(Number(match[1]));
+    if (!literal.nonSync) return true;
+    const next = Number(literal.digits);
+    if (next > budget) return false;
+    budget -= next;
+    await input.skipBytes(next);
   }
+  return false;
 }

@@ -22,6 +22,14 @@ export interface ParsedCommand {
   args: Token[];
 }
 
+/**
+ * How deep parentheses may nest in a command (and NOT/OR/groups in a SEARCH): the parsers
+ * recurse once a level, and a command can carry thousands of "(" in one line (more across
+ * literals). Real clients stay under ten; deeper is answered BAD before any recursion could
+ * exhaust the stack.
+ */
+export const MAX_NESTING = 100;
+
 const SP = 0x20;
 const CR = 0x0d;
 const LF = 0x0a;
@@ -53,6 +61,8 @@ export function tagOf(line: Buffer): string | null {
 
 export class Tokenizer {
   private pos = 0;
+  /** Lists open around the current position. */
+  private depth = 0;
 
   constructor(private readonly input: Buffer) {}
 
@@ -110,11 +120,13 @@ export class Tokenizer {
 
   private readList(): Token {
     this.pos++; // (
+    if (++this.depth > MAX_NESTING) throw new ImapSyntaxError(`parentheses nested deeper than ${MAX_NESTING} levels`);
     const items: Token[] = [];
     for (;;) {
       if (this.atEnd) throw new ImapSyntaxError('unterminated list');
       if (this.input[this.pos] === 0x29) {
         this.pos++;
+        this.depth--;
         return { type: 'list', items };
       }
       if (items.length) {

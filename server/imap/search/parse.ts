@@ -2,7 +2,7 @@
 // sets; MODSEQ (RFC 7162 §3.1.5). Strings are compared as UTF-8 (CHARSET UTF-8 / US-ASCII).
 import { asAstring } from '../parser/args.js';
 import { isSequenceSet, parseSequenceSet, type SequenceSet } from '../parser/sequence.js';
-import { ImapSyntaxError, type Token } from '../parser/tokens.js';
+import { ImapSyntaxError, MAX_NESTING, type Token } from '../parser/tokens.js';
 import { parseFlag } from '../commands/flags.js';
 
 export type DateField = 'internal' | 'sent';
@@ -60,7 +60,22 @@ export function parseSearchDate(text: string): number {
 export class SearchParser {
   private index = 0;
 
-  constructor(private readonly tokens: Token[]) {}
+  /** `depth`: the NOT, OR and groups the keys being read are inside of (each one a recursion). */
+  constructor(
+    private readonly tokens: Token[],
+    private depth = 0,
+  ) {}
+
+  /** Reads the operands of NOT, OR or a group one level deeper; refused past MAX_NESTING. */
+  private deeper<T>(read: () => T): T {
+    if (this.depth >= MAX_NESTING) throw new ImapSyntaxError(`search keys nested deeper than ${MAX_NESTING} levels`);
+    this.depth++;
+    try {
+      return read();
+    } finally {
+      this.depth--;
+    }
+  }
 
   /** All remaining keys, ANDed. */
   parseAll(): SearchKey {
@@ -96,8 +111,7 @@ export class SearchParser {
     const token = this.next('search key');
     if (token.type === 'list') {
       if (!token.items.length) throw new ImapSyntaxError('empty search group');
-      const inner = new SearchParser(token.items).parseAll();
-      return inner;
+      return this.deeper(() => new SearchParser(token.items, this.depth).parseAll());
     }
     if (token.type === 'string') throw new ImapSyntaxError('a search key cannot be a string');
     const name = token.value.toUpperCase();
@@ -136,9 +150,9 @@ export class SearchParser {
       case 'UID':
         return { op: 'uid', set: parseSequenceSet(this.atom('UID set')) };
       case 'NOT':
-        return { op: 'not', key: this.key() };
+        return this.deeper(() => ({ op: 'not', key: this.key() }));
       case 'OR':
-        return { op: 'or', left: this.key(), right: this.key() };
+        return this.deeper(() => ({ op: 'or', left: this.key(), right: this.key() }));
       case 'MODSEQ': {
         // MODSEQ [entry-name entry-type] n (RFC 7162 §3.1.5); the entry is accepted and ignored
         const next = this.tokens[this.index];
