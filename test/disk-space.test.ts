@@ -52,6 +52,16 @@ describe('the free-space floor (limits.minFreeDiskBytes)', () => {
       expect(refused.text).toMatch(/^4\.3\.1 Insufficient system storage/);
       mx.close();
 
+      const imap = await LineClient.connect(test.port('imap'));
+      await imap.line();
+      imap.send(`a LOGIN ${test.admin.address} "${test.admin.password}"`);
+      expect(await imap.line()).toMatch(/^a OK/);
+      imap.send('b APPEND INBOX {5}');
+      expect(await imap.line()).toMatch(/^\+/);
+      imap.send('hello');
+      expect(await imap.line()).toBe('b NO [OVERQUOTA] Not enough disk space');
+      imap.close();
+
       const lowered = await api(test, '/api/settings', { method: 'PATCH', body: { changes: [{ key: 'limits.minFreeDiskBytes', value: 0 }] } });
       expect(lowered.status).toBe(200);
       const event = await live.waitFor((e) => e.type === 'disk');

@@ -1,6 +1,7 @@
 // Building IMAP responses (RFC 3501 §7): tagged and untagged lines, and the data formats —
 // quoted strings or literals, NIL, lists. A response is a list of pieces: text pieces are
 // "binary" strings (one char = one octet), literal data stays a Buffer.
+import { isDiskFull } from '../store/disk-space.js';
 
 export type Piece = string | Buffer;
 
@@ -107,17 +108,13 @@ export class ImapError extends Error {
   }
 }
 
-/** Error codes of a full disk or a file system quota (errno), and SQLite's own for a full disk. */
-const DISK_FULL = new Set(['ENOSPC', 'EDQUOT', 'SQLITE_FULL']);
-
 /**
  * The tagged NO for a failure a handler did not expect (the caller logs the detail): a full disk
  * says so (RFC 5530 OVERQUOTA), anything else says what Dovecot says, with the time of the log
  * entry to look for. Never the error's own text: it names server paths and errno details.
  */
 export function failureReply(tag: string, error: unknown, time: number): Piece[] {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && DISK_FULL.has(code)) return tagged(tag, 'NO', 'Not enough disk space', 'OVERQUOTA');
+  if (isDiskFull(error)) return tagged(tag, 'NO', 'Not enough disk space', 'OVERQUOTA');
   const stamp = `${new Date(time).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
   return tagged(tag, 'NO', `Internal error occurred. Refer to server log for more information. [${stamp}]`, 'SERVERBUG');
 }

@@ -1,6 +1,6 @@
 // APPEND (RFC 3501 §6.3.11): store a message with optional flags and internal date; the
 // answer carries APPENDUID (RFC 4315). Size is limited before the literal is read (APPENDLIMIT,
-// RFC 7889); the user's quota is checked (RFC 9208 OVERQUOTA code).
+// RFC 7889); the user's quota and the disk's free space are checked (RFC 9208 OVERQUOTA code).
 import { ImapSyntaxError } from '../parser/tokens.js';
 import { no } from '../replies.js';
 import { parseFlagTokens } from './flags.js';
@@ -44,6 +44,8 @@ export const append = command({
     if (user.quota_bytes && context.mailStore.usageBytes(user.id) + args.content.length > user.quota_bytes) {
       throw no('Mailbox is full (quota exceeded)', 'OVERQUOTA');
     }
+    // Below the free-space floor new mail waits, as SMTP's 452 4.3.1 does (limits.minFreeDiskBytes).
+    if (context.disk.refuses(args.content.length)) throw no('Not enough disk space', 'OVERQUOTA');
     const row = await context.mailStore.appendMessage(user, mailbox, Buffer.from(args.content), {
       flags: args.flags,
       internalDate: args.date,
