@@ -60,6 +60,8 @@ export const GROUPS: Array<{ title: MessageKey; fields: FieldSpec[] }> = [
       { key: 'authThrottle.delayAfterFailures', kind: 'number' },
       { key: 'authThrottle.lockAfterFailures', kind: 'number' },
       { key: 'authThrottle.lockSeconds', kind: 'number' },
+      { key: 'authThrottle.addressLockAfterFailures', kind: 'number' },
+      { key: 'authThrottle.accountDelayAfterFailures', kind: 'number' },
     ],
   },
 ];
