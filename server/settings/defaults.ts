@@ -34,6 +34,9 @@ export function defaultSettings(): Settings {
       idleTimeoutSeconds: 1800,
       lineLengthBytes: 8192,
       badCommandsPerSession: 20,
+      smtpSoftErrorLimit: 10,
+      smtpHardErrorLimit: 20,
+      smtpErrorSleepSeconds: 1,
     },
     authThrottle: {
       delayAfterFailures: 3,

@@ -89,6 +89,12 @@ export const settingsSchema = z.strictObject({
     idleTimeoutSeconds: seconds(60),
     lineLengthBytes: count(512, 'bytes'),
     badCommandsPerSession: count(1, 'commands'),
+    /** SMTP errors in a session (refused RCPT or MAIL, unknown commands…) before each reply waits `smtpErrorSleepSeconds` (Postfix smtpd_soft_error_limit). */
+    smtpSoftErrorLimit: count(1, 'errors'),
+    /** SMTP errors in a session before the next command gets 421 and the connection closes (Postfix smtpd_hard_error_limit). */
+    smtpHardErrorLimit: count(1, 'errors'),
+    /** Postfix smtpd_error_sleep_time; 0: no delay. */
+    smtpErrorSleepSeconds: seconds(0),
   }),
   /** Failed logins are charged to the client address, never to the account alone (server/accounts/throttle.ts). */
   authThrottle: z.strictObject({
