@@ -89,7 +89,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const db = openDatabase(dataDir, (line) => log.info('store', line));
   const commitSync = useExplicitCommitSync(db);
   const mailStore = new MailStore(db, dataDir);
-  const accounts = new Accounts(db, dataDir, mailStore, () => settings);
+  const accounts = new Accounts(db, dataDir, mailStore, () => settings, log);
   const firstStart = await initializeMailboxes(db, accounts, settings);
   for (const line of ensureCertificates(dataDir, certificateIdentity(settings))) log.info('tls', line);
   const tls = new TlsContext(dataDir);

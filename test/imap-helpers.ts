@@ -17,8 +17,9 @@ export class RawImap {
 
   private constructor(private readonly reader: SocketReader) {}
 
-  static async connect(port: number, options: { tls?: boolean } = {}): Promise<RawImap> {
-    const client = new RawImap(await SocketReader.connect(port, { tls: options.tls ? { rejectUnauthorized: false } : undefined }));
+  static async connect(port: number, options: { tls?: boolean; localAddress?: string } = {}): Promise<RawImap> {
+    const tls = options.tls ? { rejectUnauthorized: false } : undefined;
+    const client = new RawImap(await SocketReader.connect(port, { tls, localAddress: options.localAddress }));
     await client.readLine();
     return client;
   }

@@ -15,7 +15,7 @@ beforeAll(async () => {
       s.limits.lineLengthBytes = 2048;
       s.limits.messageSizeBytes = 64 * 1024;
       s.limits.badCommandsPerSession = 5;
-      s.authThrottle = { delayAfterFailures: 10, lockAfterFailures: 3, lockSeconds: 60 };
+      s.authThrottle = { ...s.authThrottle, delayAfterFailures: 10, lockAfterFailures: 3, lockSeconds: 60 };
     },
   });
   await test.addUser(USER, PASSWORD);

@@ -409,7 +409,7 @@ describe('POP3 login throttling', () => {
   beforeAll(async () => {
     throttled = await startTestEngine({
       change: (settings) => {
-        settings.authThrottle = { delayAfterFailures: 5, lockAfterFailures: 2, lockSeconds: 10 };
+        settings.authThrottle = { ...settings.authThrottle, delayAfterFailures: 5, lockAfterFailures: 2, lockSeconds: 10 };
       },
     });
     await throttled.addUser('erin@lanpost.lan', PASSWORD);

@@ -3,8 +3,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultSettings } from '../server/settings/defaults.js';
+import { loadSettings, settingsPath } from '../server/settings/file.js';
 import type { Settings } from '../server/settings/schema.js';
-import { startTestEngine, type TestEngine } from './helpers/engine.js';
+import { startTestEngine, tempDataDir, type TestEngine } from './helpers/engine.js';
 import { LineClient } from './helpers/line-client.js';
 import { maildirFiles } from './helpers/mail.js';
 import { waitFor } from './helpers/smtp-sink.js';
@@ -395,5 +397,84 @@ describe('bad input and limits', () => {
         await limited.stop();
       }
     }
+  });
+});
+
+describe('too many errors (Postfix smtpd_soft_error_limit, smtpd_hard_error_limit)', () => {
+  const HARD = 5;
+  let strict: TestEngine; // no reply delay, so the tests run fast
+  let slowing: TestEngine; // replies held back 1 s past the soft limit
+
+  beforeAll(async () => {
+    [strict, slowing] = await Promise.all([
+      startTestEngine({ change: (s) => Object.assign(s.limits, { smtpSoftErrorLimit: 2, smtpHardErrorLimit: HARD, smtpErrorSleepSeconds: 0 }) }),
+      startTestEngine({ change: (s) => Object.assign(s.limits, { smtpSoftErrorLimit: 1, smtpHardErrorLimit: 3, smtpErrorSleepSeconds: 1 }) }),
+    ]);
+    await strict.addUser('bob@lanpost.lan');
+  });
+  afterAll(() => Promise.all([strict.stop(), slowing.stop()]));
+
+  const probe = (n: number) => Array.from({ length: n }, (_, i) => `RCPT TO:<nouser${i}@lanpost.lan>`);
+
+  it('answers pipelined probes of unknown addresses with 550 up to the hard limit, then 421 4.7.0 Error: too many errors, closes and logs it', async () => {
+    const client = await session(strict);
+    client.write(['MAIL FROM:<probe@outside.test>', ...probe(50)].join('\r\n') + '\r\n');
+    expect((await client.smtpReply()).code).toBe(250);
+    for (let i = 0; i < HARD; i++) expect((await client.smtpReply()).code).toBe(550);
+    const last = await client.smtpReply();
+    expect(last.code).toBe(421);
+    expect(last.text).toMatch(/^4\.7\.0 \S+ Error: too many errors$/);
+    await client.waitClosed();
+    const warning = strict.engine.context.log.recent().find((e) => e.message.includes('too many errors'));
+    expect(warning).toMatchObject({ level: 'warn', source: 'smtp', client: '127.0.0.1' });
+  });
+
+  it('counts unknown commands, commands out of sequence and refused senders as errors too', async () => {
+    const mx = await session(strict);
+    for (const command of ['FLURB', 'RCPT TO:<bob@lanpost.lan>', 'DATA', 'FLURB']) expect((await mx.command(command)).code).toBeGreaterThanOrEqual(500);
+    expect((await mx.command('MAIL FROM:<a@outside.test>')).code).toBe(250);
+    expect((await mx.command('MAIL FROM:<a@outside.test>')).code).toBe(503); // nested MAIL: the fifth error
+    expect((await mx.command('NOOP')).code).toBe(421);
+    await mx.waitClosed();
+
+    const submission = await session(strict, 'submission');
+    for (let i = 0; i < HARD; i++) expect((await submission.command('MAIL FROM:<bob@lanpost.lan>')).code).toBe(530);
+    expect((await submission.command('NOOP')).code).toBe(421);
+    await submission.waitClosed();
+  });
+
+  it('lets a session under the limit, and a new connection, carry on normally', async () => {
+    const before = maildirFiles(strict, 'bob@lanpost.lan').length;
+    const client = await session(strict);
+    expect((await client.command('MAIL FROM:<x@outside.test>')).code).toBe(250);
+    for (const rcpt of probe(HARD - 1)) expect((await client.command(rcpt)).code).toBe(550);
+    expect((await client.command('RCPT TO:<bob@lanpost.lan>')).code).toBe(250);
+    expect((await client.command('DATA')).code).toBe(354);
+    expect((await client.command('Subject: still welcome\r\n\r\nhello\r\n.')).code).toBe(250);
+    client.close();
+    expect(maildirFiles(strict, 'bob@lanpost.lan')).toHaveLength(before + 1);
+    const fresh = await session(strict);
+    expect((await fresh.command('MAIL FROM:<x@outside.test>')).code).toBe(250);
+    fresh.close();
+  });
+
+  it('loads a settings.json written before these settings with Postfix\'s defaults: 10, 20 and 1 second', () => {
+    const dataDir = tempDataDir();
+    try {
+      const olderLimits = Object.fromEntries(Object.entries(defaultSettings().limits).filter(([key]) => !key.startsWith('smtp')));
+      fs.writeFileSync(settingsPath(dataDir), JSON.stringify({ ...defaultSettings(), limits: olderLimits }));
+      expect(loadSettings(dataDir).settings.limits).toMatchObject({ smtpSoftErrorLimit: 10, smtpHardErrorLimit: 20, smtpErrorSleepSeconds: 1 });
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('past the soft limit still answers every pipelined command, in order, until the hard limit', async () => {
+    const client = await session(slowing);
+    client.write(['MAIL FROM:<probe@outside.test>', ...probe(10)].join('\r\n') + '\r\n');
+    const codes = [];
+    for (let i = 0; i < 5; i++) codes.push((await client.smtpReply()).code);
+    expect(codes).toEqual([250, 550, 550, 550, 421]);
+    await client.waitClosed();
   });
 });

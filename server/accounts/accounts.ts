@@ -4,9 +4,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../store/db.js';
 import type { MailStore } from '../store/mailstore.js';
+import type { Log } from '../log.js';
 import type { Settings } from '../settings/schema.js';
 import { hashPassword, passwordProblem, verifyPassword } from './password.js';
-import { LoginThrottle } from './throttle.js';
+import { LoginThrottle, type ThrottleBlock } from './throttle.js';
 
 export interface User {
   id: number;
@@ -57,8 +58,13 @@ export class Accounts {
     private readonly dataDir: string,
     private readonly mailStore: MailStore,
     private readonly settings: () => Settings,
+    /** Where login blocks are reported (the engine's log); none for the command line. */
+    private readonly log: Log | null = null,
   ) {
-    this.throttle = new LoginThrottle(() => this.settings().authThrottle);
+    this.throttle = new LoginThrottle(
+      () => this.settings().authThrottle,
+      (block) => this.reportBlock(block),
+    );
     this.q = {
       user: db.prepare<[string]>('SELECT * FROM users WHERE address = ?'),
       userById: db.prepare<[number]>('SELECT * FROM users WHERE id = ?'),
@@ -187,22 +193,39 @@ export class Accounts {
     return user;
   }
 
-  /** Checks a login; throttles per client address and per account, and waits the throttle delay. */
+  /**
+   * Checks a login, throttled per client address (see throttle.ts): the attempt is reserved
+   * before the password is checked, and waits the throttle delay first.
+   */
   async login(username: string, password: string, clientAddress: string): Promise<LoginResult> {
     const address = this.normalize(username);
-    const verdict = this.throttle.check(clientAddress, address);
-    if (!verdict.allowed) return { ok: false, reason: 'throttled', retryAfterSeconds: verdict.retryAfterSeconds };
-    if (verdict.delayMs) await new Promise((resolve) => setTimeout(resolve, verdict.delayMs));
-    const user = this.q.user.get(address) as (User & { password_hash: string }) | undefined;
-    // Unknown users cost the same hashing time as known ones, so timing does not reveal which exist.
-    const ok = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH);
-    if (!user || !ok) {
-      this.throttle.failed(clientAddress, address);
-      return { ok: false, reason: 'invalid' };
+    const reservation = await this.throttle.reserve(clientAddress, address);
+    if (!reservation.allowed) return { ok: false, reason: 'throttled', retryAfterSeconds: reservation.retryAfterSeconds };
+    const { attempt } = reservation;
+    try {
+      if (reservation.delayMs) await new Promise((resolve) => setTimeout(resolve, reservation.delayMs));
+      const user = this.q.user.get(address) as (User & { password_hash: string }) | undefined;
+      // Unknown users cost the same hashing time as known ones, so timing does not reveal which exist.
+      const ok = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH);
+      if (!user || !ok) {
+        attempt.failed();
+        return { ok: false, reason: 'invalid' };
+      }
+      if (user.disabled) return { ok: false, reason: 'disabled' };
+      attempt.succeeded();
+      return { ok: true, user };
+    } finally {
+      attempt.release(); // a disabled account or an error: neither a failure nor a success
     }
-    if (user.disabled) return { ok: false, reason: 'disabled' };
-    this.throttle.succeeded(clientAddress, address);
-    return { ok: true, user };
+  }
+
+  private reportBlock({ client, account, until, failures }: ThrottleBlock): void {
+    const when = new Date(until).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const what = account ? `log in as ${account}` : 'log in to any account';
+    this.log?.warn('auth', `login blocked: ${client} may not ${what} until ${when} (${failures} failed logins)`, {
+      client,
+      ...(account ? { user: account } : {}),
+    });
   }
 
   // ── aliases ────────────────────────────────────────────────────────────────

@@ -36,8 +36,17 @@ export function defaultSettings(): Settings {
       badCommandsPerSession: 20,
       // Room for a few messages of the largest size (Postfix wants at least 1.5 × message_size_limit).
       minFreeDiskBytes: 64 * 1024 * 1024,
+      smtpSoftErrorLimit: 10,
+      smtpHardErrorLimit: 20,
+      smtpErrorSleepSeconds: 1,
     },
-    authThrottle: { delayAfterFailures: 3, lockAfterFailures: 10, lockSeconds: 300 },
+    authThrottle: {
+      delayAfterFailures: 3,
+      lockAfterFailures: 10,
+      lockSeconds: 300,
+      addressLockAfterFailures: 30,
+      accountDelayAfterFailures: 20,
+    },
     defaultQuotaBytes: 0,
     routes: {},
     smarthost: { host: '', port: 587, tls: 'starttls', username: '', password: '', requireValidCertificate: true },

@@ -91,13 +91,25 @@ export const settingsSchema = z.strictObject({
     badCommandsPerSession: count(1, 'commands'),
     /** Postfix queue_minfree: with less free space than this on the data folder's disk, new mail is refused (452 4.3.1). */
     minFreeDiskBytes: count(0, 'bytes'),
+    /** SMTP errors in a session (refused RCPT or MAIL, unknown commands…) before each reply waits `smtpErrorSleepSeconds` (Postfix smtpd_soft_error_limit). */
+    smtpSoftErrorLimit: count(1, 'errors'),
+    /** SMTP errors in a session before the next command gets 421 and the connection closes (Postfix smtpd_hard_error_limit). */
+    smtpHardErrorLimit: count(1, 'errors'),
+    /** Postfix smtpd_error_sleep_time; 0: no delay. */
+    smtpErrorSleepSeconds: seconds(0),
   }),
+  /** Failed logins are charged to the client address, never to the account alone (server/accounts/throttle.ts). */
   authThrottle: z.strictObject({
-    /** Failures (per client address or per account) before each further attempt is delayed. */
+    /** Failures from one client address (on any account) before each further attempt from it waits: 0.5 s, doubling, at most 5 s. */
     delayAfterFailures: count(1, 'failures'),
-    /** Failures before logins are refused for `lockSeconds`. */
+    /** Failures from one address on one account before that address may not log in to it for `lockSeconds`; other addresses still may. */
     lockAfterFailures: count(2, 'failures'),
+    /** How long a block lasts; failures are also forgotten after this long without another one. */
     lockSeconds: seconds(10),
+    /** Failures from one address across all accounts before that address may not log in at all for `lockSeconds` (fail2ban maxretry). */
+    addressLockAfterFailures: count(2, 'failures'),
+    /** Failures on one account from all addresses before each attempt on it waits; never a block, so nobody can lock a user out. */
+    accountDelayAfterFailures: count(1, 'failures'),
   }),
   /** Quota given to new users, in bytes; 0 means no limit. */
   defaultQuotaBytes: z.number({ invalid_type_error: 'must be a number of bytes' }).int().min(0),

@@ -1,4 +1,4 @@
-// smtp-server, adjusted at three points where LanPost's policy is finer than its options:
+// smtp-server, adjusted at four points where LanPost's policy is finer than its options:
 //  - smtp-server holds every greeting 100 ms to catch clients that talk before it (spam bots do);
 //    LanPost holds it only where such clients come from: port 25, outside the trusted networks.
 //    Postfix's postscreen, which does the same, also sits only on port 25.
@@ -6,6 +6,8 @@
 //    (after STARTTLS, or from a trusted network); elsewhere AUTH gets 538 5.7.11 (RFC 4954 §6).
 //  - an application reply that starts with its own enhanced status code ("5.7.1 Relay access
 //    denied") keeps it, instead of the generic one smtp-server derives from the reply code.
+//  - a client that makes too many errors (refused RCPT or MAIL, unknown or misplaced commands,
+//    failed AUTH: every 4xx/5xx reply) is slowed down, then disconnected, as Postfix smtpd does.
 import type net from 'node:net';
 import type tls from 'node:tls';
 import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
@@ -19,6 +21,10 @@ export interface ConnectionPolicy {
   plaintextAuthAllowed(session: SMTPServerSession): boolean;
   /** Whether a client at this address gets the greeting pause that catches early talkers. */
   pausesGreeting(remoteAddress: string): boolean;
+  /** Postfix smtpd_soft_error_limit, smtpd_hard_error_limit and smtpd_error_sleep_time. */
+  errorLimits(): { soft: number; hard: number; sleepMs: number };
+  /** The session is about to be closed for making `errors` errors. */
+  tooManyErrors(session: SMTPServerSession, errors: number): void;
 }
 
 /** smtp-server's own pause: a client that writes before the greeting gets 421 "You talk too soon". */
@@ -26,6 +32,8 @@ const GREETING_PAUSE_MS = 100;
 
 class PolicyConnection extends SMTPConnection {
   private advertising = false;
+  /** Error replies (4xx/5xx, except the closing 421) sent in this session. */
+  private errors = 0;
 
   constructor(
     server: SMTPServer,
@@ -45,6 +53,20 @@ class PolicyConnection extends SMTPConnection {
       if (!this.policy.pausesGreeting(this.remoteAddress)) return this.connectionReady();
       setTimeout(() => this.connectionReady(), GREETING_PAUSE_MS).unref();
     });
+  }
+
+  // Postfix smtpd: at the hard error limit the next command gets 421 and the connection closes;
+  // from the soft limit on, every reply waits the error sleep time first (smtpd_chat_reply).
+  override _onCommand(command: Buffer, callback?: () => void): void {
+    const { soft, hard, sleepMs } = this.policy.errorLimits();
+    if (this.errors >= hard) {
+      this.policy.tooManyErrors(this.session, this.errors);
+      return this.send(421, `4.7.0 ${this.name} Error: too many errors`);
+    }
+    if (this.errors < soft || !sleepMs) return super._onCommand(command, callback);
+    setTimeout(() => {
+      if (!this._closing) super._onCommand(command, callback);
+    }, sleepMs).unref();
   }
 
   override _isSupported(command: string): boolean {
@@ -70,6 +92,7 @@ class PolicyConnection extends SMTPConnection {
   }
 
   override send(code: number, data?: string | string[] | null, context?: string | false): void {
+    if (code >= 400 && code !== 421) this.errors++;
     if (typeof data === 'string' && ENHANCED_CODE.test(data)) return super.send(code, data, false);
     super.send(code, data, context);
   }

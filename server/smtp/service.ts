@@ -89,6 +89,15 @@ class SmtpService implements Service {
       {
         plaintextAuthAllowed: (session) => this.context.plaintextLoginAllowed(session.remoteAddress, session.secure),
         pausesGreeting: (remoteAddress) => this.mode === 'mx' && !this.context.isTrusted(remoteAddress),
+        errorLimits: () => {
+          const { smtpSoftErrorLimit, smtpHardErrorLimit, smtpErrorSleepSeconds } = this.context.settings().limits;
+          return { soft: smtpSoftErrorLimit, hard: smtpHardErrorLimit, sleepMs: smtpErrorSleepSeconds * 1000 };
+        },
+        tooManyErrors: (session, errors) =>
+          this.context.log.warn(this.name, `disconnected after ${errors} errors: too many errors`, {
+            session: session.id,
+            client: plainAddress(session.remoteAddress),
+          }),
       },
       smtpLogger(this.name, this.context.inspector, this.context.log, this.clients),
     );

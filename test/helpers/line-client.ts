@@ -4,9 +4,9 @@ import { SocketReader } from './socket-reader.js';
 export class LineClient {
   private constructor(private readonly reader: SocketReader) {}
 
-  static async connect(port: number, options: { tls?: boolean; host?: string } = {}): Promise<LineClient> {
+  static async connect(port: number, options: { tls?: boolean; host?: string; localAddress?: string } = {}): Promise<LineClient> {
     const tls = options.tls ? { rejectUnauthorized: false } : undefined;
-    return new LineClient(await SocketReader.connect(port, { host: options.host, tls, show: 'utf8' }));
+    return new LineClient(await SocketReader.connect(port, { host: options.host, localAddress: options.localAddress, tls, show: 'utf8' }));
   }
 
   get isClosed(): boolean {

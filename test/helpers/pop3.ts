@@ -15,9 +15,9 @@ export class Pop3Client {
 
   private constructor(private readonly reader: SocketReader) {}
 
-  static async connect(port: number, options: { tls?: boolean; ca?: Buffer | string } = {}): Promise<Pop3Client> {
+  static async connect(port: number, options: { tls?: boolean; ca?: Buffer | string; localAddress?: string } = {}): Promise<Pop3Client> {
     const tls = options.tls ? { ca: options.ca, servername: 'localhost' } : undefined;
-    const client = new Pop3Client(await SocketReader.connect(port, { tls }));
+    const client = new Pop3Client(await SocketReader.connect(port, { tls, localAddress: options.localAddress }));
     client.greeting = await client.readLine();
     return client;
   }

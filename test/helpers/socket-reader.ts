@@ -8,6 +8,8 @@ const SHOWN_UNREAD = 500;
 
 export interface ConnectOptions {
   host?: string;
+  /** The loopback source address (127.0.0.2, 127.0.0.3 …) that plays a different client computer. */
+  localAddress?: string;
   /** TLS from the first byte with these options (certificate checks); plain TCP when absent. */
   tls?: tls.ConnectionOptions;
   /** How unread bytes are shown in an error: 'utf8' for a text client, 'latin1' for bytes. */
@@ -40,7 +42,8 @@ export class SocketReader {
   /** Connects (to 127.0.0.1 unless told); resolves once connected, TLS handshake included. */
   static async connect(port: number, options: ConnectOptions = {}): Promise<SocketReader> {
     const host = options.host ?? '127.0.0.1';
-    const socket = options.tls ? tls.connect({ ...options.tls, host, port }) : net.connect({ host, port });
+    const source = { localAddress: options.localAddress }; // a socket.connect() option tls.connect passes on
+    const socket = options.tls ? tls.connect({ ...options.tls, host, port, ...source }) : net.connect({ host, port, ...source });
     const reader = new SocketReader(socket, options.show);
     await new Promise<void>((resolve, reject) => {
       socket.once(options.tls ? 'secureConnect' : 'connect', () => resolve());

@@ -52,6 +52,9 @@ export const GROUPS: Array<{ title: MessageKey; fields: FieldSpec[] }> = [
       { key: 'limits.lineLengthBytes', kind: 'number' },
       { key: 'limits.badCommandsPerSession', kind: 'number' },
       { key: 'limits.minFreeDiskBytes', kind: 'number' },
+      { key: 'limits.smtpSoftErrorLimit', kind: 'number' },
+      { key: 'limits.smtpHardErrorLimit', kind: 'number' },
+      { key: 'limits.smtpErrorSleepSeconds', kind: 'number' },
       { key: 'defaultQuotaBytes', kind: 'number' },
     ],
   },
@@ -61,6 +64,8 @@ export const GROUPS: Array<{ title: MessageKey; fields: FieldSpec[] }> = [
       { key: 'authThrottle.delayAfterFailures', kind: 'number' },
       { key: 'authThrottle.lockAfterFailures', kind: 'number' },
       { key: 'authThrottle.lockSeconds', kind: 'number' },
+      { key: 'authThrottle.addressLockAfterFailures', kind: 'number' },
+      { key: 'authThrottle.accountDelayAfterFailures', kind: 'number' },
     ],
   },
 ];
