@@ -1,6 +1,6 @@
 // "Copy client settings" in the tray: what a user types into Thunderbird, Outlook or a phone,
 // as plain text from the engine's snapshot (only services that are listening are offered).
-import type { EngineSnapshot } from '../server/main.js';
+import type { EngineSnapshot } from '../server/engine-messages.js';
 import type { ServiceStatus } from '../server/net/listener.js';
 import type { ServiceName } from '../server/settings/schema.js';
 

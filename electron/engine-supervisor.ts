@@ -6,7 +6,7 @@
 // `spawn` function (utilityProcess or the system Node in main.ts, a Node child in the tests), so
 // this logic is tested against a real engine.
 import { EventEmitter } from 'node:events';
-import type { EngineMessage, EngineSnapshot, ParentMessage } from '../server/main.js';
+import type { EngineMessage, EngineSnapshot, ParentMessage } from '../server/engine-messages.js';
 import { DEFAULT_BACKOFF, planRestart, type BackoffOptions } from './backoff.js';
 import { classifyEngineFailure, type EngineFailure, type FailureInput } from './engine-failure.js';
 

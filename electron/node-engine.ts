@@ -3,7 +3,7 @@
 // run this very code with the real engine.
 import { spawn } from 'node:child_process';
 import type { Writable } from 'node:stream';
-import type { EngineMessage } from '../server/main.js';
+import type { EngineMessage } from '../server/engine-messages.js';
 import type { EngineChild, ExitDetail } from './engine-supervisor.js';
 
 export interface NodeEngineOptions {

@@ -67,7 +67,7 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       // serve and cert load the engine; the other commands start faster without it.
       case 'serve':
-        return await (await import('./cli/serve.js')).serve(dataDir);
+        return await (await import('./engine-process.js')).runEngineProcess(dataDir, { parent: false });
       case 'settings':
         return settingsCommand(dataDir, sub, rest);
       case 'user':

@@ -9,7 +9,7 @@ import { classifyEngineFailure } from '../electron/engine-failure.js';
 import type { EngineState } from '../electron/engine-supervisor.js';
 import { trayIconFile, trayTheme, WINDOW_ICON } from '../electron/icons.js';
 import { buildTrayModel, iconState, TOOLTIP_MAX, type IconState, type TrayItem } from '../electron/tray-model.js';
-import type { EngineSnapshot } from '../server/main.js';
+import type { EngineSnapshot } from '../server/engine-messages.js';
 import type { ServiceState, ServiceStatus } from '../server/net/listener.js';
 import { SERVICE_NAMES, STANDARD_PORTS, type ServiceName } from '../server/settings/schema.js';
 

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EngineMessage, EngineSnapshot } from '../server/main.js';
+import type { EngineMessage, EngineSnapshot } from '../server/engine-messages.js';
 import { loadSettings, saveSettings } from '../server/settings/file.js';
 import { engineDataDir, forkEngine, isReady, PARENT_PORT_SHIM, type ForkedEngine } from './helpers/engine-process.js';
 import { LineClient } from './helpers/line-client.js';

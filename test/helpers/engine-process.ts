@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { EngineChild } from '../../electron/engine-supervisor.js';
 import { certificateIdentity } from '../../server/engine.js';
-import type { EngineMessage, ParentMessage } from '../../server/main.js';
+import type { EngineMessage, ParentMessage } from '../../server/engine-messages.js';
 import { ensureCertificates } from '../../server/tls/certificates.js';
 import { prepareDataDir, tempDataDir } from './engine.js';
 
