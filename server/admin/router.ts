@@ -31,7 +31,7 @@ export interface Download {
 }
 
 /** A route's handler: gets the parsed request, returns the route's answer (JSON, or a file). */
-export type Handler<K extends RouteKey> = (request: { state: AdminState } & ParsedRequestOf<K>) => Answer<K> | Promise<Answer<K>>;
+type Handler<K extends RouteKey> = (request: { state: AdminState } & ParsedRequestOf<K>) => Answer<K> | Promise<Answer<K>>;
 type Answer<K extends RouteKey> = K extends JsonRoute ? ResponseOf<K> : Download;
 /** One handler for every route of the contract (each page's file gives its part). */
 export type Handlers = { [K in RouteKey]: Handler<K> };

@@ -1,6 +1,6 @@
 // Certificates: the current one, regenerate from the local CA, import PEM, key + CSR for a
 // public CA, and the CA certificate for clients to trust.
-import { certificateSummary, z, type RouteKey, type RouteSpec } from './common.js';
+import { certificateSummary, z, type RoutePattern, type RouteSpec } from './common.js';
 
 const certificates = z.strictObject({
   certificate: certificateSummary,
@@ -28,4 +28,4 @@ export const certificatesContract = {
     response: z.strictObject({ csr: z.string(), key: z.string() }),
   },
   'GET /api/certificate/ca.crt': { download: true },
-} satisfies Record<RouteKey, RouteSpec>;
+} satisfies Record<RoutePattern, RouteSpec>;

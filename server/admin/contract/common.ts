@@ -13,7 +13,7 @@ import type { CertificateSummary } from '../../tls/certificates.js';
 
 export { z };
 
-export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /**
  * One route: what its path parameters, query and JSON body must be, and what it answers — JSON
@@ -25,7 +25,8 @@ export type RouteSpec =
   | { params?: z.ZodTypeAny; query?: z.ZodTypeAny; body?: z.ZodTypeAny; response: z.ZodTypeAny; status?: 201; download?: never }
   | { params?: z.ZodTypeAny; query?: z.ZodTypeAny; download: true; response?: never; body?: never };
 
-export type RouteKey = `${Method} /api/${string}`;
+/** `'METHOD /api/path/:param'` */
+export type RoutePattern = `${Method} /api/${string}`;
 
 // ── refusals ────────────────────────────────────────────────────────────────
 

@@ -1,7 +1,7 @@
 // Domain & DNS: the zones the built-in DNS serves, as a table and as a zone file. Extra records
 // are changed through the settings (dns.extraRecords).
 import { extraRecordSchema } from '../../dns/settings.js';
-import { serviceStatus, z, type RouteKey, type RouteSpec } from './common.js';
+import { serviceStatus, z, type RoutePattern, type RouteSpec } from './common.js';
 
 const dnsRecord = z.strictObject({
   name: z.string(),
@@ -24,4 +24,4 @@ export const dnsContract = {
     }),
   },
   'GET /api/dns/zone.txt': { download: true },
-} satisfies Record<RouteKey, RouteSpec>;
+} satisfies Record<RoutePattern, RouteSpec>;

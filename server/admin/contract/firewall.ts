@@ -1,5 +1,5 @@
 // Firewall & ports: which enabled ports listen, and the commands to open them to the LAN.
-import { serviceName, serviceState, z, type RouteKey, type RouteSpec } from './common.js';
+import { serviceName, serviceState, z, type RoutePattern, type RouteSpec } from './common.js';
 
 /** In the order the window offers them. */
 export const firewallKind = z.enum(['ufw', 'firewalld', 'iptables', 'nftables', 'windows-powershell', 'windows-netsh', 'macos-pf']);
@@ -35,4 +35,4 @@ export const firewallContract = {
       platform: z.string(),
     }),
   },
-} satisfies Record<RouteKey, RouteSpec>;
+} satisfies Record<RoutePattern, RouteSpec>;

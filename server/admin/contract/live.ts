@@ -1,7 +1,7 @@
 // Live: the recent log and transcript lines, and the events of the one WebSocket that brings
 // the new ones (with service states, new mail, queue changes, traffic and the disk).
 import type { MailboxChange } from '../../store/mailstore.js';
-import { diskStatus, logEntry, serviceStatus, trafficHour, transcriptLine, z, type RouteKey, type RouteSpec } from './common.js';
+import { diskStatus, logEntry, serviceStatus, trafficHour, transcriptLine, z, type RoutePattern, type RouteSpec } from './common.js';
 
 export const EVENTS_PATH = '/api/events';
 /** The client offers two subprotocols: this one and `token.<token>` (a browser cannot set an Authorization header on a WebSocket). */
@@ -11,7 +11,7 @@ export const WS_TOKEN_PREFIX = 'token.';
 export const liveContract = {
   'GET /api/logs': { response: z.strictObject({ entries: z.array(logEntry) }) },
   'GET /api/inspector': { response: z.strictObject({ lines: z.array(transcriptLine) }) },
-} satisfies Record<RouteKey, RouteSpec>;
+} satisfies Record<RoutePattern, RouteSpec>;
 
 const event = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) => z.strictObject({ type: z.literal(type), ...shape });
 

@@ -1,6 +1,6 @@
 // Overview: every service's state, the LAN addresses, counts, the traffic chart; start/stop.
 import { SERVICE_NAMES } from '../../settings/schema.js';
-import { diskStatus, lanAddress, serviceStatus, trafficHour, z, type RouteKey, type RouteSpec } from './common.js';
+import { diskStatus, lanAddress, serviceStatus, trafficHour, z, type RoutePattern, type RouteSpec } from './common.js';
 
 export const status = z.strictObject({
   hostname: z.string(),
@@ -37,4 +37,4 @@ export const overviewContract = {
   'GET /api/overview': { response: overview },
   'POST /api/services/:name/start': { params: service, response: z.strictObject({ status: serviceStatus }) },
   'POST /api/services/:name/stop': { params: service, response: z.strictObject({ status: serviceStatus }) },
-} satisfies Record<RouteKey, RouteSpec>;
+} satisfies Record<RoutePattern, RouteSpec>;

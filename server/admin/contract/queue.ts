@@ -1,6 +1,6 @@
 // Queue: mail waiting for other domains — list, retry now, delete.
 import type { RecipientStatus } from '../../delivery/queue.js';
-import { z, type RouteKey, type RouteSpec } from './common.js';
+import { z, type RoutePattern, type RouteSpec } from './common.js';
 
 const queueRecipient = z.strictObject({
   recipient: z.string(),
@@ -29,4 +29,4 @@ export const queueContract = {
   'GET /api/queue': { response: z.strictObject({ entries: z.array(queueEntry) }) },
   'POST /api/queue/:id/retry': { params: entry, response: z.strictObject({ retried: z.number() }) },
   'DELETE /api/queue/:id': { params: entry, response: z.strictObject({ deleted: z.string() }) },
-} satisfies Record<RouteKey, RouteSpec>;
+} satisfies Record<RoutePattern, RouteSpec>;

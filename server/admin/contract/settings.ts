@@ -1,6 +1,6 @@
 // Settings: read them, and change some keys (each value validated by the settings' own rules).
 import { settingsSchema } from '../../settings/schema.js';
-import { serviceStatus, z, type RouteKey, type RouteSpec } from './common.js';
+import { serviceStatus, z, type RoutePattern, type RouteSpec } from './common.js';
 
 export const settingsChange = z.object({
   /** A dotted key as in `lanpost settings set KEY VALUE`, e.g. services.smtp.port. */
@@ -14,4 +14,4 @@ export const settingsContract = {
     body: z.object({ changes: z.array(settingsChange).min(1, 'must list at least one {"key": "...", "value": ...}') }),
     response: z.strictObject({ settings: settingsSchema, services: z.array(serviceStatus) }),
   },
-} satisfies Record<RouteKey, RouteSpec>;
+} satisfies Record<RoutePattern, RouteSpec>;

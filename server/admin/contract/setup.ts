@@ -1,6 +1,6 @@
 // The first-run wizard: domain, host name, the address to serve on, the admin password; then
 // the summary of what clients should use. Also shows the first-start password, once.
-import { clientSetup, lanAddress, z, type RouteKey, type RouteSpec } from './common.js';
+import { clientSetup, lanAddress, z, type RoutePattern, type RouteSpec } from './common.js';
 
 const setupState = z.strictObject({
   setupDone: z.boolean(),
@@ -28,4 +28,4 @@ export const setupContract = {
     }),
     response: z.strictObject({ adminAddress: z.string(), clientSetup }),
   },
-} satisfies Record<RouteKey, RouteSpec>;
+} satisfies Record<RoutePattern, RouteSpec>;

@@ -1,5 +1,5 @@
 // Users and aliases (distribution lists), each user's client settings card.
-import { addressAnswer, clientSetup, z, type RouteKey, type RouteSpec } from './common.js';
+import { addressAnswer, clientSetup, z, type RoutePattern, type RouteSpec } from './common.js';
 
 const userInfo = z.strictObject({
   address: z.string(),
@@ -46,4 +46,4 @@ export const usersContract = {
   'POST /api/aliases': { body: z.object({ address: z.string(), targets: z.array(z.string()) }), status: 201, response: addressAnswer },
   /** The whole alias, or with ?target= one target of it. */
   'DELETE /api/aliases/:address': { params: user, query: z.object({ target: z.string().optional() }), response: z.strictObject({ removed: z.number() }) },
-} satisfies Record<RouteKey, RouteSpec>;
+} satisfies Record<RoutePattern, RouteSpec>;
