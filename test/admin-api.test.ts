@@ -6,7 +6,7 @@ import net from 'node:net';
 import forge from 'node-forge';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LiveEvent, ServiceStatus } from '../server/admin/types.js';
+import type { LiveEvent, ServiceStatus } from '../server/admin/contract/index.js';
 import { settingsPath } from '../server/settings/file.js';
 import { LiveEvents, api, freePort, rawRequest } from './helpers/admin.js';
 import { startTestEngine, tempDataDir, type TestEngine } from './helpers/engine.js';
@@ -191,6 +191,32 @@ describe('users and aliases', () => {
       expect(alias.status, local).toBe(400);
     }
     expect(test.engine.context.accounts.listUsers().map((u) => u.address)).not.toContain('x/y@lanpost.lan');
+  });
+
+  it('refuses a body of the wrong shape, naming each field by its path in the body', async () => {
+    const missing = await api(test, '/api/users', { body: { address: 'gina@lanpost.lan' } });
+    expect(missing.status).toBe(400);
+    expect(missing.body).toEqual({ error: 'password must be text', problems: [{ field: 'password', reason: 'must be text' }] });
+    const quota = await api(test, '/api/users', { body: { address: 'gina@lanpost.lan', password: 'long enough', quotaBytes: 'lots', displayName: 7 } });
+    expect(quota.body.problems).toEqual([
+      { field: 'displayName', reason: 'must be text' },
+      { field: 'quotaBytes', reason: 'must be a number' },
+    ]);
+    const target = await api(test, '/api/aliases', { body: { address: 'team2', targets: ['admin', 42] } });
+    expect(target.status).toBe(400);
+    expect(target.body.problems).toEqual([{ field: 'targets.1', reason: 'must be text' }]);
+    const disabled = await api(test, `/api/users/${encodeURIComponent(test.admin.address)}`, { method: 'PATCH', body: { disabled: 'yes' } });
+    expect(disabled.body.problems).toEqual([{ field: 'disabled', reason: 'must be true or false' }]);
+    const changes = await api(test, '/api/settings', { method: 'PATCH', body: { changes: [] } });
+    expect(changes.status).toBe(400);
+    expect(changes.body.problems[0].field).toBe('changes');
+    expect(test.engine.context.accounts.findUser('gina@lanpost.lan')).toBeUndefined();
+  });
+
+  it('names the target field for a target that is not a mail address', async () => {
+    const bad = await api(test, '/api/aliases', { body: { address: 'team3', targets: ['two words'] } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.problems[0].field).toBe('targets');
   });
 
   it('manages aliases and distribution lists', async () => {

@@ -5,7 +5,7 @@ import net from 'node:net';
 import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DnsZoneResponse, QueueResponse } from '../server/admin/types.js';
+import type { DnsZoneResponse, QueueResponse } from '../server/admin/contract/index.js';
 import { LiveEvents, api, freePort } from './helpers/admin.js';
 import { startTestEngine, type TestEngine } from './helpers/engine.js';
 

@@ -2,7 +2,7 @@
 // certificate is issued for the new name; and the API refuses what a browser form could send.
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SetupResponse } from '../server/admin/types.js';
+import type { SetupResponse } from '../server/admin/contract/index.js';
 import { api } from './helpers/admin.js';
 import { startTestEngine, type TestEngine } from './helpers/engine.js';
 

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Resolver } from 'node:dns/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { OverviewResponse } from '../server/admin/types.js';
+import type { OverviewResponse } from '../server/admin/contract/index.js';
 import { api, LiveEvents } from './helpers/admin.js';
 import { spawnServe } from './helpers/cli.js';
 import { prepareDataDir, startTestEngine, tempDataDir, type TestEngine } from './helpers/engine.js';

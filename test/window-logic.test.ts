@@ -10,7 +10,7 @@ import { refusal } from '../server/net/listener.js';
 import { SessionIndex, exportTranscript } from '../renderer/src/logic/sessions.js';
 import { localizeReason } from '../renderer/src/logic/reasons.js';
 import { GROUPS, fromText } from '../renderer/src/logic/settings-fields.js';
-import type { TranscriptLine } from '../server/admin/types.js';
+import type { TranscriptLine } from '../server/admin/contract/index.js';
 import { defaultSettings } from '../server/settings/defaults.js';
 import { getByKey, setByKey } from '../server/settings/file.js';
 import { SettingsError } from '../server/settings/schema.js';

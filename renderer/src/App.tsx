@@ -1,7 +1,7 @@
 // The window: the token from the address, the page list on the left, the chosen page on the
 // right; the first-run wizard until it is done; the live connection's state always visible.
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { SetupStateResponse } from '../../server/admin/types.js';
+import type { SetupStateResponse } from '../../server/admin/contract/index.js';
 import { ApiError, createApi, takeToken } from './api.js';
 import { AppContext, type AppContextValue } from './context.js';
 import { LanguageSelect } from './components/LanguageSelect.js';
@@ -87,7 +87,7 @@ function Window({ token }: { token: string }) {
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
   const loadSetup = useCallback(() => {
-    api.get<SetupStateResponse>('/api/setup').then(
+    api.call('GET /api/setup').then(
       (value) => {
         setSetup(value);
         setSetupError(null);

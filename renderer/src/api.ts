@@ -1,12 +1,15 @@
-// The admin API from the window: fetch with the bearer token (never a cookie), errors with the
-// server's words and fields, downloads through a blob (a plain link could not carry the token).
-import type { ApiErrorBody, SettingsProblem } from '../../server/admin/types.js';
+// The admin API from the window, typed by the admin contract: `api.call('PATCH /api/users/:address',
+// { params: { address }, body: { disabled: true } })` answers that route's response type, and a
+// route the contract does not have does not compile. Fetch with the bearer token (never a
+// cookie), errors with the server's words and fields, downloads through a blob (a plain link
+// could not carry the token). Only types come from the server: no zod in the window's bundle.
+import type { ApiErrorBody, DownloadRoute, JsonRoute, Problem, RequestOf, ResponseOf, RouteKey } from '../../server/admin/contract/index.js';
 
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
-    readonly problems: SettingsProblem[] = [],
+    readonly problems: Problem[] = [],
   ) {
     super(message);
   }
@@ -17,18 +20,36 @@ export class ApiError extends Error {
   }
 }
 
+/** The request argument: required where the route has path parameters or a body. */
+export type RequestArgs<K extends RouteKey> = Partial<RequestOf<K>> extends RequestOf<K> ? [request?: RequestOf<K>] : [request: RequestOf<K>];
+
 export interface Api {
-  get<T>(path: string): Promise<T>;
-  send<T>(method: 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T>;
-  download(path: string): Promise<void>;
+  call<K extends JsonRoute>(route: K, ...request: RequestArgs<K>): Promise<ResponseOf<K>>;
+  download<K extends DownloadRoute>(route: K, ...request: RequestArgs<K>): Promise<void>;
   token: string;
 }
 
+interface AnyRequest {
+  params?: Record<string, string>;
+  query?: Record<string, string | undefined>;
+  body?: unknown;
+}
+
+/** 'DELETE /api/aliases/:address' and { params, query } → the method and the URL. */
+export function routeUrl(route: RouteKey, request: AnyRequest = {}): { method: string; url: string } {
+  const [method, pattern] = route.split(' ') as [string, string];
+  const path = pattern.replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(request.params?.[name] ?? ''));
+  const query = new URLSearchParams(Object.entries(request.query ?? {}).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  return { method, url: query.size ? `${path}?${query}` : path };
+}
+
 export function createApi(token: string): Api {
-  async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  async function call(route: RouteKey, request: AnyRequest = {}): Promise<never> {
+    const { method, url } = routeUrl(route, request);
+    const { body } = request;
     let response: Response;
     try {
-      response = await fetch(path, {
+      response = await fetch(url, {
         method,
         headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: body === undefined ? undefined : JSON.stringify(body),
@@ -49,14 +70,14 @@ export function createApi(token: string): Api {
       const error = (parsed ?? {}) as Partial<ApiErrorBody>;
       throw new ApiError(response.status, error.error ?? `HTTP ${response.status}`, error.problems ?? []);
     }
-    return parsed as T;
+    return parsed as never;
   }
   return {
     token,
-    get: (path) => request('GET', path),
-    send: (method, path, body) => request(method, path, body),
-    async download(path) {
-      const response = await fetch(path, { headers: { authorization: `Bearer ${token}` }, credentials: 'omit' });
+    call: (route, ...request) => call(route, request[0]),
+    async download(route, ...request) {
+      const { url } = routeUrl(route, request[0]);
+      const response = await fetch(url, { headers: { authorization: `Bearer ${token}` }, credentials: 'omit' });
       if (!response.ok) throw new ApiError(response.status, `HTTP ${response.status}`);
       const name = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ?? 'download';
       saveBlob(await response.blob(), name);

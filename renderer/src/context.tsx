@@ -1,7 +1,7 @@
 // What every page gets: the API client, the live event stream, and a way to say "saved".
 import { createContext, useContext, useEffect, useRef, useState } from 'react';
-import type { LiveEvent } from '../../server/admin/types.js';
-import type { Api } from './api.js';
+import type { GetRoute, LiveEvent, ResponseOf } from '../../server/admin/contract/index.js';
+import type { Api, RequestArgs } from './api.js';
 import type { LiveConnection } from './live.js';
 
 export interface AppContextValue {
@@ -27,16 +27,21 @@ export function useLive(handler: (event: LiveEvent) => void): void {
   useEffect(() => live.subscribe((event) => latest.current(event)), [live]);
 }
 
-/** Loads `path`, reloads on demand; `reload` is debounced when called from live events. */
-export function useResource<T>(path: string): { data: T | null; error: Error | null; reload(): void; reloadSoon(): void } {
+/** Loads a GET route, reloads on demand; `reload` is debounced when called from live events. */
+export function useResource<K extends GetRoute>(
+  route: K,
+  ...request: RequestArgs<K>
+): { data: ResponseOf<K> | null; error: Error | null; reload(): void; reloadSoon(): void } {
   const { api } = useApp();
-  const [data, setData] = useState<T | null>(null);
+  const [data, setData] = useState<ResponseOf<K> | null>(null);
   const [error, setError] = useState<Error | null>(null);
   const [generation, setGeneration] = useState(0);
   const timer = useRef<number | null>(null);
+  // The request is compared by value: a page passes a new object at every render.
+  const requestKey = JSON.stringify(request);
   useEffect(() => {
     let cancelled = false;
-    api.get<T>(path).then(
+    api.call(route, ...(JSON.parse(requestKey) as RequestArgs<K>)).then(
       (value) => {
         if (!cancelled) {
           setData(value);
@@ -48,7 +53,7 @@ export function useResource<T>(path: string): { data: T | null; error: Error | n
     return () => {
       cancelled = true;
     };
-  }, [api, path, generation]);
+  }, [api, route, requestKey, generation]);
   useEffect(() => () => void (timer.current !== null && window.clearTimeout(timer.current)), []);
   return {
     data,

@@ -1,6 +1,11 @@
 // The live event stream (one WebSocket), reconnecting with a growing pause. The token travels as
 // a subprotocol because a browser cannot put an Authorization header on a WebSocket.
-import type { LiveEvent } from '../../server/admin/types.js';
+import type { EVENTS_PATH, LiveEvent, WS_PROTOCOL, WS_TOKEN_PREFIX } from '../../server/admin/contract/index.js';
+
+// The contract's constants, written out (the window imports no engine code) and checked by the compiler.
+const eventsPath: typeof EVENTS_PATH = '/api/events';
+const protocol: typeof WS_PROTOCOL = 'lanpost.v1';
+const tokenPrefix: typeof WS_TOKEN_PREFIX = 'token.';
 
 export type LiveState = 'connecting' | 'open' | 'closed';
 type Listener = (event: LiveEvent) => void;
@@ -19,8 +24,8 @@ export class LiveConnection {
     // React (StrictMode) may stop and start again right away: start anew each time.
     this.stopped = false;
     this.socket?.close();
-    const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/events`;
-    const socket = new WebSocket(url, ['lanpost.v1', `token.${this.token}`]);
+    const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${eventsPath}`;
+    const socket = new WebSocket(url, [protocol, `${tokenPrefix}${this.token}`]);
     this.socket = socket;
     this.setState('connecting');
     socket.onopen = () => {

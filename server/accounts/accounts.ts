@@ -19,8 +19,14 @@ export interface User {
   created_at: number;
 }
 
+/** The form field an account error is about (the admin API names it next to the sentence). */
+export type AccountField = 'address' | 'password' | 'quotaBytes' | 'targets';
+
 export class AccountError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly field: AccountField,
+  ) {
     super(message);
     this.name = 'AccountError';
   }
@@ -96,11 +102,12 @@ export class Accounts {
   private checkLocalAddress(address: string): void {
     const { local, domain } = splitAddress(address);
     if (!LOCAL_PART.test(local) || local.length > 64) {
-      throw new AccountError(`'${address}' is not a valid mail address (letters, digits and . _ + - before the @)`);
+      throw new AccountError(`'${address}' is not a valid mail address (letters, digits and . _ + - before the @)`, 'address');
     }
     if (!this.isLocalDomain(domain)) {
       throw new AccountError(
         `${domain} is not a local domain of this server (local domains: ${this.settings().localDomains.join(', ')})`,
+        'address',
       );
     }
   }
@@ -122,9 +129,9 @@ export class Accounts {
   async addUser(input: string, password: string, options: { displayName?: string; quotaBytes?: number } = {}): Promise<User> {
     const address = this.normalize(input);
     this.checkLocalAddress(address);
-    if (this.findUser(address)) throw new AccountError(`${address} already exists`);
+    if (this.findUser(address)) throw new AccountError(`${address} already exists`, 'address');
     const problem = passwordProblem(password);
-    if (problem) throw new AccountError(`password ${problem}`);
+    if (problem) throw new AccountError(`password ${problem}`, 'password');
     const hash = await hashPassword(password);
     const maildir = this.freeMaildirPath(address);
     const user = this.db.transaction(() => {
@@ -155,7 +162,7 @@ export class Accounts {
   async setPassword(input: string, password: string): Promise<void> {
     const user = this.requireUser(input);
     const problem = passwordProblem(password);
-    if (problem) throw new AccountError(`password ${problem}`);
+    if (problem) throw new AccountError(`password ${problem}`, 'password');
     this.q.setPassword.run(await hashPassword(password), user.id);
   }
 
@@ -163,7 +170,7 @@ export class Accounts {
     const user = this.requireUser(input);
     if (changes.displayName !== undefined) this.db.prepare('UPDATE users SET display_name = ? WHERE id = ?').run(changes.displayName, user.id);
     if (changes.quotaBytes !== undefined) {
-      if (!Number.isInteger(changes.quotaBytes) || changes.quotaBytes < 0) throw new AccountError('quota must be a whole number of bytes, 0 for none');
+      if (!Number.isInteger(changes.quotaBytes) || changes.quotaBytes < 0) throw new AccountError('quota must be a whole number of bytes, 0 for none', 'quotaBytes');
       this.db.prepare('UPDATE users SET quota_bytes = ? WHERE id = ?').run(changes.quotaBytes, user.id);
     }
     if (changes.disabled !== undefined) this.db.prepare('UPDATE users SET disabled = ? WHERE id = ?').run(changes.disabled ? 1 : 0, user.id);
@@ -189,7 +196,7 @@ export class Accounts {
 
   private requireUser(input: string): User {
     const user = this.findUser(input);
-    if (!user) throw new AccountError(`no such user: ${this.normalize(input)}`);
+    if (!user) throw new AccountError(`no such user: ${this.normalize(input)}`, 'address');
     return user;
   }
 
@@ -234,11 +241,11 @@ export class Accounts {
   addAlias(input: string, targets: string[]): void {
     const address = this.normalize(input);
     this.checkLocalAddress(address);
-    if (!targets.length) throw new AccountError('an alias needs at least one target address');
+    if (!targets.length) throw new AccountError('an alias needs at least one target address', 'targets');
     const normalized = targets.map((t) => this.normalize(t));
     for (const target of normalized) {
-      if (!/^[^@\s]+@[^@\s]+\.?[^@\s]*$/.test(target)) throw new AccountError(`'${target}' is not a mail address`);
-      if (target === address) throw new AccountError('an alias cannot point at itself');
+      if (!/^[^@\s]+@[^@\s]+\.?[^@\s]*$/.test(target)) throw new AccountError(`'${target}' is not a mail address`, 'targets');
+      if (target === address) throw new AccountError('an alias cannot point at itself', 'targets');
     }
     this.db.transaction(() => normalized.forEach((t) => this.q.insertAlias.run(address, t)))();
   }
@@ -247,7 +254,7 @@ export class Accounts {
   removeAlias(input: string, target?: string): number {
     const address = this.normalize(input);
     const result = target ? this.q.deleteAliasTarget.run(address, this.normalize(target)) : this.q.deleteAlias.run(address);
-    if (!result.changes) throw new AccountError(target ? `${address} does not point at ${target}` : `no such alias: ${address}`);
+    if (!result.changes) throw new AccountError(target ? `${address} does not point at ${target}` : `no such alias: ${address}`, 'address');
     return result.changes;
   }
 

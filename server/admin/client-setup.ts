@@ -3,7 +3,7 @@
 import type { LanAddress } from '../net/interfaces.js';
 import type { ServiceStatus } from '../net/listener.js';
 import type { ServiceName, Settings } from '../settings/schema.js';
-import type { ClientServer, ClientSetup, TlsMode } from './types.js';
+import type { ClientServer, ClientSetup, TlsMode } from './contract/index.js';
 
 const INCOMING: Array<[ServiceName, 'imap' | 'pop3', TlsMode]> = [
   ['imaps', 'imap', 'ssl'],

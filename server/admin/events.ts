@@ -10,12 +10,9 @@ import type { TranscriptLine } from '../inspector/bus.js';
 import type { ServiceStatus } from '../net/listener.js';
 import type { MailboxChange } from '../store/mailstore.js';
 import type { QueueChange } from '../delivery/queue.js';
+import type { DiskStatus } from '../store/disk-space.js';
+import { WS_PROTOCOL, WS_TOKEN_PREFIX, type LiveEvent, type TrafficHour } from './contract/index.js';
 import type { AdminState } from './state.js';
-import type { DiskStatus, LiveEvent, TrafficHour } from './types.js';
-
-export const EVENTS_PATH = '/api/events';
-export const WS_PROTOCOL = 'lanpost.v1';
-export const WS_TOKEN_PREFIX = 'token.';
 /** A client this far behind (a projector on a slow laptop) misses events rather than growing memory. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 

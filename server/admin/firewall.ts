@@ -2,7 +2,8 @@
 // did with `iptables -I INPUT … --dport 465 -j ACCEPT`), per firewall, and on Linux the ways to
 // bind ports below 1024 without root. Pure: ports and networks in, text out.
 import net from 'node:net';
-import type { FirewallCommands, FirewallKind } from './types.js';
+import type { FirewallCommands, FirewallKind } from './contract/index.js';
+import { firewallKind } from './contract/firewall.js';
 
 export interface OpenPort {
   port: number;
@@ -11,7 +12,8 @@ export interface OpenPort {
   service: string;
 }
 
-export const FIREWALL_KINDS: FirewallKind[] = ['ufw', 'firewalld', 'iptables', 'nftables', 'windows-powershell', 'windows-netsh', 'macos-pf'];
+/** Every firewall the commands are written for, in the order the window offers them. */
+export const FIREWALL_KINDS: readonly FirewallKind[] = firewallKind.options;
 
 const byProtocol = (ports: OpenPort[], protocol: 'tcp' | 'udp') =>
   [...new Set(ports.filter((p) => p.protocol === protocol).map((p) => p.port))].sort((a, b) => a - b);

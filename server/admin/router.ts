@@ -1,12 +1,14 @@
-// The admin API's plumbing: a table of routes (method + path pattern → handler), JSON bodies
-// with a size limit, and errors turned into 4xx answers with words (and fields, for settings).
+// The admin API's plumbing: the contract's routes as a table (method + path pattern), JSON bodies
+// with a size limit, each request parsed with its route's schemas before the handler runs, and
+// errors turned into 4xx answers with words (and the fields they concern).
 import type http from 'node:http';
+import type { z } from 'zod/v3';
 import { AccountError } from '../accounts/accounts.js';
 import { QueueError } from '../delivery/queue.js';
-import { SettingsError, type SettingsProblem } from '../settings/schema.js';
+import { SettingsError } from '../settings/schema.js';
 import { CertificateError } from '../tls/certificates.js';
+import { contract, type ApiErrorBody, type JsonRoute, type ParsedRequestOf, type Problem, type ResponseOf, type RouteKey, type RouteSpec } from './contract/index.js';
 import type { AdminState } from './state.js';
-import type { ApiErrorBody } from './types.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -14,42 +16,43 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
-    readonly problems?: SettingsProblem[],
+    readonly problems?: Problem[],
   ) {
     super(message);
     this.name = 'ApiError';
   }
 }
 
-/** A file to download (CA certificate, zone file, CSR). */
+/** A file to download (CA certificate, zone file). */
 export interface Download {
-  download: { filename: string; contentType: string; body: string };
+  filename: string;
+  contentType: string;
+  body: string;
 }
 
-export type Reply = { status?: number; json: unknown } | Download;
-
-export interface Request {
-  state: AdminState;
-  params: Record<string, string>;
-  query: URLSearchParams;
-  /** The parsed JSON body (POST/PUT/PATCH), {} when there is none. */
-  body: Record<string, unknown>;
-}
-
-export type Handler = (request: Request) => Promise<Reply> | Reply;
+/** A route's handler: gets the parsed request, returns the route's answer (JSON, or a file). */
+type Handler<K extends RouteKey> = (request: { state: AdminState } & ParsedRequestOf<K>) => Answer<K> | Promise<Answer<K>>;
+type Answer<K extends RouteKey> = K extends JsonRoute ? ResponseOf<K> : Download;
+/** One handler for every route of the contract (each page's file gives its part). */
+export type Handlers = { [K in RouteKey]: Handler<K> };
 
 export interface Route {
-  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  key: RouteKey;
+  method: string;
   /** e.g. /api/users/:address */
   path: string;
-  handler: Handler;
+  spec: RouteSpec;
 }
 
-export const json = (body: unknown, status = 200): Reply => ({ status, json: body });
+/** The contract as a table, in its order. */
+export const ROUTES: Route[] = Object.entries(contract).map(([key, spec]) => {
+  const [method, path] = key.split(' ') as [string, string];
+  return { key: key as RouteKey, method, path, spec };
+});
 
-export function matchRoute(routes: Route[], method: string, pathname: string): { route: Route; params: Record<string, string> } | null | 'method' {
+export function matchRoute(method: string, pathname: string): { route: Route; params: Record<string, string> } | null | 'method' {
   let pathMatched = false;
-  for (const route of routes) {
+  for (const route of ROUTES) {
     const params = matchPath(route.path, pathname);
     if (!params) continue;
     pathMatched = true;
@@ -103,51 +106,47 @@ export async function readJsonBody(request: http.IncomingMessage): Promise<Recor
   return parsed as Record<string, unknown>;
 }
 
+/** The words for a value of the wrong type (the same as the settings' where they overlap). */
+const inWords: z.ZodErrorMap = (issue, context) => {
+  if (issue.code === 'invalid_type') {
+    const words: Record<string, string> = { string: 'must be text', number: 'must be a number', boolean: 'must be true or false', array: 'must be a list', object: 'must be an object' };
+    if (words[issue.expected]) return { message: words[issue.expected]! };
+  }
+  return { message: context.defaultError };
+};
+
+/**
+ * Parses what the route's contract says it takes: path parameters (a path that names nothing
+ * is a 404 with the schema's sentence), the query and the body (400, naming every bad field by
+ * its path, e.g. quotaBytes or targets.0). Parts the contract does not name are left out.
+ */
+export function parseRequest(spec: RouteSpec, raw: { params: Record<string, string>; query: URLSearchParams; body: Record<string, unknown> }): Record<string, unknown> {
+  const parsed: Record<string, unknown> = {};
+  if (spec.params) {
+    const result = spec.params.safeParse(raw.params);
+    if (!result.success) throw new ApiError(404, result.error.issues[0]!.message);
+    parsed.params = result.data;
+  }
+  for (const part of ['query', 'body'] as const) {
+    const schema = spec[part];
+    if (!schema) continue;
+    const input = part === 'query' ? Object.fromEntries([...new Set(raw.query.keys())].map((name) => [name, raw.query.get(name)])) : raw.body;
+    const result = schema.safeParse(input, { errorMap: inWords });
+    if (!result.success) {
+      const problems = result.error.issues.map((issue) => ({ field: issue.path.join('.') || `(${part})`, reason: issue.message }));
+      throw new ApiError(400, problems.map((p) => `${p.field} ${p.reason}`).join('; '), problems);
+    }
+    parsed[part] = result.data;
+  }
+  return parsed;
+}
+
 /** Domain errors of the engine → status and body. Unknown errors are the caller's 500. */
 export function errorReply(error: unknown): { status: number; body: ApiErrorBody } | null {
   if (error instanceof ApiError) return { status: error.status, body: { error: error.message, ...(error.problems ? { problems: error.problems } : {}) } };
   if (error instanceof SettingsError) return { status: 400, body: { error: error.message, problems: error.problems } };
-  if (error instanceof AccountError) return { status: 400, body: { error: error.message, problems: [{ field: accountField(error.message), reason: error.message }] } };
+  if (error instanceof AccountError) return { status: 400, body: { error: error.message, problems: [{ field: error.field, reason: error.message }] } };
   if (error instanceof CertificateError) return { status: 400, body: { error: error.message } };
   if (error instanceof QueueError) return { status: 404, body: { error: error.message } };
   return null;
-}
-
-/** Which form field an account error is about, so the window can show it next to that field. */
-function accountField(message: string): string {
-  if (message.startsWith('password')) return 'password';
-  if (message.startsWith('quota')) return 'quotaBytes';
-  if (message.includes('target') || message.includes('points at') || message.includes('itself')) return 'targets';
-  return 'address';
-}
-
-// ── small readers for request bodies ────────────────────────────────────────
-
-export function stringField(body: Record<string, unknown>, name: string, options: { optional?: boolean } = {}): string {
-  const value = body[name];
-  if (value === undefined && options.optional) return '';
-  if (typeof value !== 'string') throw new ApiError(400, `${name} must be text`, [{ field: name, reason: 'must be text' }]);
-  return value;
-}
-
-export function optionalNumber(body: Record<string, unknown>, name: string): number | undefined {
-  const value = body[name];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new ApiError(400, `${name} must be a number`, [{ field: name, reason: 'must be a number' }]);
-  return value;
-}
-
-export function optionalBoolean(body: Record<string, unknown>, name: string): boolean | undefined {
-  const value = body[name];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'boolean') throw new ApiError(400, `${name} must be true or false`, [{ field: name, reason: 'must be true or false' }]);
-  return value;
-}
-
-export function stringList(body: Record<string, unknown>, name: string): string[] {
-  const value = body[name];
-  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
-    throw new ApiError(400, `${name} must be a list of texts`, [{ field: name, reason: 'must be a list of texts' }]);
-  }
-  return value as string[];
 }

@@ -5,8 +5,9 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import type net from 'node:net';
 import type { Engine } from '../engine.js';
-import { EVENTS_PATH, EventHub, safeEqual } from './events.js';
-import { errorReply, matchRoute, readJsonBody, type Reply, type Route } from './router.js';
+import { EVENTS_PATH } from './contract/index.js';
+import { EventHub, safeEqual } from './events.js';
+import { errorReply, matchRoute, parseRequest, readJsonBody, type Download, type Handlers } from './router.js';
 import { certificateRoutes } from './routes/certificates.js';
 import { dnsRoutes } from './routes/dns.js';
 import { firewallRoutes } from './routes/firewall.js';
@@ -29,7 +30,8 @@ export interface AdminApi {
 
 const LOOPBACK = '127.0.0.1';
 
-const ROUTES: Route[] = [...overviewRoutes, ...setupRoutes, ...settingsRoutes, ...userRoutes, ...certificateRoutes, ...firewallRoutes, ...liveRoutes, ...queueRoutes, ...dnsRoutes];
+/** A handler for every route of the contract (the compiler says if one is missing). */
+const HANDLERS: Handlers = { ...overviewRoutes, ...setupRoutes, ...settingsRoutes, ...userRoutes, ...certificateRoutes, ...firewallRoutes, ...liveRoutes, ...queueRoutes, ...dnsRoutes };
 
 export async function startAdminApi(engine: Engine, port: number): Promise<AdminApi> {
   const token = crypto.randomBytes(24).toString('base64url');
@@ -115,20 +117,23 @@ async function handle(
     return serveStatic(staticDir, url.pathname, port, response);
   }
   if (!tokenMatches(request.headers.authorization, token)) return sendJson(response, 401, { error: 'missing or wrong token' });
-  const match = matchRoute(ROUTES, request.method ?? 'GET', url.pathname);
+  const match = matchRoute(request.method ?? 'GET', url.pathname);
   if (match === null) return sendJson(response, 404, { error: `no such endpoint: ${request.method} ${url.pathname}` });
   if (match === 'method') return sendJson(response, 405, { error: `${request.method} is not allowed on ${url.pathname}` });
-  let reply: Reply;
+  const { key, spec } = match.route;
+  let answer: unknown;
   try {
     const body = await readJsonBody(request);
-    reply = await match.route.handler({ state, params: match.params, query: url.searchParams, body });
+    const parsed = parseRequest(spec, { params: match.params, query: url.searchParams, body });
+    // The parsed request has the shape the route's handler is typed with: both come from the contract.
+    answer = await (HANDLERS[key] as (request: object) => unknown)({ state, ...parsed });
   } catch (error) {
     const known = errorReply(error);
     if (!known) throw error;
     return sendJson(response, known.status, known.body);
   }
-  if ('download' in reply) {
-    const { filename, contentType, body } = reply.download;
+  if (spec.download) {
+    const { filename, contentType, body } = answer as Download;
     response.writeHead(200, {
       'content-type': contentType,
       'content-length': Buffer.byteLength(body),
@@ -139,7 +144,7 @@ async function handle(
     response.end(body);
     return;
   }
-  sendJson(response, reply.status ?? 200, reply.json);
+  sendJson(response, spec.status ?? 200, answer);
 }
 
 function sendJson(response: http.ServerResponse, code: number, body: unknown): void {

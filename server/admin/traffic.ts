@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import type { Delivery } from '../delivery/delivery.js';
 import type { OutboundQueue, QueueChange } from '../delivery/queue.js';
 import type { Db } from '../store/db.js';
-import type { TrafficHour } from './types.js';
+import type { TrafficHour } from './contract/index.js';
 
 const HOUR = 3600_000;
 

@@ -23,7 +23,7 @@ export async function userCommand(accounts: Accounts, sub: string | undefined, a
     case 'add': {
       const address = one(args, 'user add takes ADDRESS');
       const quotaBytes = values.quota === undefined ? undefined : Number(values.quota);
-      if (quotaBytes !== undefined && (!Number.isInteger(quotaBytes) || quotaBytes < 0)) throw new AccountError('--quota must be a whole number of bytes');
+      if (quotaBytes !== undefined && (!Number.isInteger(quotaBytes) || quotaBytes < 0)) throw new AccountError('--quota must be a whole number of bytes', 'quotaBytes');
       const password = await readPassword(`Password for ${accounts.normalize(address)}: `);
       const user = await accounts.addUser(address, password, { displayName: values.name, quotaBytes });
       out(`added ${user.address}`);
@@ -31,7 +31,7 @@ export async function userCommand(accounts: Accounts, sub: string | undefined, a
     }
     case 'passwd': {
       const address = one(args, 'user passwd takes ADDRESS');
-      if (!accounts.findUser(address)) throw new AccountError(`no such user: ${accounts.normalize(address)}`);
+      if (!accounts.findUser(address)) throw new AccountError(`no such user: ${accounts.normalize(address)}`, 'address');
       await accounts.setPassword(address, await readPassword(`New password for ${accounts.normalize(address)}: `));
       out(`password changed for ${accounts.normalize(address)}`);
       return 0;
@@ -90,13 +90,13 @@ async function readPassword(prompt: string): Promise<string> {
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
     const password = Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
     const problem = passwordProblem(password);
-    if (problem) throw new AccountError(`password ${problem}`);
+    if (problem) throw new AccountError(`password ${problem}`, 'password');
     return password;
   }
   const first = await askHidden(prompt);
   const problem = passwordProblem(first);
-  if (problem) throw new AccountError(`password ${problem}`);
-  if ((await askHidden('Again: ')) !== first) throw new AccountError('the two passwords differ');
+  if (problem) throw new AccountError(`password ${problem}`, 'password');
+  if ((await askHidden('Again: ')) !== first) throw new AccountError('the two passwords differ', 'password');
   return first;
 }
 

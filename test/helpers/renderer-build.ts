@@ -18,7 +18,7 @@ function newestSource(): number {
     else newest = Math.max(newest, stat.mtimeMs);
   };
   for (const entry of ['src', 'index.html', 'vite.config.ts']) visit(path.join(rendererRoot, entry));
-  visit(path.join(root, 'server', 'admin', 'types.ts'));
+  visit(path.join(root, 'server', 'admin', 'contract'));
   return newest;
 }
 

@@ -1,6 +1,5 @@
 // Above every page while the data folder's disk is below the free-space floor: new mail is
 // refused until space is freed, and the admin must know it whatever page is open.
-import type { StatusResponse } from '../../../server/admin/types.js';
 import { useLive, useResource } from '../context.js';
 import { useI18n } from '../i18n/index.js';
 import { Notice } from './ui.js';
@@ -9,7 +8,7 @@ const MB = 1024 * 1024;
 
 export function DiskBanner() {
   const { t } = useI18n();
-  const status = useResource<StatusResponse>('/api/status');
+  const status = useResource('GET /api/status');
   useLive((event) => {
     if (event.type === 'disk' || event.type === 'settings') status.reloadSoon();
   });

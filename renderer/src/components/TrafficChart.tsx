@@ -1,6 +1,6 @@
 // Messages in and out per hour, last 24 hours: a small bar chart in SVG, with a text summary
 // for screen readers and a table-like title on every bar.
-import type { TrafficHour } from '../../../server/admin/types.js';
+import type { TrafficHour } from '../../../server/admin/contract/index.js';
 import { useI18n } from '../i18n/index.js';
 import { chartMaximum } from '../logic/format.js';
 

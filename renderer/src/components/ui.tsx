@@ -1,7 +1,7 @@
 // The window's small building blocks: page frame, cards, fields with their error, buttons,
 // state badges, copy-ready command blocks, notices and empty states.
 import { useId, useState, type ReactNode } from 'react';
-import type { ServiceState } from '../../../server/admin/types.js';
+import type { ServiceState } from '../../../server/admin/contract/index.js';
 import { ApiError } from '../api.js';
 import { useI18n } from '../i18n/index.js';
 import { localizeReason } from '../logic/reasons.js';

@@ -1,6 +1,6 @@
 // The Protocol inspector's model: transcript lines grouped into sessions, with the protocol, the
 // client, the user who logged in (when the transcript shows it), start time and state. Pure.
-import type { TranscriptLine } from '../../../server/admin/types.js';
+import type { TranscriptLine } from '../../../server/admin/contract/index.js';
 
 export interface Session {
   key: string;

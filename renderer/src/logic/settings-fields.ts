@@ -1,5 +1,5 @@
 // The settings on the Domain & settings page and how their form text maps to values. Pure.
-import type { Settings } from '../../../server/admin/types.js';
+import type { Settings } from '../../../server/admin/contract/index.js';
 import type { MessageKey } from '../i18n/en.js';
 import { splitList } from './format.js';
 

@@ -1,7 +1,7 @@
 // Certificates: what clients are shown now, a fresh one from the local CA, importing one from a
 // public CA (errors in words), making the key + CSR for it, and the CA for clients to trust.
 import { useState, type FormEvent } from 'react';
-import type { CertificateResponse, CertificateSummary, CsrResponse } from '../../../server/admin/types.js';
+import type { CertificateResponse, CertificateSummary, CsrResponse } from '../../../server/admin/contract/index.js';
 import { ApiError, saveBlob } from '../api.js';
 import { Button, Card, CopyBlock, Field, Loading, Notice, Page } from '../components/ui.js';
 import { useApp, useResource } from '../context.js';
@@ -15,14 +15,14 @@ const PLATFORMS = ['windows', 'macos', 'ios', 'android', 'thunderbird'] as const
 export function CertificatesPage() {
   const { t } = useI18n();
   const { api, notify } = useApp();
-  const resource = useResource<CertificateResponse>('/api/certificate');
+  const resource = useResource('GET /api/certificate');
   const [busy, setBusy] = useState(false);
   const data = resource.data;
   if (!data) return <Page title={t('nav.certificates')}><Loading error={resource.error} /></Page>;
   const regenerate = async () => {
     setBusy(true);
     try {
-      await api.send('POST', '/api/certificate/regenerate');
+      await api.call('POST /api/certificate/regenerate');
       notify(t('cert.regenerated'));
       resource.reload();
     } catch (failure) {
@@ -89,7 +89,7 @@ function TrustCa({ ca }: { ca: CertificateSummary }) {
     <Card
       title={t('cert.ca')}
       actions={
-        <Button kind="primary" onClick={() => api.download('/api/certificate/ca.crt').catch((e: Error) => notify(e.message))}>
+        <Button kind="primary" onClick={() => api.download('GET /api/certificate/ca.crt').catch((e: Error) => notify(e.message))}>
           {t('cert.downloadCa')}
         </Button>
       }
@@ -129,7 +129,7 @@ function RequestCsr({ pending, onDone }: { pending: CertificateResponse['pending
     e.preventDefault();
     setError(null);
     try {
-      setResult(await api.send<CsrResponse>('POST', '/api/certificate/request', { commonName, altNames: splitList(altNames), organization, country }));
+      setResult(await api.call('POST /api/certificate/request', { body: { commonName, altNames: splitList(altNames), organization, country } }));
       onDone();
     } catch (failure) {
       setError(failure instanceof ApiError ? failure.message : String(failure));
@@ -179,7 +179,7 @@ function ImportCertificate({ pending, onDone }: { pending: CertificateResponse['
     e.preventDefault();
     setError(null);
     try {
-      await api.send('POST', '/api/certificate/import', { certificate, key });
+      await api.call('POST /api/certificate/import', { body: { certificate, key } });
       notify(t('cert.imported'));
       setCertificate('');
       setKey('');

@@ -1,6 +1,6 @@
 // What to type into a mail client: servers, ports, TLS mode and user name (per user on the
 // Users page, generic here).
-import type { ClientServer, ClientSetup } from '../../../server/admin/types.js';
+import type { ClientServer, ClientSetup } from '../../../server/admin/contract/index.js';
 import { Card, Loading, Notice, Page, StateBadge } from '../components/ui.js';
 import { useLive, useResource } from '../context.js';
 import { useI18n } from '../i18n/index.js';
@@ -66,7 +66,7 @@ function Row({ row }: { row: ClientServer }) {
 
 export function ClientSetupPage() {
   const { t } = useI18n();
-  const setup = useResource<ClientSetup>('/api/client-setup');
+  const setup = useResource('GET /api/client-setup');
   useLive((e) => (e.type === 'service' || e.type === 'settings') && setup.reloadSoon());
   return (
     <Page title={t('nav.clientSetup')} intro={t('client.intro')}>

@@ -1,7 +1,7 @@
 // DNS zone: the records the built-in DNS publishes (derived from the settings), the extra records
 // added by hand (add, remove — saved as the setting dns.extraRecords), and the BIND zone file.
 import { useState, type FormEvent } from 'react';
-import type { DnsZoneResponse, ExtraRecord } from '../../../server/admin/types.js';
+import type { ExtraRecord } from '../../../server/admin/contract/index.js';
 import { ApiError } from '../api.js';
 import { Button, Card, Field, Loading, Notice, Page, StateBadge } from '../components/ui.js';
 import { useApp, useLive, useResource } from '../context.js';
@@ -51,12 +51,12 @@ function describe(record: ExtraRecord): string {
 export function DnsPage() {
   const { t } = useI18n();
   const { api, notify } = useApp();
-  const zone = useResource<DnsZoneResponse>('/api/dns/zone');
+  const zone = useResource('GET /api/dns/zone');
   useLive((e) => (e.type === 'settings' || (e.type === 'service' && e.status.name === 'dns')) && zone.reloadSoon());
   const data = zone.data;
   if (!data) return <Page title={t('nav.dns')}><Loading error={zone.error} /></Page>;
   const save = async (records: ExtraRecord[]) => {
-    await api.send('PATCH', '/api/settings', { changes: [{ key: 'dns.extraRecords', value: records }] });
+    await api.call('PATCH /api/settings', { body: { changes: [{ key: 'dns.extraRecords', value: records }] } });
     zone.reload();
   };
   const service = data.dnsService;
@@ -64,7 +64,7 @@ export function DnsPage() {
     <Page
       title={t('nav.dns')}
       intro={t('dns.intro')}
-      actions={<Button onClick={() => api.download('/api/dns/zone.txt').catch((e: Error) => notify(e.message))}>{t('dns.download')}</Button>}
+      actions={<Button onClick={() => api.download('GET /api/dns/zone.txt').catch((e: Error) => notify(e.message))}>{t('dns.download')}</Button>}
     >
       <Notice tone={service.state === 'listening' ? 'info' : 'warn'}>
         <p>

@@ -1,7 +1,7 @@
 // Firewall & ports: each enabled port and whether it listens; the ports and addresses themselves
 // (saved through the settings, only the changed service restarts); copy-ready firewall commands.
 import { useState, type FormEvent } from 'react';
-import type { FirewallKind, FirewallResponse, ServiceName, SettingsResponse } from '../../../server/admin/types.js';
+import type { FirewallKind, FirewallResponse, ServiceName, SettingsResponse } from '../../../server/admin/contract/index.js';
 import { ApiError } from '../api.js';
 import { Button, Card, CopyBlock, Loading, Notice, Page, StateBadge } from '../components/ui.js';
 import { useApp, useLive, useResource } from '../context.js';
@@ -13,8 +13,8 @@ const PREFERRED: Record<string, FirewallKind> = { win32: 'windows-powershell', d
 
 export function FirewallPage() {
   const { t } = useI18n();
-  const firewall = useResource<FirewallResponse>('/api/firewall');
-  const settings = useResource<SettingsResponse>('/api/settings');
+  const firewall = useResource('GET /api/firewall');
+  const settings = useResource('GET /api/settings');
   const [kind, setKind] = useState<FirewallKind | null>(null);
   useLive((e) => {
     if (e.type === 'service') firewall.reloadSoon();
@@ -77,7 +77,7 @@ function Ports({ data, settings, onSaved }: { data: FirewallResponse; settings: 
     setBusy(true);
     setError(null);
     try {
-      await api.send('PATCH', '/api/settings', { changes });
+      await api.call('PATCH /api/settings', { body: { changes } });
       notify(t('firewall.saved'));
       setDraft({});
       onSaved();

@@ -20,7 +20,7 @@ export function FirstStartBanner({ first, onSeen }: { first: { address: string; 
         disabled={busy}
         onClick={() => {
           setBusy(true);
-          api.send('POST', '/api/setup/first-start-seen').finally(onSeen);
+          api.call('POST /api/setup/first-start-seen').finally(onSeen);
         }}
       >
         {t('first.noted')}

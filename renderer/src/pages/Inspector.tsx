@@ -1,7 +1,7 @@
 // Protocol inspector (for the classroom): live sessions, and the chosen one's C:/S: transcript as
 // it happens, TLS upgrade marked, secrets already redacted by the engine, each command explained.
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { InspectorResponse, LogsResponse, TranscriptLine } from '../../../server/admin/types.js';
+import type { TranscriptLine } from '../../../server/admin/contract/index.js';
 import { saveBlob } from '../api.js';
 import { Button, Empty, Loading, Page } from '../components/ui.js';
 import { useApp, useLive } from '../context.js';
@@ -28,7 +28,7 @@ export function InspectorPage() {
   const transcriptRef = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
-    Promise.all([api.get<InspectorResponse>('/api/inspector'), api.get<LogsResponse>('/api/logs')]).then(
+    Promise.all([api.call('GET /api/inspector'), api.call('GET /api/logs')]).then(
       ([transcript, logs]) => {
         index.current.addAll(transcript.lines);
         for (const entry of logs.entries) if (entry.session && entry.user) index.current.noteUser(entry.source, entry.session, entry.user);

@@ -1,6 +1,6 @@
 // Logs: the engine's log lines, live, filterable by level, source and text.
 import { useEffect, useMemo, useState } from 'react';
-import type { LogEntry, LogsResponse } from '../../../server/admin/types.js';
+import type { LogEntry } from '../../../server/admin/contract/index.js';
 import { Button, Empty, Loading, Page } from '../components/ui.js';
 import { useApp, useLive } from '../context.js';
 import { useI18n } from '../i18n/index.js';
@@ -18,7 +18,7 @@ export function LogsPage() {
   const [text, setText] = useState('');
   const [paused, setPaused] = useState(false);
   useEffect(() => {
-    api.get<LogsResponse>('/api/logs').then((answer) => setEntries(answer.entries), setError);
+    api.call('GET /api/logs').then((answer) => setEntries(answer.entries), setError);
   }, [api]);
   useLive((event) => {
     if (event.type === 'log' && !paused) setEntries((list) => (list ? [...list, event.entry].slice(-KEEP) : list));

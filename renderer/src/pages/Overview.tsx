@@ -1,7 +1,7 @@
 // Overview: is everything running (and if not, the fix), where the server is, the counts and
 // the day's traffic; start/stop per service.
 import { useState } from 'react';
-import type { OverviewResponse, ServiceStatus } from '../../../server/admin/types.js';
+import type { ServiceStatus } from '../../../server/admin/contract/index.js';
 import { ApiError } from '../api.js';
 import { Button, Card, CopyBlock, Loading, Notice, Page, StateBadge, TableHead } from '../components/ui.js';
 import { TrafficChart } from '../components/TrafficChart.js';
@@ -16,7 +16,7 @@ export function hostPort(address: string, port: number): string {
 
 export function OverviewPage() {
   const { t } = useI18n();
-  const overview = useResource<OverviewResponse>('/api/overview');
+  const overview = useResource('GET /api/overview');
   useLive((event) => {
     if (event.type === 'service' || event.type === 'mail' || event.type === 'traffic' || event.type === 'queue' || event.type === 'settings') overview.reloadSoon();
   });
@@ -85,7 +85,7 @@ function ServiceRow({ status, onChange }: { status: ServiceStatus; onChange(): v
   const act = async (action: 'start' | 'stop') => {
     setBusy(true);
     try {
-      await api.send('POST', `/api/services/${status.name}/${action}`);
+      await api.call(`POST /api/services/:name/${action}` as const, { params: { name: status.name } });
       notify(t(action === 'start' ? 'overview.started' : 'overview.stopped', { service: t(`service.${status.name}`) }));
     } catch (error) {
       notify(error instanceof ApiError ? error.message : String(error));

@@ -1,7 +1,7 @@
 // Queue: mail for other domains that is waiting to be sent — who, to whom, what the other
 // server last said, when the next try is; retry now or delete.
 import { useState } from 'react';
-import type { QueueEntryInfo, QueueResponse } from '../../../server/admin/types.js';
+import type { QueueEntryInfo } from '../../../server/admin/contract/index.js';
 import { Button, Card, Empty, Loading, Page } from '../components/ui.js';
 import { useApp, useLive, useResource } from '../context.js';
 import { useI18n } from '../i18n/index.js';
@@ -9,7 +9,7 @@ import { formatBytes } from '../logic/format.js';
 
 export function QueuePage() {
   const { t } = useI18n();
-  const queue = useResource<QueueResponse>('/api/queue');
+  const queue = useResource('GET /api/queue');
   useLive((e) => e.type === 'queue' && queue.reloadSoon());
   return (
     <Page title={t('nav.queue')} intro={t('queue.intro')}>
@@ -31,9 +31,9 @@ function Entry({ entry, onChange }: { entry: QueueEntryInfo; onChange(): void })
   const { api, notify } = useApp();
   const [confirm, setConfirm] = useState(false);
   const when = (ms: number) => new Date(ms).toLocaleString(language, { dateStyle: 'short', timeStyle: 'short' });
-  const act = async (method: 'POST' | 'DELETE', path: string, done: string) => {
+  const act = async (action: () => Promise<unknown>, done: string) => {
     try {
-      await api.send(method, path);
+      await action();
       notify(done);
     } catch (failure) {
       notify(failure instanceof Error ? failure.message : String(failure));
@@ -51,10 +51,10 @@ function Entry({ entry, onChange }: { entry: QueueEntryInfo; onChange(): void })
       actions={
         <div className="page-actions">
           {waiting && (
-            <Button onClick={() => act('POST', `/api/queue/${encodeURIComponent(entry.id)}/retry`, t('queue.retried'))}>{t('queue.retry')}</Button>
+            <Button onClick={() => act(() => api.call('POST /api/queue/:id/retry', { params: { id: entry.id } }), t('queue.retried'))}>{t('queue.retry')}</Button>
           )}
           {confirm ? (
-            <Button kind="danger" onClick={() => act('DELETE', `/api/queue/${encodeURIComponent(entry.id)}`, t('queue.deleted'))}>
+            <Button kind="danger" onClick={() => act(() => api.call('DELETE /api/queue/:id', { params: { id: entry.id } }), t('queue.deleted'))}>
               {t('queue.confirmDelete')}
             </Button>
           ) : (

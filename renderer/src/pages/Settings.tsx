@@ -1,7 +1,6 @@
 // Domain & settings: the Postfix/Dovecot-like settings with one-line explanations. Only changed
 // values are sent; a refused value is shown next to its field and nothing is saved.
 import { useEffect, useState, type FormEvent } from 'react';
-import type { SettingsResponse } from '../../../server/admin/types.js';
 import { ApiError } from '../api.js';
 import { Button, Card, Field, Loading, Notice, Page } from '../components/ui.js';
 import { useApp, useLive, useResource } from '../context.js';
@@ -12,7 +11,7 @@ import { GROUPS, fromText, toText, valueAt, type FieldSpec } from '../logic/sett
 export function SettingsPage() {
   const { t } = useI18n();
   const { api, notify } = useApp();
-  const resource = useResource<SettingsResponse>('/api/settings');
+  const resource = useResource('GET /api/settings');
   const [draft, setDraft] = useState<Record<string, string>>({});
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
@@ -31,7 +30,7 @@ export function SettingsPage() {
     setBusy(true);
     setError(null);
     try {
-      await api.send('PATCH', '/api/settings', { changes: changed.map((spec) => ({ key: spec.key, value: fromText(draft[spec.key]!, spec.kind) })) });
+      await api.call('PATCH /api/settings', { body: { changes: changed.map((spec) => ({ key: spec.key, value: fromText(draft[spec.key]!, spec.kind) })) } });
       notify(t('settings.saved'));
       resource.reload();
     } catch (failure) {

@@ -1,7 +1,7 @@
 // Users & aliases: add, edit, disable, delete, reset password, quota; aliases and distribution
 // lists; each user's client settings card.
 import { useState, type FormEvent } from 'react';
-import type { AliasesResponse, ClientSetup, UserInfo, UsersResponse } from '../../../server/admin/types.js';
+import type { AliasesResponse, UserInfo, UsersResponse } from '../../../server/admin/contract/index.js';
 import { ApiError } from '../api.js';
 import { Button, Card, Empty, Field, Loading, Notice, Page, TableHead } from '../components/ui.js';
 import { useApp, useLive, useResource } from '../context.js';
@@ -10,19 +10,19 @@ import { formatBytes, randomPassword, splitList } from '../logic/format.js';
 import { ClientSetupCard } from './ClientSetup.js';
 
 const MB = 1024 * 1024;
-const path = (address: string) => `/api/users/${encodeURIComponent(address)}`;
 
-/** Quota in MB as typed → bytes; text that is not a number is passed on for the server to refuse. */
-function quotaBytes(text: string): number | string {
+/** Quota in MB as typed → bytes; text that is not a number is refused next to the field, in the server's words. */
+function quotaBytes(text: string): number {
   if (text.trim() === '') return 0;
   const value = Number(text);
-  return Number.isFinite(value) ? Math.round(value * MB) : text;
+  if (!Number.isFinite(value)) throw new ApiError(400, 'quotaBytes must be a number', [{ field: 'quotaBytes', reason: 'must be a number' }]);
+  return Math.round(value * MB);
 }
 
 export function UsersPage() {
   const { t } = useI18n();
-  const users = useResource<UsersResponse>('/api/users');
-  const aliases = useResource<AliasesResponse>('/api/aliases');
+  const users = useResource('GET /api/users');
+  const aliases = useResource('GET /api/aliases');
   useLive((e) => {
     if (e.type === 'mail' || e.type === 'settings') users.reloadSoon();
   });
@@ -64,7 +64,7 @@ function AddUser({ data, onAdded }: { data: UsersResponse; onAdded(): void }) {
     setBusy(true);
     setError(null);
     try {
-      const created = await api.send<{ address: string }>('POST', '/api/users', { address, password, displayName: name, quotaBytes: quotaBytes(quota) });
+      const created = await api.call('POST /api/users', { body: { address, password, displayName: name, quotaBytes: quotaBytes(quota) } });
       notify(t('users.added', { address: created.address }));
       setAddress('');
       setName('');
@@ -117,6 +117,7 @@ function UserRow({ user, onChange }: { user: UserInfo; onChange(): void }) {
     setError(null);
     setOpen(open === panel ? null : panel);
   };
+  const params = { address: user.address };
   const run = async (action: () => Promise<unknown>, done: string) => {
     setError(null);
     try {
@@ -144,7 +145,7 @@ function UserRow({ user, onChange }: { user: UserInfo; onChange(): void }) {
           <Button kind="quiet" onClick={() => toggle('card')}>{t('users.clientSettings')}</Button>
           <Button kind="quiet" onClick={() => toggle('edit')}>{t('users.edit')}</Button>
           <Button kind="quiet" onClick={() => toggle('password')}>{t('users.resetPassword')}</Button>
-          <Button kind="quiet" onClick={() => run(() => api.send('PATCH', path(user.address), { disabled: !user.disabled }), t(user.disabled ? 'users.enabledDone' : 'users.disabledDone', { address: user.address }))}>
+          <Button kind="quiet" onClick={() => run(() => api.call('PATCH /api/users/:address', { params, body: { disabled: !user.disabled } }), t(user.disabled ? 'users.enabledDone' : 'users.disabledDone', { address: user.address }))}>
             {user.disabled ? t('users.enable') : t('users.disable')}
           </Button>
           <Button kind="quiet" onClick={() => toggle('delete')}>{t('users.delete')}</Button>
@@ -153,13 +154,13 @@ function UserRow({ user, onChange }: { user: UserInfo; onChange(): void }) {
       {open && (
         <tr className="detail-row">
           <td colSpan={4}>
-            {open === 'edit' && <EditUser user={user} error={error} onSave={(body) => run(() => api.send('PATCH', path(user.address), body), t('users.saved', { address: user.address }))} />}
-            {open === 'password' && <ResetPassword error={error} onSave={(password) => run(() => api.send('POST', `${path(user.address)}/password`, { password }), t('users.passwordDone', { address: user.address }))} />}
+            {open === 'edit' && <EditUser user={user} error={error} onSave={(name, quota) => run(() => api.call('PATCH /api/users/:address', { params, body: { displayName: name, quotaBytes: quotaBytes(quota) } }), t('users.saved', { address: user.address }))} />}
+            {open === 'password' && <ResetPassword error={error} onSave={(password) => run(() => api.call('POST /api/users/:address/password', { params, body: { password } }), t('users.passwordDone', { address: user.address }))} />}
             {open === 'card' && <UserCard address={user.address} />}
             {open === 'delete' && (
               <div className="confirm">
                 <p>{t('users.deleteConfirm', { address: user.address })}</p>
-                <Button kind="danger" onClick={() => run(() => api.send('DELETE', path(user.address)), t('users.deleted', { address: user.address }))}>
+                <Button kind="danger" onClick={() => run(() => api.call('DELETE /api/users/:address', { params }), t('users.deleted', { address: user.address }))}>
                   {t('users.deleteButton')}
                 </Button>
                 <Button onClick={() => setOpen(null)}>{t('common.cancel')}</Button>
@@ -173,12 +174,12 @@ function UserRow({ user, onChange }: { user: UserInfo; onChange(): void }) {
   );
 }
 
-function EditUser({ user, error, onSave }: { user: UserInfo; error: ApiError | null; onSave(body: { displayName: string; quotaBytes: number | string }): void }) {
+function EditUser({ user, error, onSave }: { user: UserInfo; error: ApiError | null; onSave(displayName: string, quota: string): void }) {
   const { t } = useI18n();
   const [name, setName] = useState(user.displayName);
   const [quota, setQuota] = useState(user.quotaBytes ? String(user.quotaBytes / MB) : '');
   return (
-    <form className="inline-form" noValidate onSubmit={(e) => { e.preventDefault(); onSave({ displayName: name, quotaBytes: quotaBytes(quota) }); }}>
+    <form className="inline-form" noValidate onSubmit={(e) => { e.preventDefault(); onSave(name, quota); }}>
       <Field label={t('users.name')} error={error?.reasonFor('displayName')}>
         {(props) => <input {...props} value={name} onChange={(e) => setName(e.target.value)} />}
       </Field>
@@ -208,7 +209,7 @@ function ResetPassword({ error, onSave }: { error: ApiError | null; onSave(passw
 }
 
 function UserCard({ address }: { address: string }) {
-  const card = useResource<ClientSetup>(`${path(address)}/client-setup`);
+  const card = useResource('GET /api/users/:address/client-setup', { params: { address } });
   return card.data ? <ClientSetupCard setup={card.data} /> : <Loading error={card.error} />;
 }
 
@@ -222,7 +223,7 @@ function Aliases({ data, domain, onChange }: { data: AliasesResponse; domain: st
     e.preventDefault();
     setError(null);
     try {
-      const created = await api.send<{ address: string }>('POST', '/api/aliases', { address, targets: splitList(targets) });
+      const created = await api.call('POST /api/aliases', { body: { address, targets: splitList(targets) } });
       notify(t('aliases.added', { address: created.address }));
       setAddress('');
       setTargets('');
@@ -233,7 +234,7 @@ function Aliases({ data, domain, onChange }: { data: AliasesResponse; domain: st
   };
   const remove = async (alias: string, target?: string) => {
     try {
-      await api.send('DELETE', `/api/aliases/${encodeURIComponent(alias)}${target ? `?target=${encodeURIComponent(target)}` : ''}`);
+      await api.call('DELETE /api/aliases/:address', { params: { address: alias }, query: { target } });
       onChange();
     } catch (failure) {
       notify(failure instanceof Error ? failure.message : String(failure));

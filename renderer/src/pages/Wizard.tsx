@@ -1,7 +1,7 @@
 // First run: the mail domain, the server's host name, the address to serve on and the admin
 // password, one step at a time; then what the mail clients should use.
 import { useState, type FormEvent } from 'react';
-import type { SetupResponse, SetupStateResponse } from '../../../server/admin/types.js';
+import type { SetupResponse, SetupStateResponse } from '../../../server/admin/contract/index.js';
 import { ApiError } from '../api.js';
 import { LanguageSelect } from '../components/LanguageSelect.js';
 import { Button, Field, Notice } from '../components/ui.js';
@@ -33,8 +33,8 @@ export function Wizard({ setup, onDone }: { setup: SetupStateResponse; onDone():
     setBusy(true);
     setError(null);
     try {
-      const answer = await api.send<SetupResponse>('POST', '/api/setup', { domain, hostname, address, adminPassword: password });
-      if (!password && setup.firstStart) await api.send('POST', '/api/setup/first-start-seen').catch(() => {});
+      const answer = await api.call('POST /api/setup', { body: { domain, hostname, address, adminPassword: password } });
+      if (!password && setup.firstStart) await api.call('POST /api/setup/first-start-seen').catch(() => {});
       setResult(answer);
     } catch (failure) {
       const apiError = failure instanceof ApiError ? failure : new ApiError(0, String(failure));
@@ -155,7 +155,7 @@ export function Wizard({ setup, onDone }: { setup: SetupStateResponse; onDone():
             kind="quiet"
             disabled={busy}
             onClick={() => {
-              void api.send('POST', '/api/setup/skip').then(onDone);
+              void api.call('POST /api/setup/skip').then(onDone);
             }}
           >
             {t('wizard.skip')}

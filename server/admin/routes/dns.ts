@@ -4,48 +4,37 @@
 import { formatData, formatZone } from '../../dns/masterfile.js';
 import { currentZones } from '../../dns/source.js';
 import { zoneRecords } from '../../dns/zone.js';
-import { json, type Route } from '../router.js';
+import type { Handlers } from '../router.js';
 import type { AdminState } from '../state.js';
-import type { DnsZoneResponse } from '../types.js';
 
 function zones(state: AdminState) {
   return currentZones(state.context.dataDir, state.context.settings(), state.context.db);
 }
 
-export const dnsRoutes: Route[] = [
-  {
-    method: 'GET',
-    path: '/api/dns/zone',
-    handler: ({ state }) => {
-      const set = zones(state);
-      const settings = state.context.settings();
-      const response: DnsZoneResponse = {
-        serial: set.serial,
-        problems: set.problems,
-        zones: set.zones.map((zone) => ({
-          origin: zone.origin,
-          records: zoneRecords(zone).map((record) => ({
-            name: record.name,
-            ttl: record.ttl,
-            type: record.type,
-            data: formatData(record, (n) => `${n}.`),
-          })),
+export const dnsRoutes = {
+  'GET /api/dns/zone': ({ state }) => {
+    const set = zones(state);
+    return {
+      serial: set.serial,
+      problems: set.problems,
+      zones: set.zones.map((zone) => ({
+        origin: zone.origin,
+        records: zoneRecords(zone).map((record) => ({
+          name: record.name,
+          ttl: record.ttl,
+          type: record.type,
+          data: formatData(record, (n) => `${n}.`),
         })),
-        extraRecords: settings.dns.extraRecords,
-        dnsService: state.engine.status('dns'),
-      };
-      return json(response);
-    },
+      })),
+      extraRecords: state.context.settings().dns.extraRecords,
+      dnsService: state.engine.status('dns'),
+    };
   },
-  {
-    method: 'GET',
-    path: '/api/dns/zone.txt',
-    handler: ({ state }) => {
-      const set = zones(state);
-      const body = set.zones
-        .map((zone) => formatZone(zone, [`zone ${zone.origin}, served by LanPost (derived from its settings; edit those, not this file)`]))
-        .join('\n');
-      return { download: { filename: `${state.context.settings().domain}.zone`, contentType: 'text/plain; charset=utf-8', body } };
-    },
-  },
-];
+  'GET /api/dns/zone.txt': ({ state }) => ({
+    filename: `${state.context.settings().domain}.zone`,
+    contentType: 'text/plain; charset=utf-8',
+    body: zones(state)
+      .zones.map((zone) => formatZone(zone, [`zone ${zone.origin}, served by LanPost (derived from its settings; edit those, not this file)`]))
+      .join('\n'),
+  }),
+} satisfies Partial<Handlers>;

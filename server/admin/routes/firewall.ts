@@ -1,9 +1,9 @@
 // Firewall & ports: which enabled ports listen, and the commands to open them to the LAN.
 import { lanAddresses } from '../../net/interfaces.js';
+import type { FirewallPort, FirewallResponse } from '../contract/index.js';
 import { firewallCommands, lowPortCommands } from '../firewall.js';
-import { json, type Route } from '../router.js';
+import type { Handlers } from '../router.js';
 import type { AdminState } from '../state.js';
-import type { FirewallPort, FirewallResponse } from '../types.js';
 
 function firewall(state: AdminState): FirewallResponse {
   const settings = state.context.settings();
@@ -30,4 +30,4 @@ function firewall(state: AdminState): FirewallResponse {
   };
 }
 
-export const firewallRoutes: Route[] = [{ method: 'GET', path: '/api/firewall', handler: ({ state }) => json(firewall(state)) }];
+export const firewallRoutes = { 'GET /api/firewall': ({ state }) => firewall(state) } satisfies Partial<Handlers>;

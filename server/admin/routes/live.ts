@@ -1,7 +1,7 @@
 // The recent log lines and protocol transcript lines (the WebSocket carries the new ones).
-import { json, type Route } from '../router.js';
+import type { Handlers } from '../router.js';
 
-export const liveRoutes: Route[] = [
-  { method: 'GET', path: '/api/logs', handler: ({ state }) => json({ entries: state.context.log.recent() }) },
-  { method: 'GET', path: '/api/inspector', handler: ({ state }) => json({ lines: state.context.inspector.recent() }) },
-];
+export const liveRoutes = {
+  'GET /api/logs': ({ state }) => ({ entries: state.context.log.recent() }),
+  'GET /api/inspector': ({ state }) => ({ lines: state.context.inspector.recent() }),
+} satisfies Partial<Handlers>;

@@ -1,10 +1,9 @@
 // Overview: every service's state, the LAN addresses, counts, the traffic chart; start/stop.
 import { lanAddresses } from '../../net/interfaces.js';
-import { SERVICE_NAMES, type ServiceName } from '../../settings/schema.js';
-import { ApiError, json, type Route } from '../router.js';
+import type { OverviewResponse, StatusResponse } from '../contract/index.js';
+import { ApiError, type Handlers } from '../router.js';
 import type { AdminState } from '../state.js';
 import { localMidnight } from '../traffic.js';
-import type { OverviewResponse, StatusResponse } from '../types.js';
 
 export function statusOf(state: AdminState): StatusResponse {
   const settings = state.context.settings();
@@ -34,28 +33,14 @@ function overview(state: AdminState): OverviewResponse {
   };
 }
 
-function serviceName(name: string | undefined): ServiceName {
-  if (!SERVICE_NAMES.includes(name as ServiceName)) throw new ApiError(404, `no such service: ${name} (services: ${SERVICE_NAMES.join(', ')})`);
-  return name as ServiceName;
-}
-
-export const overviewRoutes: Route[] = [
-  { method: 'GET', path: '/api/status', handler: ({ state }) => json(statusOf(state)) },
-  { method: 'GET', path: '/api/overview', handler: ({ state }) => json(overview(state)) },
-  {
-    method: 'POST',
-    path: '/api/services/:name/start',
-    handler: async ({ state, params }) => {
-      const name = serviceName(params.name);
-      if (!state.context.settings().services[name].enabled) {
-        throw new ApiError(409, `${name} is turned off in the settings; turn it on (services.${name}.enabled) to start it`);
-      }
-      return json({ status: await state.engine.restartService(name) });
-    },
+export const overviewRoutes = {
+  'GET /api/status': ({ state }) => statusOf(state),
+  'GET /api/overview': ({ state }) => overview(state),
+  'POST /api/services/:name/start': async ({ state, params: { name } }) => {
+    if (!state.context.settings().services[name].enabled) {
+      throw new ApiError(409, `${name} is turned off in the settings; turn it on (services.${name}.enabled) to start it`);
+    }
+    return { status: await state.engine.restartService(name) };
   },
-  {
-    method: 'POST',
-    path: '/api/services/:name/stop',
-    handler: async ({ state, params }) => json({ status: await state.engine.stopService(serviceName(params.name)) }),
-  },
-];
+  'POST /api/services/:name/stop': async ({ state, params: { name } }) => ({ status: await state.engine.stopService(name) }),
+} satisfies Partial<Handlers>;

@@ -2,9 +2,9 @@
 // validateSettings), saved, then applied (only the services whose settings changed restart).
 import { saveSettings, setByKey } from '../../settings/file.js';
 import { SettingsError, type Settings, type SettingsProblem } from '../../settings/schema.js';
-import { ApiError, json, type Route } from '../router.js';
+import type { SettingsChange } from '../contract/index.js';
+import type { Handlers } from '../router.js';
 import type { AdminState } from '../state.js';
-import type { SettingsChange } from '../types.js';
 
 /**
  * Applies the changes in order (the domain first, so that the host name, origin and local
@@ -33,26 +33,10 @@ export async function saveAndApply(state: AdminState, next: Settings): Promise<v
   await state.engine.reloadSettings();
 }
 
-function readChanges(body: Record<string, unknown>): SettingsChange[] {
-  const changes = body.changes;
-  if (!Array.isArray(changes) || !changes.length) throw new ApiError(400, 'send {"changes": [{"key": "...", "value": ...}]}');
-  return changes.map((change, index) => {
-    if (typeof change !== 'object' || change === null || typeof (change as SettingsChange).key !== 'string' || !('value' in change)) {
-      throw new ApiError(400, `changes[${index}] must be {"key": "...", "value": ...}`);
-    }
-    return change as SettingsChange;
-  });
-}
-
-export const settingsRoutes: Route[] = [
-  { method: 'GET', path: '/api/settings', handler: ({ state }) => json({ settings: state.context.settings() }) },
-  {
-    method: 'PATCH',
-    path: '/api/settings',
-    handler: async ({ state, body }) => {
-      const next = applyChanges(state.context.settings(), readChanges(body));
-      await saveAndApply(state, next);
-      return json({ settings: state.context.settings(), services: state.engine.statuses() });
-    },
+export const settingsRoutes = {
+  'GET /api/settings': ({ state }) => ({ settings: state.context.settings() }),
+  'PATCH /api/settings': async ({ state, body }) => {
+    await saveAndApply(state, applyChanges(state.context.settings(), body.changes));
+    return { settings: state.context.settings(), services: state.engine.statuses() };
   },
-];
+} satisfies Partial<Handlers>;

@@ -1,0 +1,49 @@
+// Users and aliases (distribution lists), each user's client settings card.
+import { addressAnswer, clientSetup, z, type RoutePattern, type RouteSpec } from './common.js';
+
+const userInfo = z.strictObject({
+  address: z.string(),
+  displayName: z.string(),
+  quotaBytes: z.number(),
+  usedBytes: z.number(),
+  messages: z.number(),
+  disabled: z.boolean(),
+  createdAt: z.number(),
+});
+
+const aliasInfo = z.strictObject({ address: z.string(), targets: z.array(z.string()) });
+
+/** Bytes, 0 for none; null is the same as leaving it out. */
+const quotaBytes = z
+  .number()
+  .int('must be a whole number of bytes, 0 for none')
+  .min(0, 'must be a whole number of bytes, 0 for none')
+  .nullish()
+  .transform((value) => value ?? undefined);
+
+const user = z.object({ address: z.string() });
+
+export const usersContract = {
+  'GET /api/users': {
+    response: z.strictObject({ users: z.array(userInfo), domain: z.string(), localDomains: z.array(z.string()), defaultQuotaBytes: z.number() }),
+  },
+  'POST /api/users': {
+    body: z.object({ address: z.string(), password: z.string(), displayName: z.string().default(''), quotaBytes }),
+    status: 201,
+    response: addressAnswer,
+  },
+  'PATCH /api/users/:address': {
+    params: user,
+    body: z.object({ displayName: z.string().optional(), quotaBytes, disabled: z.boolean().optional() }),
+    response: addressAnswer,
+  },
+  'POST /api/users/:address/password': { params: user, body: z.object({ password: z.string() }), response: addressAnswer },
+  'DELETE /api/users/:address': { params: user, response: z.strictObject({ keptMailIn: z.string() }) },
+  'GET /api/users/:address/client-setup': { params: user, response: clientSetup },
+  /** For any user: the user name is left empty (the window says "the full address"). */
+  'GET /api/client-setup': { response: clientSetup },
+  'GET /api/aliases': { response: z.strictObject({ aliases: z.array(aliasInfo) }) },
+  'POST /api/aliases': { body: z.object({ address: z.string(), targets: z.array(z.string()) }), status: 201, response: addressAnswer },
+  /** The whole alias, or with ?target= one target of it. */
+  'DELETE /api/aliases/:address': { params: user, query: z.object({ target: z.string().optional() }), response: z.strictObject({ removed: z.number() }) },
+} satisfies Record<RoutePattern, RouteSpec>;
