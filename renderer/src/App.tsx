@@ -2,7 +2,7 @@
 // right; the first-run wizard until it is done; the live connection's state always visible.
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { SetupStateResponse } from '../../server/admin/contract/index.js';
-import { ApiError, createApi, takeToken } from './api.js';
+import { asApiError, createApi, takeToken, type ApiError } from './api.js';
 import { AppContext, type AppContextValue } from './context.js';
 import { LanguageSelect } from './components/LanguageSelect.js';
 import { useI18n } from './i18n/index.js';
@@ -92,7 +92,7 @@ function Window({ token }: { token: string }) {
         setSetup(value);
         setSetupError(null);
       },
-      (error: unknown) => setSetupError(error instanceof ApiError ? error : new ApiError(0, String(error))),
+      (error: unknown) => setSetupError(asApiError(error)),
     );
   }, [api]);
   useEffect(loadSetup, [loadSetup]);

@@ -23,6 +23,11 @@ export class ApiError extends Error {
 /** The request argument: required where the route has path parameters or a body. */
 export type RequestArgs<K extends RouteKey> = Partial<RequestOf<K>> extends RequestOf<K> ? [request?: RequestOf<K>] : [request: RequestOf<K>];
 
+/** Whatever a call threw, as an ApiError (a network failure or a bug becomes status 0). */
+export function asApiError(failure: unknown): ApiError {
+  return failure instanceof ApiError ? failure : new ApiError(0, String(failure));
+}
+
 export interface Api {
   call<K extends JsonRoute>(route: K, ...request: RequestArgs<K>): Promise<ResponseOf<K>>;
   download<K extends DownloadRoute>(route: K, ...request: RequestArgs<K>): Promise<void>;

@@ -1,7 +1,7 @@
 // What every page gets: the API client, the live event stream, and a way to say "saved".
 import { createContext, useContext, useEffect, useRef, useState } from 'react';
 import type { GetRoute, LiveEvent, ResponseOf } from '../../server/admin/contract/index.js';
-import type { Api, RequestArgs } from './api.js';
+import { asApiError, type Api, type ApiError, type RequestArgs } from './api.js';
 import type { LiveConnection } from './live.js';
 
 export interface AppContextValue {
@@ -67,4 +67,28 @@ export function useResource<K extends GetRoute>(
       }, 300);
     },
   };
+}
+
+/**
+ * A form's action: `busy` while it runs, and the refusal kept as an ApiError (its problems go next
+ * to the form's fields). `run` resolves with that refusal, or null when the action succeeded.
+ */
+export function useSubmit(): { busy: boolean; error: ApiError | null; setError(error: ApiError | null): void; run(action: () => Promise<void>): Promise<ApiError | null> } {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  const run = async (action: () => Promise<void>): Promise<ApiError | null> => {
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+      return null;
+    } catch (failure) {
+      const refusal = asApiError(failure);
+      setError(refusal);
+      return refusal;
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, setError, run };
 }

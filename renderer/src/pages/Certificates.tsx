@@ -2,9 +2,9 @@
 // public CA (errors in words), making the key + CSR for it, and the CA for clients to trust.
 import { useState, type FormEvent } from 'react';
 import type { CertificateResponse, CertificateSummary, CsrResponse } from '../../../server/admin/contract/index.js';
-import { ApiError, saveBlob } from '../api.js';
+import { saveBlob } from '../api.js';
 import { Button, Card, CopyBlock, Field, Loading, Notice, Page } from '../components/ui.js';
-import { useApp, useResource } from '../context.js';
+import { useApp, useResource, useSubmit } from '../context.js';
 import type { MessageKey } from '../i18n/en.js';
 import { useI18n } from '../i18n/index.js';
 import { daysUntil, formatDate, splitList } from '../logic/format.js';
@@ -123,17 +123,15 @@ function RequestCsr({ pending, onDone }: { pending: CertificateResponse['pending
   const [altNames, setAltNames] = useState('');
   const [organization, setOrganization] = useState('');
   const [country, setCountry] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const { error: refusal, run } = useSubmit();
+  const error = refusal?.message;
   const [result, setResult] = useState<CsrResponse | null>(null);
-  const submit = async (e: FormEvent) => {
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    setError(null);
-    try {
+    void run(async () => {
       setResult(await api.call('POST /api/certificate/request', { body: { commonName, altNames: splitList(altNames), organization, country } }));
       onDone();
-    } catch (failure) {
-      setError(failure instanceof ApiError ? failure.message : String(failure));
-    }
+    });
   };
   return (
     <Card title={t('cert.csr')}>
@@ -174,19 +172,17 @@ function ImportCertificate({ pending, onDone }: { pending: CertificateResponse['
   const { api, notify } = useApp();
   const [certificate, setCertificate] = useState('');
   const [key, setKey] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const submit = async (e: FormEvent) => {
+  const { error: refusal, run } = useSubmit();
+  const error = refusal?.message;
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    setError(null);
-    try {
+    void run(async () => {
       await api.call('POST /api/certificate/import', { body: { certificate, key } });
       notify(t('cert.imported'));
       setCertificate('');
       setKey('');
       onDone();
-    } catch (failure) {
-      setError(failure instanceof ApiError ? failure.message : String(failure));
-    }
+    });
   };
   return (
     <Card title={t('cert.import')}>

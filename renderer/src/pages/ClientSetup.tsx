@@ -1,7 +1,7 @@
 // What to type into a mail client: servers, ports, TLS mode and user name (per user on the
 // Users page, generic here).
 import type { ClientServer, ClientSetup } from '../../../server/admin/contract/index.js';
-import { Card, Loading, Notice, Page, StateBadge } from '../components/ui.js';
+import { Card, Loading, Notice, Page, StateBadge, TableHead } from '../components/ui.js';
 import { useLive, useResource } from '../context.js';
 import { useI18n } from '../i18n/index.js';
 
@@ -23,14 +23,7 @@ export function ClientSetupCard({ setup }: { setup: ClientSetup }) {
       </dl>
       {rows.length ? (
         <table>
-          <thead>
-            <tr>
-              <th>{t('client.kind')}</th>
-              <th>{t('client.port')}</th>
-              <th>{t('client.security')}</th>
-              <th>{t('overview.state')}</th>
-            </tr>
-          </thead>
+          <TableHead columns={[t('client.kind'), t('client.port'), t('client.security'), t('overview.state')]} />
           <tbody>
             {rows.map((row) => (
               <Row key={row.service} row={row} />

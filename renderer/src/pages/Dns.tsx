@@ -2,9 +2,8 @@
 // added by hand (add, remove — saved as the setting dns.extraRecords), and the BIND zone file.
 import { useState, type FormEvent } from 'react';
 import type { ExtraRecord } from '../../../server/admin/contract/index.js';
-import { ApiError } from '../api.js';
 import { Button, Card, Field, Loading, Notice, Page, StateBadge } from '../components/ui.js';
-import { useApp, useLive, useResource } from '../context.js';
+import { useApp, useLive, useResource, useSubmit } from '../context.js';
 import type { MessageKey } from '../i18n/en.js';
 import { useI18n } from '../i18n/index.js';
 import { hostPort } from './Overview.js';
@@ -129,19 +128,16 @@ function ExtraRecords({ records, domain, onSave }: { records: ExtraRecord[]; dom
   const { notify } = useApp();
   const [type, setType] = useState<RecordType>('A');
   const [values, setValues] = useState<Record<string, string>>({});
-  const [error, setError] = useState<ApiError | null>(null);
+  const { error, run } = useSubmit();
   const index = records.length;
   const reason = (field: string) => error?.reasonFor(`dns.extraRecords.${index}.${field}`);
-  const add = async (e: FormEvent) => {
+  const add = (e: FormEvent) => {
     e.preventDefault();
-    setError(null);
-    try {
+    void run(async () => {
       await onSave([...records, recordFrom(type, values)]);
       notify(t('dns.added'));
       setValues({});
-    } catch (failure) {
-      setError(failure instanceof ApiError ? failure : new ApiError(0, String(failure)));
-    }
+    });
   };
   const remove = async (at: number) => {
     try {

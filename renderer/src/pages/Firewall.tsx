@@ -2,9 +2,8 @@
 // (saved through the settings, only the changed service restarts); copy-ready firewall commands.
 import { useState, type FormEvent } from 'react';
 import type { FirewallKind, FirewallResponse, ServiceName, SettingsResponse } from '../../../server/admin/contract/index.js';
-import { ApiError } from '../api.js';
-import { Button, Card, CopyBlock, Loading, Notice, Page, StateBadge } from '../components/ui.js';
-import { useApp, useLive, useResource } from '../context.js';
+import { Button, Card, CopyBlock, Loading, Notice, Page, StateBadge, TableHead } from '../components/ui.js';
+import { useApp, useLive, useResource, useSubmit } from '../context.js';
 import { useI18n } from '../i18n/index.js';
 import { localizeReason } from '../logic/reasons.js';
 import { fromText } from '../logic/settings-fields.js';
@@ -57,8 +56,7 @@ function Ports({ data, settings, onSaved }: { data: FirewallResponse; settings: 
   const { t, language } = useI18n();
   const { api, notify } = useApp();
   const [draft, setDraft] = useState<Record<string, string>>({});
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useSubmit();
   const services = Object.keys(settings.settings.services) as ServiceName[];
   const statusOf = (name: ServiceName) => data.ports.find((p) => p.service === name);
   const value = (name: ServiceName, field: 'port' | 'address' | 'enabled') => draft[`${name}.${field}`] ?? String(settings.settings.services[name][field]);
@@ -72,35 +70,21 @@ function Ports({ data, settings, onSaved }: { data: FirewallResponse; settings: 
       const [, name, field] = c.key.split('.') as [string, ServiceName, 'port' | 'address' | 'enabled'];
       return JSON.stringify(c.value) !== JSON.stringify(settings.settings.services[name][field]);
     });
-  const save = async (e: FormEvent) => {
+  const save = (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    void run(async () => {
       await api.call('PATCH /api/settings', { body: { changes } });
       notify(t('firewall.saved'));
       setDraft({});
       onSaved();
-    } catch (failure) {
-      setError(failure instanceof ApiError ? failure : new ApiError(0, String(failure)));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <Card title={t('firewall.ports')}>
       <form onSubmit={save} noValidate>
         {error && !error.problems.length && <Notice tone="bad">{error.message}</Notice>}
         <table className="ports">
-          <thead>
-            <tr>
-              <th>{t('overview.service')}</th>
-              <th>{t('firewall.enabled')}</th>
-              <th>{t('firewall.address')}</th>
-              <th>{t('firewall.port')}</th>
-              <th>{t('overview.state')}</th>
-            </tr>
-          </thead>
+          <TableHead columns={[t('overview.service'), t('firewall.enabled'), t('firewall.address'), t('firewall.port'), t('overview.state')]} />
           <tbody>
             {services.map((name) => {
               const status = statusOf(name);

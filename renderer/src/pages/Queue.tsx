@@ -2,7 +2,7 @@
 // server last said, when the next try is; retry now or delete.
 import { useState } from 'react';
 import type { QueueEntryInfo } from '../../../server/admin/contract/index.js';
-import { Button, Card, Empty, Loading, Page } from '../components/ui.js';
+import { Button, Card, Empty, Loading, Page, TableHead } from '../components/ui.js';
 import { useApp, useLive, useResource } from '../context.js';
 import { useI18n } from '../i18n/index.js';
 import { formatBytes } from '../logic/format.js';
@@ -66,14 +66,7 @@ function Entry({ entry, onChange }: { entry: QueueEntryInfo; onChange(): void })
       }
     >
       <table>
-        <thead>
-          <tr>
-            <th>{t('queue.recipient')}</th>
-            <th>{t('overview.state')}</th>
-            <th>{t('queue.lastAnswer')}</th>
-            <th>{t('queue.next')}</th>
-          </tr>
-        </thead>
+        <TableHead columns={[t('queue.recipient'), t('overview.state'), t('queue.lastAnswer'), t('queue.next')]} />
         <tbody>
           {entry.recipients.map((r) => (
             <tr key={r.recipient}>

@@ -1,9 +1,8 @@
 // Domain & settings: the Postfix/Dovecot-like settings with one-line explanations. Only changed
 // values are sent; a refused value is shown next to its field and nothing is saved.
 import { useEffect, useState, type FormEvent } from 'react';
-import { ApiError } from '../api.js';
 import { Button, Card, Field, Loading, Notice, Page } from '../components/ui.js';
-import { useApp, useLive, useResource } from '../context.js';
+import { useApp, useLive, useResource, useSubmit } from '../context.js';
 import type { MessageKey } from '../i18n/en.js';
 import { useI18n } from '../i18n/index.js';
 import { GROUPS, fromText, toText, valueAt, type FieldSpec } from '../logic/settings-fields.js';
@@ -13,8 +12,7 @@ export function SettingsPage() {
   const { api, notify } = useApp();
   const resource = useResource('GET /api/settings');
   const [draft, setDraft] = useState<Record<string, string>>({});
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useSubmit();
   useLive((e) => e.type === 'settings' && !Object.keys(draft).length && resource.reloadSoon());
   useEffect(() => setDraft({}), [resource.data]);
   const settings = resource.data?.settings;
@@ -24,20 +22,14 @@ export function SettingsPage() {
   const text = (spec: FieldSpec) => draft[spec.key] ?? toText(valueAt(settings, spec.key), spec.kind);
   const changed = all.filter((spec) => draft[spec.key] !== undefined && JSON.stringify(fromText(draft[spec.key]!, spec.kind)) !== JSON.stringify(valueAt(settings, spec.key)));
 
-  const save = async (e: FormEvent) => {
+  const save = (e: FormEvent) => {
     e.preventDefault();
     if (!changed.length) return;
-    setBusy(true);
-    setError(null);
-    try {
+    void run(async () => {
       await api.call('PATCH /api/settings', { body: { changes: changed.map((spec) => ({ key: spec.key, value: fromText(draft[spec.key]!, spec.kind) })) } });
       notify(t('settings.saved'));
       resource.reload();
-    } catch (failure) {
-      setError(failure instanceof ApiError ? failure : new ApiError(0, String(failure)));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

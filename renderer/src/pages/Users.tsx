@@ -4,7 +4,7 @@ import { useState, type FormEvent } from 'react';
 import type { AliasesResponse, UserInfo, UsersResponse } from '../../../server/admin/contract/index.js';
 import { ApiError } from '../api.js';
 import { Button, Card, Empty, Field, Loading, Notice, Page, TableHead } from '../components/ui.js';
-import { useApp, useLive, useResource } from '../context.js';
+import { useApp, useLive, useResource, useSubmit } from '../context.js';
 import { useI18n } from '../i18n/index.js';
 import { formatBytes, randomPassword, splitList } from '../logic/format.js';
 import { ClientSetupCard } from './ClientSetup.js';
@@ -57,24 +57,17 @@ function AddUser({ data, onAdded }: { data: UsersResponse; onAdded(): void }) {
   const [name, setName] = useState('');
   const [password, setPassword] = useState('');
   const [quota, setQuota] = useState(data.defaultQuotaBytes ? String(data.defaultQuotaBytes / MB) : '');
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (e: FormEvent) => {
+  const { busy, error, run } = useSubmit();
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    void run(async () => {
       const created = await api.call('POST /api/users', { body: { address, password, displayName: name, quotaBytes: quotaBytes(quota) } });
       notify(t('users.added', { address: created.address }));
       setAddress('');
       setName('');
       setPassword('');
       onAdded();
-    } catch (failure) {
-      setError(failure instanceof ApiError ? failure : new ApiError(0, String(failure)));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <Card title={t('users.add')}>
@@ -112,23 +105,20 @@ function UserRow({ user, onChange }: { user: UserInfo; onChange(): void }) {
   const { t, language } = useI18n();
   const { api, notify } = useApp();
   const [open, setOpen] = useState<null | 'edit' | 'password' | 'card' | 'delete'>(null);
-  const [error, setError] = useState<ApiError | null>(null);
+  const submission = useSubmit();
+  const error = submission.error;
   const toggle = (panel: typeof open) => {
-    setError(null);
+    submission.setError(null);
     setOpen(open === panel ? null : panel);
   };
   const params = { address: user.address };
-  const run = async (action: () => Promise<unknown>, done: string) => {
-    setError(null);
-    try {
+  const run = (action: () => Promise<unknown>, done: string) =>
+    submission.run(async () => {
       await action();
       notify(done);
       setOpen(null);
       onChange();
-    } catch (failure) {
-      setError(failure instanceof ApiError ? failure : new ApiError(0, String(failure)));
-    }
-  };
+    });
   const values = { messages: user.messages, used: formatBytes(user.usedBytes, language), quota: formatBytes(user.quotaBytes, language) };
   const one = user.messages === 1;
   const usage = user.quotaBytes ? t(one ? 'users.usageOf.one' : 'users.usageOf', values) : t(one ? 'users.usage.one' : 'users.usage', values);
@@ -218,19 +208,16 @@ function Aliases({ data, domain, onChange }: { data: AliasesResponse; domain: st
   const { api, notify } = useApp();
   const [address, setAddress] = useState('');
   const [targets, setTargets] = useState('');
-  const [error, setError] = useState<ApiError | null>(null);
-  const add = async (e: FormEvent) => {
+  const { error, run } = useSubmit();
+  const add = (e: FormEvent) => {
     e.preventDefault();
-    setError(null);
-    try {
+    void run(async () => {
       const created = await api.call('POST /api/aliases', { body: { address, targets: splitList(targets) } });
       notify(t('aliases.added', { address: created.address }));
       setAddress('');
       setTargets('');
       onChange();
-    } catch (failure) {
-      setError(failure instanceof ApiError ? failure : new ApiError(0, String(failure)));
-    }
+    });
   };
   const remove = async (alias: string, target?: string) => {
     try {

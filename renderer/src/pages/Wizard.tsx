@@ -2,10 +2,9 @@
 // password, one step at a time; then what the mail clients should use.
 import { useState, type FormEvent } from 'react';
 import type { SetupResponse, SetupStateResponse } from '../../../server/admin/contract/index.js';
-import { ApiError } from '../api.js';
 import { LanguageSelect } from '../components/LanguageSelect.js';
 import { Button, Field, Notice } from '../components/ui.js';
-import { useApp } from '../context.js';
+import { useApp, useSubmit } from '../context.js';
 import { useI18n } from '../i18n/index.js';
 import { localizeReason } from '../logic/reasons.js';
 import { ClientSetupCard } from './ClientSetup.js';
@@ -21,8 +20,7 @@ export function Wizard({ setup, onDone }: { setup: SetupStateResponse; onDone():
   const [hostnameEdited, setHostnameEdited] = useState(setup.hostname !== `mail.${setup.domain}`);
   const [address, setAddress] = useState(setup.address === '127.0.0.1' || setup.lan.some((a) => a.address === setup.address) ? setup.address : '0.0.0.0');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useSubmit();
   const [result, setResult] = useState<SetupResponse | null>(null);
 
   const changeDomain = (value: string) => {
@@ -30,21 +28,14 @@ export function Wizard({ setup, onDone }: { setup: SetupStateResponse; onDone():
     if (!hostnameEdited) setHostname(`mail.${value.trim().toLowerCase()}`);
   };
   const finish = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+    const refusal = await run(async () => {
       const answer = await api.call('POST /api/setup', { body: { domain, hostname, address, adminPassword: password } });
       if (!password && setup.firstStart) await api.call('POST /api/setup/first-start-seen').catch(() => {});
       setResult(answer);
-    } catch (failure) {
-      const apiError = failure instanceof ApiError ? failure : new ApiError(0, String(failure));
-      setError(apiError);
-      // Go back to the first step with a problem.
-      const firstBad = STEPS.findIndex((s) => apiError.reasonFor(s === 'password' ? 'adminPassword' : s));
-      if (firstBad >= 0) setStep(firstBad);
-    } finally {
-      setBusy(false);
-    }
+    });
+    // Go back to the first step with a problem.
+    const firstBad = refusal ? STEPS.findIndex((s) => refusal.reasonFor(s === 'password' ? 'adminPassword' : s)) : -1;
+    if (firstBad >= 0) setStep(firstBad);
   };
   const submit = (e: FormEvent) => {
     e.preventDefault();
