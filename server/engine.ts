@@ -10,10 +10,12 @@ import type { EngineContext, Service } from './context.js';
 import { Delivery } from './delivery/delivery.js';
 import { OutboundQueue } from './delivery/queue.js';
 import { OutboundWorker } from './delivery/outbound/worker.js';
+import { MimeCache } from './imap/mime/cache.js';
 import { InspectorBus } from './inspector/bus.js';
 import { Log } from './log.js';
 import { lanAddresses, networkMatcher } from './net/interfaces.js';
 import { describeStatus, type ServiceStatus } from './net/listener.js';
+import { Pop3State } from './pop3/maildrop.js';
 import { SERVICE_FACTORIES } from './services.js';
 import { loadSettings, settingsPath } from './settings/file.js';
 import { SERVICE_NAMES, type ServiceName, type Settings } from './settings/schema.js';
@@ -105,6 +107,8 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     settings: () => settings,
     db,
     mailStore,
+    mimeCache: new MimeCache(db),
+    pop3: new Pop3State(mailStore),
     accounts,
     tls,
     delivery: new Delivery(mailStore, queue, log),

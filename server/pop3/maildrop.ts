@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { User } from '../accounts/accounts.js';
 import { splitFlags, type MailboxChange, type MailboxRow, type MailStore, type MessageRow } from '../store/mailstore.js';
 import { BareLineFeedCounter } from './encoder.js';
-import { WireSizeMemory } from './wire-sizes.js';
+import { WireSizes, type WireSizeMemory } from './wire-sizes.js';
 
 export interface DropMessage {
   /** 1-based message number, fixed for the session. */
@@ -36,24 +36,32 @@ const LISTING_ROWS_KEPT = 50_000;
 /** Measuring many messages (the first STAT after a restart, or new mail) lets other sessions in this often. */
 const MEASURE_SLICE_MS = 5;
 
-// ── per-engine state, shared by the pop3 and pop3s instances (keyed by the engine's MailStore) ──
+// ── per-engine state, shared by the pop3 and pop3s instances (made by the engine: context.pop3) ──
 
-const locks = new WeakMap<MailStore, Map<number, string>>();
-const listings = new WeakMap<MailStore, Listings>();
+/** Which session holds each user's maildrop: user id → session id. */
+export type MaildropLocks = Map<number, string>;
+
+/** What the pop3 and pop3s services share: the maildrop locks, recent INBOX listings, sizes on the wire. */
+export class Pop3State {
+  readonly locks: MaildropLocks = new Map();
+  readonly listings: Listings;
+  readonly wireSizes = new WireSizes();
+
+  constructor(store: MailStore) {
+    this.listings = new Listings(store);
+  }
+}
 
 /** Takes the maildrop lock of a user for a session; false if another session holds it. */
-export function lockMaildrop(store: MailStore, userId: number, sessionId: string): boolean {
-  let held = locks.get(store);
-  if (!held) locks.set(store, (held = new Map()));
-  const owner = held.get(userId);
+export function lockMaildrop(locks: MaildropLocks, userId: number, sessionId: string): boolean {
+  const owner = locks.get(userId);
   if (owner !== undefined && owner !== sessionId) return false;
-  held.set(userId, sessionId);
+  locks.set(userId, sessionId);
   return true;
 }
 
-export function unlockMaildrop(store: MailStore, userId: number, sessionId: string): void {
-  const held = locks.get(store);
-  if (held?.get(userId) === sessionId) held.delete(userId);
+export function unlockMaildrop(locks: MaildropLocks, userId: number, sessionId: string): void {
+  if (locks.get(userId) === sessionId) locks.delete(userId);
 }
 
 /**
@@ -63,18 +71,12 @@ export function unlockMaildrop(store: MailStore, userId: number, sessionId: stri
  * the MailStore, which announces every change), and not used if the mailbox's HIGHEST-MODSEQ
  * moved all the same. Rows are never modified, so sessions share them.
  */
-class Listings {
+export class Listings {
   private readonly byMailbox = new Map<number, { modseq: number; rows: readonly MessageRow[] }>();
   private rowsKept = 0;
 
   constructor(private readonly store: MailStore) {
     store.changes.on('change', (change: MailboxChange) => this.forget(change.mailboxId));
-  }
-
-  static of(store: MailStore): Listings {
-    let listing = listings.get(store);
-    if (!listing) listings.set(store, (listing = new Listings(store)));
-    return listing;
   }
 
   rows(mailbox: MailboxRow): readonly MessageRow[] {
@@ -126,15 +128,15 @@ export class Maildrop {
   }
 
   /** The snapshot of the user's INBOX. Call `close()` when the session is done with it. */
-  static open(store: MailStore, owner: User): Maildrop {
+  static open(store: MailStore, state: Pop3State, owner: User): Maildrop {
     let mailbox = store.getMailbox(owner.id, 'INBOX');
     if (!mailbox) {
       store.ensureUserMailboxes(owner);
       mailbox = store.getMailbox(owner.id, 'INBOX')!;
     }
-    const rows = Listings.of(store).rows(mailbox);
+    const rows = state.listings.rows(mailbox);
     const messages = rows.map((row, i): DropMessage => ({ number: i + 1, row, deleted: false, retrieved: false }));
-    const sizes = WireSizeMemory.of(store, store.folderPath(owner, mailbox), rows);
+    const sizes = state.wireSizes.of(store.folderPath(owner, mailbox), rows);
     const drop = new Maildrop(store, owner, mailbox, messages, sizes);
     // All writers go through the MailStore, which announces every change: from now on, a row not
     // named in a change is as current as the snapshot.

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { splitFlags, type MessageRow } from '../../store/mailstore.js';
 import type { Wire } from '../commands/types.js';
-import { mimeCacheFor, type MimeCache } from '../mime/cache.js';
+import type { MimeCache } from '../mime/cache.js';
 import { headerBlockEnd, readHeaderBlock } from '../mime/header-block.js';
 import type { MimePart } from '../mime/structure.js';
 import { imapDateTime, withoutNul, withoutNulText, type Piece } from '../replies.js';
@@ -45,7 +45,7 @@ interface Loaded {
 export async function runFetch(session: Session, wire: Wire, targets: Target[], requested: FetchItem[], options: FetchOptions): Promise<{ gone: number }> {
   const view = session.selected;
   const store = session.context.mailStore;
-  const cache = mimeCacheFor(session.context.db);
+  const cache = session.context.mimeCache;
   const items = [...requested];
   const has = (kind: string) => items.some((i) => i.kind === kind);
   if (options.byUid && !has('UID')) items.unshift({ kind: 'UID' });

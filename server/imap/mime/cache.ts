@@ -2,7 +2,8 @@
 // message share it; a message file never changes, flags live in the index, not here): its
 // ENVELOPE — fields and the formatted text FETCH writes — from the header block alone, and its
 // MIME structure once something needed it. In memory: an LRU bounded in bytes, shared by all
-// sessions; on disk: the message_mime table, written in small transactions off the request path.
+// sessions (one cache per engine: context.mimeCache); on disk: the message_mime table, written in
+// small transactions off the request path.
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../../store/db.js';
 import type { MessageRow } from '../../store/mailstore.js';
@@ -277,16 +278,4 @@ function countParts(part: MimePart): number {
   for (const child of part.parts ?? []) count += countParts(child);
   if (part.message) count += countParts(part.message);
   return count;
-}
-
-const caches = new WeakMap<Db, MimeCache>();
-
-/** One cache per database, shared by the imap and imaps services. */
-export function mimeCacheFor(db: Db): MimeCache {
-  let cache = caches.get(db);
-  if (!cache) {
-    cache = new MimeCache(db);
-    caches.set(db, cache);
-  }
-  return cache;
 }

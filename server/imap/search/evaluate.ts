@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { splitFlags, type MessageRow } from '../../store/mailstore.js';
-import { mimeCacheFor, type MimeCache } from '../mime/cache.js';
+import type { MimeCache } from '../mime/cache.js';
 import { mimeLibraries } from '../mime/libraries.js';
 import { fieldValue, firstValue, parseParameterized, splitHeaderFields, type HeaderField } from '../mime/headers.js';
 import { envelopeFromHeader, type Envelope } from '../mime/envelope.js';
@@ -295,7 +295,7 @@ function usesHeaders(key: SearchKey): boolean {
 /** The messages of the selected mailbox matching `key`, in sequence order. */
 export async function search(session: Session, key: SearchKey, within?: Target[]): Promise<Match[]> {
   const view = session.selected;
-  const cache = mimeCacheFor(session.context.db);
+  const cache = session.context.mimeCache;
   const targets = within ?? view.allTargets();
   const max = { seq: view.exists, uid: view.exists ? view.uidAt(view.exists)! : 0 };
   const mailbox = view.mailbox;
