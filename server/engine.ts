@@ -19,7 +19,8 @@ import { Pop3State } from './pop3/maildrop.js';
 import { SERVICE_FACTORIES } from './services.js';
 import { loadSettings, settingsPath } from './settings/file.js';
 import { SERVICE_NAMES, type ServiceName, type Settings } from './settings/schema.js';
-import { openDatabase, useExplicitCommitSync, type Db } from './store/db.js';
+import { CommitWriter } from './store/commit-writer.js';
+import { openDatabase, type Db } from './store/db.js';
 import { DiskSpace, type DiskStatus } from './store/disk-space.js';
 import { MailStore } from './store/mailstore.js';
 import { ensureCertificates } from './tls/certificates.js';
@@ -89,13 +90,15 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const log = new Log(options.print ?? null);
   let settings = loadSettings(dataDir).settings;
   const db = openDatabase(dataDir, (line) => log.info('store', line));
-  const commitSync = useExplicitCommitSync(db);
-  const mailStore = new MailStore(db, dataDir);
+  // one group commit for the whole engine: delivery, the outbound queue, the MIME cache
+  const commits = new CommitWriter(db);
+  commits.syncExplicitly();
+  const mailStore = new MailStore(db, dataDir, commits);
   const accounts = new Accounts(db, dataDir, mailStore, () => settings, log);
   const firstStart = await initializeMailboxes(db, accounts, settings);
   for (const line of ensureCertificates(dataDir, certificateIdentity(settings))) log.info('tls', line);
   const tls = new TlsContext(dataDir);
-  const queue = new OutboundQueue(db, dataDir);
+  const queue = new OutboundQueue(db, dataDir, commits);
   const inspector = new InspectorBus();
   const disk = new DiskSpace(dataDir, () => settings.limits.minFreeDiskBytes, (message) => log.error('store', message));
   disk.on('change', (status) => logDiskSpace(log, status));
@@ -107,7 +110,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     settings: () => settings,
     db,
     mailStore,
-    mimeCache: new MimeCache(db),
+    mimeCache: new MimeCache(db, commits),
     pop3: new Pop3State(mailStore),
     accounts,
     tls,
@@ -242,7 +245,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       await Promise.all([...running.keys()].map(stopService));
       await outbound.stop();
       disk.stop();
-      commitSync.stop();
+      commits.stop();
       db.close();
       log.info('engine', 'stopped');
     },

@@ -5,7 +5,8 @@ import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { commitsDurable, type Db } from './db.js';
+import { CommitWriter } from './commit-writer.js';
+import type { Db } from './db.js';
 import { isDiskFull } from './disk-space.js';
 import { directorySync } from './fsync.js';
 import { SelectSummaries, type SelectSummary } from './select-summary.js';
@@ -91,14 +92,16 @@ export function folderForName(name: string): string {
 
 export class MailStore {
   readonly changes = new EventEmitter();
-  private pending: PendingRow[] = [];
-  private flushScheduled = false;
+  /** Index rows waiting for their commit; null when the next row starts a new batch. */
+  private batch: PendingRow[] | null = null;
   private readonly keywords = new KeywordLetters();
   private readonly statements;
 
   constructor(
     private readonly db: Db,
     private readonly dataDir: string,
+    /** The engine's group commit, shared with the outbound queue and the MIME cache. */
+    private readonly commits = new CommitWriter(db),
   ) {
     this.changes.setMaxListeners(0);
     this.statements = {
@@ -269,54 +272,52 @@ export class MailStore {
   /** Queues an index row; rows queued in the same turn of the event loop share one commit. */
   private index(row: Omit<PendingRow, 'resolve' | 'reject'>): Promise<MessageRow> {
     return new Promise((resolve, reject) => {
-      this.pending.push({ ...row, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
+      if (this.batch) return void this.batch.push({ ...row, resolve, reject });
+      const batch: PendingRow[] = (this.batch = [{ ...row, resolve, reject }]);
+      this.commits
+        .write(
+          () => {
+            if (this.batch === batch) this.batch = null;
+            return this.insertBatch(batch);
+          },
+          { committed: (inserted) => this.announceInserted(inserted) },
+        )
+        .then(
+          (inserted) => batch.forEach((row, i) => row.resolve(inserted[i]!)),
+          (error: unknown) => batch.forEach((row) => row.reject(error)),
+        );
     });
   }
 
-  private flush(): void {
-    this.flushScheduled = false;
-    const batch = this.pending.splice(0);
-    let inserted: MessageRow[];
-    try {
-      inserted = this.db.transaction(() => {
-        // One UPDATE per mailbox reserves the UIDs and MODSEQs of all its rows in the batch.
-        const counts = new Map<number, number>();
-        for (const row of batch) counts.set(row.mailboxId, (counts.get(row.mailboxId) ?? 0) + 1);
-        const next = new Map<number, { uid: number; modseq: number }>();
-        for (const [mailboxId, n] of counts) {
-          next.set(mailboxId, this.statements.reserveUids.get(n, n, mailboxId, n, n) as { uid: number; modseq: number });
-        }
-        return batch.map((row): MessageRow => {
-          const reserved = next.get(row.mailboxId)!;
-          const { uid, modseq } = reserved;
-          reserved.uid++;
-          reserved.modseq++;
-          const info = this.statements.insertIndexed.run(row.mailboxId, uid, row.guid, row.filename, row.size, row.internalDate, row.flags, modseq);
-          return {
-            id: Number(info.lastInsertRowid),
-            mailbox_id: row.mailboxId,
-            uid,
-            guid: row.guid,
-            filename: row.filename,
-            size: row.size,
-            internal_date: row.internalDate,
-            flags: row.flags,
-            modseq,
-          };
-        });
-      })();
-    } catch (error) {
-      for (const row of batch) row.reject(error);
-      return;
+  /** Inside the commit: one UPDATE per mailbox reserves the UIDs and MODSEQs of all its rows in the batch. */
+  private insertBatch(batch: readonly PendingRow[]): MessageRow[] {
+    const counts = new Map<number, number>();
+    for (const row of batch) counts.set(row.mailboxId, (counts.get(row.mailboxId) ?? 0) + 1);
+    const next = new Map<number, { uid: number; modseq: number }>();
+    for (const [mailboxId, n] of counts) {
+      next.set(mailboxId, this.statements.reserveUids.get(n, n, mailboxId, n, n) as { uid: number; modseq: number });
     }
-    commitsDurable(this.db).then(
-      () => batch.forEach((row, i) => row.resolve(inserted[i]!)),
-      (error: unknown) => batch.forEach((row) => row.reject(error)),
-    );
+    return batch.map((row): MessageRow => {
+      const reserved = next.get(row.mailboxId)!;
+      const { uid, modseq } = reserved;
+      reserved.uid++;
+      reserved.modseq++;
+      const info = this.statements.insertIndexed.run(row.mailboxId, uid, row.guid, row.filename, row.size, row.internalDate, row.flags, modseq);
+      return {
+        id: Number(info.lastInsertRowid),
+        mailbox_id: row.mailboxId,
+        uid,
+        guid: row.guid,
+        filename: row.filename,
+        size: row.size,
+        internal_date: row.internalDate,
+        flags: row.flags,
+        modseq,
+      };
+    });
+  }
+
+  private announceInserted(inserted: readonly MessageRow[]): void {
     const byMailbox = new Map<number, number[]>();
     for (const row of inserted) byMailbox.set(row.mailbox_id, [...(byMailbox.get(row.mailbox_id) ?? []), row.uid]);
     for (const [mailboxId, uids] of byMailbox) this.announce({ mailboxId, kind: 'exists', uids });
