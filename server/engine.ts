@@ -20,9 +20,10 @@ import { SERVICE_FACTORIES } from './services.js';
 import { loadSettings, settingsPath } from './settings/file.js';
 import { SERVICE_NAMES, type ServiceName, type Settings } from './settings/schema.js';
 import { CommitWriter } from './store/commit-writer.js';
-import { openDatabase, type Db } from './store/db.js';
+import { openDatabase } from './store/db.js';
 import { DiskSpace, type DiskStatus } from './store/disk-space.js';
 import { MailStore } from './store/mailstore.js';
+import type { Meta } from './store/meta.js';
 import { ensureCertificates } from './tls/certificates.js';
 import { TlsContext } from './tls/context.js';
 
@@ -69,8 +70,8 @@ export function certificateIdentity(settings: Settings) {
  * mailbox made before the first start (`lanpost user add admin@…` by a script or an installer)
  * is left as it is: a password is made, and shown, only for a mailbox made here.
  */
-export async function initializeMailboxes(db: Db, accounts: Accounts, settings: Settings): Promise<FirstStart | null> {
-  if (db.prepare("SELECT value FROM meta WHERE key = 'initialized'").get()) return null;
+export async function initializeMailboxes(meta: Meta, accounts: Accounts, settings: Settings): Promise<FirstStart | null> {
+  if (meta.get('initialized') !== undefined) return null;
   const address = `admin@${settings.domain}`;
   let made: FirstStart | null = null;
   if (!accounts.findUser(address)) {
@@ -80,7 +81,7 @@ export async function initializeMailboxes(db: Db, accounts: Accounts, settings: 
   for (const role of ['postmaster', 'abuse']) {
     if (!accounts.listAliases().some((a) => a.address === `${role}@${settings.domain}`)) accounts.addAlias(`${role}@${settings.domain}`, [address]);
   }
-  db.prepare("INSERT INTO meta (key, value) VALUES ('initialized', ?)").run(new Date().toISOString());
+  meta.set('initialized', new Date().toISOString());
   return made;
 }
 
@@ -95,7 +96,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   commits.syncExplicitly();
   const mailStore = new MailStore(db, dataDir, commits);
   const accounts = new Accounts(db, dataDir, mailStore, () => settings, log);
-  const firstStart = await initializeMailboxes(db, accounts, settings);
+  const firstStart = await initializeMailboxes(mailStore.meta, accounts, settings);
   for (const line of ensureCertificates(dataDir, certificateIdentity(settings))) log.info('tls', line);
   const tls = new TlsContext(dataDir);
   const queue = new OutboundQueue(db, dataDir, commits);

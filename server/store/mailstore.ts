@@ -8,6 +8,7 @@ import path from 'node:path';
 import { CommitWriter } from './commit-writer.js';
 import type { Db } from './db.js';
 import { isDiskFull } from './disk-space.js';
+import { Meta } from './meta.js';
 import { directorySync } from './fsync.js';
 import { SelectSummaries, type SelectSummary } from './select-summary.js';
 import { KeywordLetters } from './keywords.js';
@@ -92,6 +93,8 @@ export function folderForName(name: string): string {
 
 export class MailStore {
   readonly changes = new EventEmitter();
+  /** Facts about the data folder kept with the index (the meta table). */
+  readonly meta: Meta;
   /** Index rows waiting for their commit; null when the next row starts a new batch. */
   private batch: PendingRow[] | null = null;
   private readonly keywords = new KeywordLetters();
@@ -104,6 +107,7 @@ export class MailStore {
     private readonly commits = new CommitWriter(db),
   ) {
     this.changes.setMaxListeners(0);
+    this.meta = new Meta(db);
     this.statements = {
       mailbox: db.prepare<[number, string]>('SELECT * FROM mailboxes WHERE user_id = ? AND name = ?'),
       mailboxById: db.prepare<[number]>('SELECT * FROM mailboxes WHERE id = ?'),

@@ -9,7 +9,7 @@ import type { AdminState } from '../state.js';
 import type { DnsZoneResponse } from '../types.js';
 
 function zones(state: AdminState) {
-  return currentZones(state.context.dataDir, state.context.settings(), state.context.db);
+  return currentZones(state.context.dataDir, state.context.settings(), state.context.mailStore.meta);
 }
 
 export const dnsRoutes: Route[] = [
