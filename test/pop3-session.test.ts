@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TranscriptLine } from '../server/inspector/bus.js';
-import type { MailboxChange } from '../server/store/mailstore.js';
+import { Flags, type MailboxChange } from '../server/store/mailstore.js';
 import { startTestEngine, type TestEngine } from './helpers/engine.js';
 import { deliver, inboxRows, Pop3Client, unstuff } from './helpers/pop3.js';
 
@@ -291,7 +291,7 @@ describe('POP3 TRANSACTION', () => {
     const { accounts, mailStore } = test.engine.context;
     const user = accounts.findUser(address)!;
     const inbox = mailStore.getMailbox(user.id, 'INBOX')!;
-    const setFlags = (n: number, flags: string[]) => mailStore.setFlags(user, inbox, [{ message: inboxRows(test, address)[n - 1]!, flags }]);
+    const setFlags = (n: number, flags: string[]) => mailStore.setFlags(user, inbox, [{ message: inboxRows(test, address)[n - 1]!, flags: Flags.from(flags) }]);
 
     const first = await loggedIn(address);
     await first.multi('RETR 1');

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { User } from '../accounts/accounts.js';
-import { splitFlags, type MailboxChange, type MailboxRow, type MailStore, type MessageRow } from '../store/mailstore.js';
+import type { MailboxChange, MailboxRow, MailStore, MessageRow } from '../store/mailstore.js';
 import { BareLineFeedCounter } from './encoder.js';
 import { WireSizes, type WireSizeMemory } from './wire-sizes.js';
 
@@ -277,17 +277,15 @@ export class Maildrop {
   update(): { removed: number; flagError: Error | null } {
     const doomed = this.messages.filter((m) => m.deleted).map((m) => m.row);
     const removed = doomed.length ? this.store.expunge(this.owner, this.mailbox, doomed).length : 0;
-    const seen: Array<{ message: MessageRow; flags: string[] }> = [];
+    const retrieved: MessageRow[] = [];
     for (const message of this.messages) {
       if (message.deleted || !message.retrieved) continue;
       // Only a row someone changed since the snapshot needs reading again.
       const current = this.changedSince.has(message.row.uid) ? this.store.messageById(message.row.id) : message.row;
-      if (!current) continue;
-      const flags = splitFlags(current.flags);
-      if (!flags.includes('\\Seen')) seen.push({ message: current, flags: [...flags, '\\Seen'] });
+      if (current) retrieved.push(current);
     }
     try {
-      if (seen.length) this.store.setFlags(this.owner, this.mailbox, seen);
+      this.store.addFlag(this.owner, this.mailbox, retrieved, '\\Seen');
     } catch (error) {
       return { removed, flagError: error as Error };
     }

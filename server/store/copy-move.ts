@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Db } from './db.js';
-import { splitFlags } from './flags.js';
+import { Flags } from './flags.js';
 import { directorySync } from './fsync.js';
 import type { KeywordLetters } from './keywords.js';
 import type { Mailboxes } from './mailboxes.js';
@@ -35,7 +35,7 @@ export class CopyMove {
       for (const message of messages) {
         const current = this.messages.byId(message.id) ?? message;
         const { base } = parseFileName(path.basename(current.filename));
-        const flags = splitFlags(current.flags);
+        const flags = Flags.of(current).list;
         let guid = base;
         let filename = this.keywords.apply(to, fileNameFor(guid, current.size, flags, false), flags);
         if (fs.existsSync(path.join(to, filename)) || this.messages.hasGuid(target.id, guid)) {

@@ -16,7 +16,7 @@ import { EventEmitter } from 'node:events';
 import { CommitWriter } from './commit-writer.js';
 import { CopyMove } from './copy-move.js';
 import type { Db } from './db.js';
-import { FlagWriter } from './flags.js';
+import { FlagWriter, type FlagUpdate } from './flags.js';
 import { ImapViews, Subscriptions } from './imap-views.js';
 import { KeywordLetters } from './keywords.js';
 import { Mailboxes } from './mailboxes.js';
@@ -28,7 +28,7 @@ import type { MailboxChange, MailboxOwner, MailboxRow, MessageRow } from './rows
 import type { SelectSummary } from './select-summary.js';
 
 export { HIERARCHY_DELIMITER, SPECIAL_MAILBOXES, folderForName } from './mailboxes.js';
-export { splitFlags } from './flags.js';
+export { Flags, type FlagUpdate } from './flags.js';
 export type { AppendOptions } from './messages.js';
 export type { MailboxChange, MailboxOwner, MailboxRow, MessageRow } from './rows.js';
 
@@ -164,9 +164,14 @@ export class MailStore {
     return this.files(owner, mailbox).path(message);
   }
 
-  /** Replaces the flags of messages; mirrors system flags into the file names (new/ → cur/). */
-  setFlags(owner: MailboxOwner, mailbox: MailboxRow, updates: Array<{ message: MessageRow; flags: string[] }>): MessageRow[] {
+  /** Replaces the flags of messages; mirrors system flags into the file names (new/ → cur/). Returns the rows changed. */
+  setFlags(owner: MailboxOwner, mailbox: MailboxRow, updates: readonly FlagUpdate[]): MessageRow[] {
     return this.flags.set(this.folderPath(owner, mailbox), mailbox, updates);
+  }
+
+  /** Adds `flag` to the messages that lack it (\Seen for a message read); returns the rows changed. */
+  addFlag(owner: MailboxOwner, mailbox: MailboxRow, messages: readonly MessageRow[], flag: string): MessageRow[] {
+    return this.flags.add(this.folderPath(owner, mailbox), mailbox, messages, flag);
   }
 
   /** Removes messages from the index and their files from disk. */

@@ -4,7 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from './db.js';
-import { splitFlags } from './flags.js';
+import { Flags } from './flags.js';
+import { letterKeywords } from './keywords.js';
 import { cleanTmp, ensureMaildir, listMessageFiles, parseFileName } from './maildir.js';
 import type { Messages } from './messages.js';
 import type { MailboxRow } from './rows.js';
@@ -34,7 +35,7 @@ export function reconcile(db: Db, messages: Messages, folder: string, mailbox: M
         removed++;
       } else if (file !== row.filename) {
         const flags = file.startsWith('cur/') ? parseFileName(path.basename(file)).flags : [];
-        const keywords = splitFlags(row.flags).filter((f) => !f.startsWith('\\') && f !== '$Forwarded');
+        const keywords = letterKeywords(Flags.of(row).list);
         messages.update(row, [...flags, ...keywords].join(' '), file);
         renamed++;
       }

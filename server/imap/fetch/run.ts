@@ -6,7 +6,7 @@
 // BODYSTRUCTURE and part numbers.
 import fs from 'node:fs';
 import path from 'node:path';
-import { splitFlags, type MessageRow } from '../../store/mailstore.js';
+import type { MessageRow } from '../../store/mailstore.js';
 import type { Wire } from '../commands/types.js';
 import type { MimeCache } from '../mime/cache.js';
 import { headerBlockEnd, readHeaderBlock } from '../mime/header-block.js';
@@ -82,11 +82,8 @@ export async function runFetch(session: Session, wire: Wire, targets: Target[], 
     const helped = need.envelope && !need.structure && !need.content ? shareUncached(cache, folder, rows, () => (helperWanted = true)) : null;
     const seenNow = new Set<number>();
     if (setsSeen) {
-      const updates = [...rows.values()]
-        .filter((row) => !splitFlags(row.flags).some((f) => f.toLowerCase() === '\\seen'))
-        .filter((row) => options.changedSince === null || row.modseq > options.changedSince)
-        .map((row) => ({ message: row, flags: [...splitFlags(row.flags), '\\Seen'] }));
-      for (const row of store.setFlags(owner, mailbox, updates)) {
+      const fetched = [...rows.values()].filter((row) => options.changedSince === null || row.modseq > options.changedSince);
+      for (const row of store.addFlag(owner, mailbox, fetched, '\\Seen')) {
         rows.set(row.uid, row);
         seenNow.add(row.uid);
         view.noteReported(row.uid, row.modseq);

@@ -3,7 +3,7 @@
 // charsets) and compared case-insensitively as substrings (RFC 3501 §6.4.4).
 import fs from 'node:fs';
 import path from 'node:path';
-import { splitFlags, type MessageRow } from '../../store/mailstore.js';
+import { Flags, type MessageRow } from '../../store/mailstore.js';
 import type { MimeCache } from '../mime/cache.js';
 import { mimeLibraries } from '../mime/libraries.js';
 import { fieldValue, firstValue, parseParameterized, splitHeaderFields, type HeaderField } from '../mime/headers.js';
@@ -199,8 +199,7 @@ export function sentDay(headers: HeaderField[]): number | null {
 }
 
 function hasFlag(row: MessageRow, flag: string): boolean {
-  const lower = flag.toLowerCase();
-  return splitFlags(row.flags).some((f) => f.toLowerCase() === lower);
+  return Flags.of(row).has(flag);
 }
 
 function compareDay(day: number, compare: 'before' | 'on' | 'since', wanted: number): boolean {
