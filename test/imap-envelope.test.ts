@@ -379,7 +379,7 @@ describe('the envelope helper thread', () => {
       expect(got.size).toBe(1300);
       cache.flush();
       store.listMessages(mailbox.id).forEach((row, i) => {
-        expect(got.get(i + 1), `${name} message ${i + 1}`).toBe(expected(store.messagePath(user, mailbox, row)));
+        expect(got.get(i + 1), `${name} message ${i + 1}`).toBe(expected(store.files(user, mailbox).path(row)));
         expect(stored.get(row.guid)).toBe(got.get(i + 1));
       });
       if (name === 'Large') await until(() => cache.helper.ready, 'the helper starting after the first FETCH');

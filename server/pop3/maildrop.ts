@@ -3,11 +3,9 @@
 // that only UPDATE (QUIT) carries out; sizes on the wire; unique ids; and the per-user lock that
 // makes a second POP3 session get [IN-USE].
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import fsp from 'node:fs/promises';
-import path from 'node:path';
 import type { User } from '../accounts/accounts.js';
 import type { MailboxChange, MailboxRow, MailStore, MessageRow } from '../store/mailstore.js';
+import { chunksOf, SMALL_MESSAGE_BYTES, type MessageFiles, type OpenMessage } from '../store/message-files.js';
 import { BareLineFeedCounter } from './encoder.js';
 import { WireSizes, type WireSizeMemory } from './wire-sizes.js';
 
@@ -20,17 +18,16 @@ export interface DropMessage {
   retrieved: boolean;
 }
 
-/** A message's bytes: whole when small, else an open file to stream from. */
-export type MessageSource = { kind: 'whole'; bytes: Buffer } | { kind: 'file'; file: fsp.FileHandle };
-
 /**
- * Messages up to this size are read whole and synchronously: from the page cache that is a few
- * microseconds, far less CPU than three trips through libuv's thread pool (measured: it decides
- * the messages/s of many concurrent sessions), and the engine reads its SQLite index synchronously
- * anyway. Bigger messages stream from the file asynchronously.
+ * A message's bytes: whole when small (read synchronously: from the page cache that is a few
+ * microseconds, far less CPU than trips through libuv's thread pool, measured to decide the
+ * messages/s of many concurrent sessions), else an open file to stream from.
  */
-export const WHOLE_READ_LIMIT = 128 * 1024;
-const READ_CHUNK = 64 * 1024;
+export type MessageSource = { kind: 'whole'; bytes: Buffer } | { kind: 'file'; file: OpenMessage };
+
+/** RETR and TOP stream a big message's chunks with it. */
+export { chunksOf };
+
 /** Index rows kept in memory across sessions (about 200 bytes each). */
 const LISTING_ROWS_KEPT = 50_000;
 /** Measuring many messages (the first STAT after a restart, or new mail) lets other sessions in this often. */
@@ -109,7 +106,7 @@ export function uniqueIdFor(guid: string): string {
 }
 
 export class Maildrop {
-  private readonly folder: string;
+  private readonly files: MessageFiles;
   /** UIDs changed or removed by others since the snapshot: their snapshot rows are out of date. */
   private readonly changedSince = new Set<number>();
   private readonly onChange = (change: MailboxChange) => {
@@ -124,7 +121,7 @@ export class Maildrop {
     readonly messages: readonly DropMessage[],
     private readonly sizes: WireSizeMemory,
   ) {
-    this.folder = store.folderPath(owner, mailbox);
+    this.files = store.files(owner, mailbox);
   }
 
   /** The snapshot of the user's INBOX. Call `close()` when the session is done with it. */
@@ -216,7 +213,7 @@ export class Maildrop {
 
   /** Small enough to be read whole and synchronously (`readSmall`). */
   isSmall(message: DropMessage): boolean {
-    return message.row.size <= WHOLE_READ_LIMIT;
+    return this.files.isSmall(message.row);
   }
 
   /**
@@ -224,8 +221,7 @@ export class Maildrop {
    * next read, so use them at once, before any await. Throws like `read`.
    */
   readSmall(message: DropMessage): Buffer {
-    // The folder is a normalized path and the file name the index's "new/…" or "cur/…": no join needed.
-    return this.following(message, (row) => readWhole(`${this.folder}/${row.filename}`, row.size, sharedBuffer(row.size + 1)));
+    return this.files.readSync(message.row, sharedBuffer(message.row.size + 1));
   }
 
   /**
@@ -233,35 +229,7 @@ export class Maildrop {
    * EXPUNGED when another session (IMAP) removed it after the snapshot.
    */
   async read(message: DropMessage): Promise<MessageSource> {
-    const open = async (row: MessageRow): Promise<MessageSource> => {
-      const file = path.join(this.folder, row.filename);
-      return row.size <= WHOLE_READ_LIMIT
-        ? { kind: 'whole', bytes: readWhole(file, row.size, Buffer.allocUnsafe(row.size + 1)) }
-        : { kind: 'file', file: await fsp.open(file, 'r') };
-    };
-    try {
-      return await open(message.row);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      return open(this.fresh(message));
-    }
-  }
-
-  /** Runs a synchronous read of the message's file, once more under its current name if it was renamed meanwhile. */
-  private following<T>(message: DropMessage, use: (row: MessageRow) => T): T {
-    try {
-      return use(message.row);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      return use(this.fresh(message));
-    }
-  }
-
-  /** The message's row as the index has it now (renamed by a flag change?); throws EXPUNGED if it is gone. */
-  private fresh(message: DropMessage): MessageRow {
-    const row = this.store.messageById(message.row.id);
-    if (!row) throw Object.assign(new Error('message was expunged'), { code: 'EXPUNGED' });
-    return row;
+    return this.isSmall(message) ? { kind: 'whole', bytes: this.files.readSync(message.row) } : { kind: 'file', file: await this.files.open(message.row) };
   }
 
   /** RSET (RFC 1939 §5): unmark every message marked deleted. */
@@ -295,24 +263,10 @@ export class Maildrop {
 
 let shared = Buffer.alloc(0);
 
-/** The buffer small messages are read into, at least `size` bytes (grows up to WHOLE_READ_LIMIT + 1). */
+/** The buffer small messages are read into, at least `size` bytes (grows up to SMALL_MESSAGE_BYTES + 1). */
 function sharedBuffer(size: number): Buffer {
-  if (shared.length < size) shared = Buffer.allocUnsafeSlow(Math.max(size, Math.min(2 * shared.length, WHOLE_READ_LIMIT + 1), 16 * 1024));
+  if (shared.length < size) shared = Buffer.allocUnsafeSlow(Math.max(size, Math.min(2 * shared.length, SMALL_MESSAGE_BYTES + 1), 16 * 1024));
   return shared;
-}
-
-/**
- * A small message file, whole: one read of the indexed size plus a byte into `buffer`, to notice a
- * longer file (then read whole into a new buffer). Returns a view of `buffer` otherwise.
- */
-function readWhole(file: string, size: number, buffer: Buffer): Buffer {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const bytesRead = fs.readSync(fd, buffer, 0, size + 1, 0);
-    return bytesRead <= size ? buffer.subarray(0, bytesRead) : fs.readFileSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
 }
 
 /** Every chunk of a message source, in order; closes its file. */
@@ -322,17 +276,5 @@ async function forEachChunk(source: MessageSource, use: (chunk: Buffer) => void)
     for await (const chunk of chunksOf(source.file)) use(chunk);
   } finally {
     await source.file.close();
-  }
-}
-
-/** Reads an open file chunk by chunk from the start. */
-export async function* chunksOf(file: fsp.FileHandle): AsyncGenerator<Buffer> {
-  let position = 0;
-  for (;;) {
-    const buffer = Buffer.allocUnsafe(READ_CHUNK);
-    const { bytesRead } = await file.read(buffer, 0, READ_CHUNK, position);
-    if (!bytesRead) return;
-    position += bytesRead;
-    yield bytesRead === READ_CHUNK ? buffer : buffer.subarray(0, bytesRead);
   }
 }

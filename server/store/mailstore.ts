@@ -155,15 +155,6 @@ export class MailStore {
     return new MessageFiles(this.folderPath(owner, mailbox), (id) => this.messages.byId(id));
   }
 
-  /** Reads a message file; survives a concurrent flag change renaming it. */
-  readMessage(owner: MailboxOwner, mailbox: MailboxRow, message: MessageRow): Promise<Buffer> {
-    return this.files(owner, mailbox).read(message);
-  }
-
-  messagePath(owner: MailboxOwner, mailbox: MailboxRow, message: MessageRow): string {
-    return this.files(owner, mailbox).path(message);
-  }
-
   /** Replaces the flags of messages; mirrors system flags into the file names (new/ → cur/). Returns the rows changed. */
   setFlags(owner: MailboxOwner, mailbox: MailboxRow, updates: readonly FlagUpdate[]): MessageRow[] {
     return this.flags.set(this.folderPath(owner, mailbox), mailbox, updates);

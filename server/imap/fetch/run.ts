@@ -4,9 +4,8 @@
 // cached envelope (else the header block alone, with a helper thread sharing the work when many
 // are uncached) for ENVELOPE; the file for sections; the cached MIME structure for BODY,
 // BODYSTRUCTURE and part numbers.
-import fs from 'node:fs';
-import path from 'node:path';
 import type { MessageRow } from '../../store/mailstore.js';
+import type { MessageFiles } from '../../store/message-files.js';
 import type { Wire } from '../commands/types.js';
 import type { MimeCache } from '../mime/cache.js';
 import { headerBlockEnd, readHeaderBlock } from '../mime/header-block.js';
@@ -19,8 +18,6 @@ import { applyPartial, sectionBytes } from './sections.js';
 import { formatBodyStructure } from './structure-format.js';
 
 const BATCH = 500;
-/** Files up to this size are read synchronously (several times cheaper than the thread pool). */
-const SYNC_READ_LIMIT = 256 * 1024;
 
 export interface FetchOptions {
   /** UID FETCH: UID is always returned. */
@@ -54,21 +51,7 @@ export async function runFetch(session: Session, wire: Wire, targets: Target[], 
   const setsSeen = !view.readOnly && items.some((i) => i.kind === 'SECTION' && i.setsSeen);
   const mailbox = view.mailbox;
   const owner = view.owner;
-  const folder = store.folderPath(owner, mailbox) + path.sep;
-
-  /** Reads with the row's file name; once more with a fresh one if a flag change renamed the file. */
-  const fromFile = <T>(row: MessageRow, read: (file: string) => T): T => {
-    try {
-      return read(folder + row.filename);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      const fresh = store.messageById(row.id);
-      if (!fresh) throw Object.assign(new Error('message was expunged'), { code: 'EXPUNGED' });
-      return read(folder + fresh.filename);
-    }
-  };
-  const readContent = async (row: MessageRow): Promise<Buffer> =>
-    row.size <= SYNC_READ_LIMIT ? fromFile(row, (file) => readFileOfSize(file, row.size)) : store.readMessage(owner, mailbox, row);
+  const files = store.files(owner, mailbox);
 
   /** A batch had many uncached envelopes and no helper was ready: start one for the FETCHes to come. */
   let helperWanted = false;
@@ -79,7 +62,7 @@ export async function runFetch(session: Session, wire: Wire, targets: Target[], 
     const rows = new Map(view.rowsForUids(batch.map((t) => t.uid)).map((r) => [r.uid, r]));
     // one query for the batch; a message it did not find is known to be uncached
     if (need.envelope || need.structure) cache.prefetch([...rows.values()]);
-    const helped = need.envelope && !need.structure && !need.content ? shareUncached(cache, folder, rows, () => (helperWanted = true)) : null;
+    const helped = need.envelope && !need.structure && !need.content ? shareUncached(cache, files, rows, () => (helperWanted = true)) : null;
     const seenNow = new Set<number>();
     if (setsSeen) {
       const fetched = [...rows.values()].filter((row) => options.changedSince === null || row.modseq > options.changedSince);
@@ -99,14 +82,14 @@ export async function runFetch(session: Session, wire: Wire, targets: Target[], 
       if (options.changedSince !== null && row.modseq <= options.changedSince) continue;
       const loaded: Loaded = { content: null, envelope: null, structure: null };
       try {
-        if (need.content) loaded.content = await readContent(row);
+        if (need.content) loaded.content = await files.read(row);
         if (need.structure) {
-          const entry = await cache.structure(row.guid, async () => loaded.content ?? (loaded.content = await readContent(row)));
+          const entry = await cache.structure(row.guid, async () => loaded.content ?? (loaded.content = await files.read(row)));
           loaded.structure = entry.structure;
           loaded.envelope = entry.text;
         } else if (need.envelope) {
           const content = loaded.content;
-          const header = content ? () => content.toString('latin1', 0, headerBlockEnd(content)) : () => fromFile(row, readHeaderBlock);
+          const header = content ? () => content.toString('latin1', 0, headerBlockEnd(content)) : () => files.follow(row, readHeaderBlock);
           const fromHelper = helped?.take(row.guid) ?? null;
           loaded.envelope = fromHelper === null ? cache.envelope(row.guid, header, false).text : cache.envelopeText(row.guid, () => fromHelper, false).text;
         }
@@ -129,7 +112,7 @@ export async function runFetch(session: Session, wire: Wire, targets: Target[], 
 const HELPER_MINIMUM = 64;
 
 /** The never-cached messages of a batch, shared with the helper thread (see envelope-helper.ts). */
-function shareUncached(cache: MimeCache, folder: string, rows: Map<number, MessageRow>, noHelper: () => void): { take(guid: string): string | null } | null {
+function shareUncached(cache: MimeCache, files: MessageFiles, rows: Map<number, MessageRow>, noHelper: () => void): { take(guid: string): string | null } | null {
   if (!cache.helper.ready) {
     let uncached = 0;
     for (const row of rows.values()) if (!cache.has(row.guid)) uncached++;
@@ -137,13 +120,13 @@ function shareUncached(cache: MimeCache, folder: string, rows: Map<number, Messa
     return null;
   }
   const index = new Map<string, number>();
-  const files: string[] = [];
+  const paths: string[] = [];
   for (const row of rows.values()) {
     if (cache.has(row.guid) || index.has(row.guid)) continue;
-    index.set(row.guid, files.length);
-    files.push(folder + row.filename);
+    index.set(row.guid, paths.length);
+    paths.push(files.path(row));
   }
-  const shared = files.length >= HELPER_MINIMUM ? cache.helper.share(files) : null;
+  const shared = paths.length >= HELPER_MINIMUM ? cache.helper.share(paths) : null;
   if (!shared) return null;
   return {
     // each message is claimed once: a copy later in the batch finds the first one's entry cached
@@ -154,19 +137,6 @@ function shareUncached(cache: MimeCache, folder: string, rows: Map<number, Messa
       return shared.take(i);
     },
   };
-}
-
-/** A file whose size the index knows: one read into a buffer of that size (no stat). */
-function readFileOfSize(file: string, size: number): Buffer {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const buffer = Buffer.allocUnsafe(size + 1);
-    const read = fs.readSync(fd, buffer, 0, size + 1, 0);
-    // a file of another size than indexed (changed outside LanPost): read it as it is
-    return read === size ? buffer.subarray(0, size) : fs.readFileSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
 }
 
 function responseFor(session: Session, target: Target, row: MessageRow, items: FetchItem[], loaded: Loaded, seenNow: boolean): Piece[] {

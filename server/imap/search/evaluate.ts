@@ -1,9 +1,8 @@
 // Running a SEARCH over the selected mailbox: flags, UIDs, sizes and dates from the index;
 // headers and text from the message file, decoded (RFC 2047 words, transfer encodings,
 // charsets) and compared case-insensitively as substrings (RFC 3501 §6.4.4).
-import fs from 'node:fs';
-import path from 'node:path';
 import { Flags, type MessageRow } from '../../store/mailstore.js';
+import type { MessageFiles } from '../../store/message-files.js';
 import type { MimeCache } from '../mime/cache.js';
 import { mimeLibraries } from '../mime/libraries.js';
 import { fieldValue, firstValue, parseParameterized, splitHeaderFields, type HeaderField } from '../mime/headers.js';
@@ -36,12 +35,12 @@ export class Candidate {
   constructor(
     readonly seq: number,
     readonly row: MessageRow,
-    private readonly file: (row: MessageRow) => string,
+    private readonly files: MessageFiles,
     private readonly cache: MimeCache,
   ) {}
 
   content(): Buffer {
-    if (!this.contentData) this.contentData = fs.readFileSync(this.file(this.row));
+    if (!this.contentData) this.contentData = this.files.readSync(this.row);
     return this.contentData;
   }
 
@@ -299,8 +298,7 @@ export async function search(session: Session, key: SearchKey, within?: Target[]
   const max = { seq: view.exists, uid: view.exists ? view.uidAt(view.exists)! : 0 };
   const mailbox = view.mailbox;
   const store = session.context.mailStore;
-  const folder = store.folderPath(view.owner, mailbox);
-  const file = (row: MessageRow) => `${folder}${path.sep}${row.filename}`;
+  const files = store.files(view.owner, mailbox);
   const headerKeys = usesHeaders(key);
   const matches: Match[] = [];
   for (let start = 0; start < targets.length; start += BATCH) {
@@ -310,12 +308,14 @@ export async function search(session: Session, key: SearchKey, within?: Target[]
     for (const target of batch) {
       const row = rows.get(target.uid);
       if (!row) continue;
-      const candidate = new Candidate(target.seq, row, file, cache);
+      const candidate = new Candidate(target.seq, row, files, cache);
       try {
         const verdict = evaluate(key, candidate, view, max);
         if (verdict === true || (verdict !== false && (await verdict))) matches.push({ seq: target.seq, uid: row.uid, row });
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        // expunged by another session meanwhile: not a match
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code !== 'EXPUNGED' && code !== 'ENOENT') throw error;
       }
     }
   }

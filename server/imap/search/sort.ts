@@ -82,12 +82,12 @@ export async function sortMatches(session: Session, matches: Match[], criteria: 
   const needsEnvelope = criteria.some((c) => c.key !== 'ARRIVAL' && c.key !== 'SIZE');
   const keyed: Array<{ match: Match; values: Array<string | number> }> = [];
   if (needsEnvelope) for (let i = 0; i < matches.length; i += 500) cache.prefetch(matches.slice(i, i + 500).map((m) => m.row));
-  const mailbox = view.mailbox;
+  const files = store.files(view.owner, view.mailbox);
   for (const match of matches) {
     let envelope: Envelope | undefined;
     if (needsEnvelope) {
       try {
-        envelope = envelopeFields(cache.envelope(match.row.guid, () => readHeaderBlock(store.messagePath(view.owner, mailbox, match.row))));
+        envelope = envelopeFields(cache.envelope(match.row.guid, () => files.follow(match.row, readHeaderBlock)));
       } catch {
         envelope = undefined;
       }
