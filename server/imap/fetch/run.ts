@@ -3,9 +3,11 @@
 // What each message needs is read once and no more: the index row for FLAGS, UID and sizes; the
 // cached envelope (else the header block alone, with a helper thread sharing the work when many
 // are uncached) for ENVELOPE; the file for sections; the cached MIME structure for BODY,
-// BODYSTRUCTURE and part numbers.
+// BODYSTRUCTURE and part numbers. A big message whose sections are ranges of its file (BODY[],
+// RFC822, TEXT, with or without <partial>) is not read whole: its literal streams from the file a
+// chunk at a time as the client reads, as POP3 RETR does, so memory stays bounded whatever its size.
 import type { MessageRow } from '../../store/mailstore.js';
-import type { MessageFiles } from '../../store/message-files.js';
+import type { MessageFiles, OpenMessage } from '../../store/message-files.js';
 import type { Wire } from '../commands/types.js';
 import type { MimeCache } from '../mime/cache.js';
 import { headerBlockEnd, readHeaderBlock } from '../mime/header-block.js';
@@ -29,9 +31,22 @@ export interface FetchOptions {
 /** What a response is built from, besides the index row. */
 interface Loaded {
   content: Buffer | null;
+  /** A big message streamed instead of read (`content` stays null), and its header block when a section needs it. */
+  file: OpenMessage | null;
+  header: Buffer | null;
   envelope: string | null;
   structure: MimePart | null;
 }
+
+/** Bytes [start, end) of the message's open file, streamed as literal data. */
+class FileRange {
+  constructor(
+    readonly start: number,
+    readonly end: number,
+  ) {}
+}
+
+type Part = Piece | FileRange;
 
 /**
  * Returns how many of the targets had no data to give: expunged by another session since this one
@@ -48,6 +63,9 @@ export async function runFetch(session: Session, wire: Wire, targets: Target[], 
   if (options.byUid && !has('UID')) items.unshift({ kind: 'UID' });
   if (options.changedSince !== null && !has('MODSEQ')) items.push({ kind: 'MODSEQ' });
   const need = needs(items);
+  // without the MIME structure every section is a range of the file (whole, TEXT) or of its header
+  const streamable = need.content && !need.structure;
+  const needsHeader = items.some((i) => i.kind === 'SECTION' && i.section.specifier !== '');
   const setsSeen = !view.readOnly && items.some((i) => i.kind === 'SECTION' && i.setsSeen);
   const mailbox = view.mailbox;
   const owner = view.owner;
@@ -80,28 +98,38 @@ export async function runFetch(session: Session, wire: Wire, targets: Target[], 
         continue;
       }
       if (options.changedSince !== null && row.modseq <= options.changedSince) continue;
-      const loaded: Loaded = { content: null, envelope: null, structure: null };
+      const loaded: Loaded = { content: null, file: null, header: null, envelope: null, structure: null };
       try {
-        if (need.content) loaded.content = await files.read(row);
-        if (need.structure) {
-          const entry = await cache.structure(row.guid, async () => loaded.content ?? (loaded.content = await files.read(row)));
-          loaded.structure = entry.structure;
-          loaded.envelope = entry.text;
-        } else if (need.envelope) {
-          const content = loaded.content;
-          const header = content ? () => content.toString('latin1', 0, headerBlockEnd(content)) : () => files.follow(row, readHeaderBlock);
-          const fromHelper = helped?.take(row.guid) ?? null;
-          loaded.envelope = fromHelper === null ? cache.envelope(row.guid, header, false).text : cache.envelopeText(row.guid, () => fromHelper, false).text;
+        try {
+          if (streamable && !files.isSmall(row)) {
+            loaded.file = await files.open(row);
+            if (needsHeader) loaded.header = Buffer.from(files.follow(row, readHeaderBlock), 'latin1');
+          } else if (need.content) loaded.content = await files.read(row);
+          if (need.structure) {
+            const entry = await cache.structure(row.guid, async () => loaded.content ?? (loaded.content = await files.read(row)));
+            loaded.structure = entry.structure;
+            loaded.envelope = entry.text;
+          } else if (need.envelope) {
+            const content = loaded.content ?? loaded.header;
+            const header = content ? () => content.toString('latin1', 0, headerBlockEnd(content)) : () => files.follow(row, readHeaderBlock);
+            const fromHelper = helped?.take(row.guid) ?? null;
+            loaded.envelope = fromHelper === null ? cache.envelope(row.guid, header, false).text : cache.envelopeText(row.guid, () => fromHelper, false).text;
+          }
+        } catch (error) {
+          const code = (error as { code?: string }).code;
+          if (code === 'EXPUNGED' || code === 'ENOENT') {
+            gone++;
+            continue;
+          }
+          throw error;
         }
-      } catch (error) {
-        const code = (error as { code?: string }).code;
-        if (code === 'EXPUNGED' || code === 'ENOENT') {
-          gone++;
-          continue;
-        }
-        throw error;
+        const response = responseFor(session, target, row, items, loaded, seenNow.has(row.uid));
+        if (loaded.file) await sendStreamed(wire, response, loaded.file);
+        // without an open file every part is a piece
+        else if (wire.queue(response as Piece[])) await wire.flush();
+      } finally {
+        if (loaded.file) await loaded.file.close();
       }
-      if (wire.queue(responseFor(session, target, row, items, loaded, seenNow.has(row.uid)))) await wire.flush();
     }
   }
   if (helperWanted) cache.helper.prepare();
@@ -139,10 +167,10 @@ function shareUncached(cache: MimeCache, files: MessageFiles, rows: Map<number, 
   };
 }
 
-function responseFor(session: Session, target: Target, row: MessageRow, items: FetchItem[], loaded: Loaded, seenNow: boolean): Piece[] {
+function responseFor(session: Session, target: Target, row: MessageRow, items: FetchItem[], loaded: Loaded, seenNow: boolean): Part[] {
   const view = session.selected;
-  // text accumulates in one string; literal data (sections) goes out as its own piece
-  const out: Piece[] = [];
+  // text accumulates in one string; literal data (sections) goes out as its own part
+  const out: Part[] = [];
   let text = `* ${target.seq} FETCH (`;
   let separator = '';
   let flagsSent = false;
@@ -179,8 +207,9 @@ function responseFor(session: Session, target: Target, row: MessageRow, items: F
         text += `BODYSTRUCTURE ${formatBodyStructure(loaded.structure!, true)}`;
         break;
       case 'SECTION': {
-        const data = withoutNul(applyPartial(sectionBytes(loaded.content!, loaded.structure, item.section), item.partial));
-        text += `${item.label}${item.partial ? `<${item.partial.offset}>` : ''} {${data.length}}\r\n`;
+        const data = loaded.file ? sectionOfFile(loaded.file, loaded.header, item) : withoutNul(applyPartial(sectionBytes(loaded.content!, loaded.structure, item.section), item.partial));
+        const length = data instanceof FileRange ? data.end - data.start : data.length;
+        text += `${item.label}${item.partial ? `<${item.partial.offset}>` : ''} {${length}}\r\n`;
         out.push(text, data);
         text = '';
         break;
@@ -192,4 +221,46 @@ function responseFor(session: Session, target: Target, row: MessageRow, items: F
   if (seenNow && session.condstore && !modseqSent) text += ` MODSEQ (${row.modseq})`;
   out.push(text + ')\r\n');
   return out;
+}
+
+/** A section of a message streamed from its file: BODY[] and TEXT are ranges of the file, HEADER (.FIELDS) comes from its header block. */
+function sectionOfFile(file: OpenMessage, header: Buffer | null, item: Extract<FetchItem, { kind: 'SECTION' }>): FileRange | Buffer {
+  const { specifier } = item.section;
+  if (specifier !== '' && specifier !== 'TEXT') return withoutNul(applyPartial(sectionBytes(header!, null, item.section), item.partial));
+  let start = specifier === 'TEXT' ? header!.length : 0;
+  let end = file.size;
+  // <offset.length> (RFC 3501 §6.4.5), as applyPartial cuts it: an offset past the end gives nothing
+  if (item.partial) {
+    start = Math.min(start + item.partial.offset, end);
+    end = Math.min(end, start + item.partial.length);
+  }
+  return new FileRange(start, end);
+}
+
+/**
+ * A response whose literal data streams from the message's file: what comes before the first
+ * range is queued as the response (the transcript's line), the rest follows it a chunk at a time,
+ * flushed whenever enough waits (the connection waits for the socket to drain: back-pressure).
+ */
+async function sendStreamed(wire: Wire, response: Part[], file: OpenMessage): Promise<void> {
+  let first = response.findIndex((part) => part instanceof FileRange);
+  if (first < 0) first = response.length;
+  if (wire.queue(response.slice(0, first) as Piece[])) await wire.flush();
+  for (const part of response.slice(first)) {
+    if (!(part instanceof FileRange)) {
+      if (wire.queueData(part)) await wire.flush();
+      continue;
+    }
+    let position = part.start;
+    for await (const chunk of file.chunks(part.start, part.end)) {
+      position += chunk.length;
+      // one byte for one: the literal's announced length stays true
+      if (wire.queueData(withoutNul(chunk))) await wire.flush();
+    }
+    if (position < part.end) {
+      // the file shrank after its length was announced: the literal cannot be completed
+      wire.close();
+      throw new Error(`message file ended after ${position - part.start} of the ${part.end - part.start} bytes announced`);
+    }
+  }
 }
