@@ -61,9 +61,7 @@ export class CopyMove {
       throw error;
     }
     const rows = this.db.transaction(() =>
-      placed.map(({ message, filename, guid }) =>
-        this.messages.insert({ mailboxId: target.id, guid, filename, size: message.size, internalDate: message.internal_date, flags: message.flags }),
-      ),
+      this.messages.insert(placed.map(({ message, filename, guid }) => ({ mailboxId: target.id, guid, filename, size: message.size, internalDate: message.internal_date, flags: message.flags }))),
     )();
     if (rows.length) this.announce({ mailboxId: target.id, kind: 'exists', uids: rows.map((r) => r.uid) });
     return rows;

@@ -27,7 +27,7 @@ import { reconcile, type Reconciled } from './reconcile.js';
 import type { MailboxChange, MailboxOwner, MailboxRow, MessageRow } from './rows.js';
 import type { SelectSummary } from './select-summary.js';
 
-export { HIERARCHY_DELIMITER, SPECIAL_MAILBOXES, folderForName } from './mailboxes.js';
+export { HIERARCHY_DELIMITER, folderForName } from './mailboxes.js';
 export { Flags, type FlagUpdate } from './flags.js';
 export type { AppendOptions } from './messages.js';
 export type { MailboxChange, MailboxOwner, MailboxRow, MessageRow } from './rows.js';

@@ -19,6 +19,12 @@ export function expungedError(): Error {
   return Object.assign(new Error('message was expunged'), { code: 'EXPUNGED' });
 }
 
+/** Did a read fail because the message was expunged (or its file removed) meanwhile? */
+export function isGone(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'EXPUNGED' || code === 'ENOENT';
+}
+
 type Row = Pick<MessageRow, 'id' | 'filename' | 'size'>;
 
 /** The message files of one mailbox folder. */

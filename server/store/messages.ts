@@ -54,19 +54,11 @@ export class Messages {
         .prepare<[number, number, number]>('SELECT id, mailbox_id, uid, guid, filename, size, internal_date, flags, modseq FROM messages WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid')
         .raw(),
       hasGuid: db.prepare<[number, string]>('SELECT 1 FROM messages WHERE mailbox_id = ? AND guid = ?'),
-      nextUid: db.prepare<[number]>(
-        'UPDATE mailboxes SET uidnext = uidnext + 1, highest_modseq = highest_modseq + 1 WHERE id = ? RETURNING uidnext - 1 AS uid, highest_modseq AS modseq',
-      ),
-      insert: db.prepare(
-        'INSERT INTO messages (mailbox_id, uid, guid, filename, size, internal_date, flags, modseq) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *',
-      ),
       /** Reserves n UIDs and n MODSEQs at once; returns the first of each. */
       reserveUids: db.prepare<[number, number, number, number, number]>(
         'UPDATE mailboxes SET uidnext = uidnext + ?, highest_modseq = highest_modseq + ? WHERE id = ? RETURNING uidnext - ? AS uid, highest_modseq - ? + 1 AS modseq',
       ),
-      insertIndexed: db.prepare(
-        'INSERT INTO messages (mailbox_id, uid, guid, filename, size, internal_date, flags, modseq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      ),
+      insert: db.prepare('INSERT INTO messages (mailbox_id, uid, guid, filename, size, internal_date, flags, modseq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
       remove: db.prepare<[number]>('DELETE FROM messages WHERE id = ?'),
       bumpModseq: db.prepare<[number]>('UPDATE mailboxes SET highest_modseq = highest_modseq + 1 WHERE id = ? RETURNING highest_modseq AS modseq'),
       update: db.prepare<[string, string, number, number]>('UPDATE messages SET flags = ?, filename = ?, modseq = ? WHERE id = ?'),
@@ -101,10 +93,35 @@ export class Messages {
     return !!this.statements.hasGuid.get(mailboxId, guid);
   }
 
-  /** Indexes a row under the mailbox's next UID and MODSEQ (inside the caller's transaction). */
-  insert(row: NewRow): MessageRow {
-    const { uid, modseq } = this.statements.nextUid.get(row.mailboxId) as { uid: number; modseq: number };
-    return this.statements.insert.get(row.mailboxId, uid, row.guid, row.filename, row.size, row.internalDate, row.flags, modseq) as MessageRow;
+  /**
+   * Indexes rows under their mailboxes' next UIDs and MODSEQs, in the order given (inside the
+   * caller's transaction): one UPDATE per mailbox reserves the UIDs and MODSEQs of all its rows.
+   */
+  insert(rows: readonly NewRow[]): MessageRow[] {
+    const counts = new Map<number, number>();
+    for (const row of rows) counts.set(row.mailboxId, (counts.get(row.mailboxId) ?? 0) + 1);
+    const next = new Map<number, { uid: number; modseq: number }>();
+    for (const [mailboxId, n] of counts) {
+      next.set(mailboxId, this.statements.reserveUids.get(n, n, mailboxId, n, n) as { uid: number; modseq: number });
+    }
+    return rows.map((row): MessageRow => {
+      const reserved = next.get(row.mailboxId)!;
+      const { uid, modseq } = reserved;
+      reserved.uid++;
+      reserved.modseq++;
+      const info = this.statements.insert.run(row.mailboxId, uid, row.guid, row.filename, row.size, row.internalDate, row.flags, modseq);
+      return {
+        id: Number(info.lastInsertRowid),
+        mailbox_id: row.mailboxId,
+        uid,
+        guid: row.guid,
+        filename: row.filename,
+        size: row.size,
+        internal_date: row.internalDate,
+        flags: row.flags,
+        modseq,
+      };
+    });
   }
 
   /** New flags and file name of a row, under a new MODSEQ of its mailbox; returns the MODSEQ. */
@@ -155,7 +172,7 @@ export class Messages {
         .write(
           () => {
             if (this.batch === batch) this.batch = null;
-            return this.insertBatch(batch);
+            return this.insert(batch);
           },
           { committed: (inserted) => this.announceInserted(inserted) },
         )
@@ -163,34 +180,6 @@ export class Messages {
           (inserted) => batch.forEach((row, i) => row.resolve(inserted[i]!)),
           (error: unknown) => batch.forEach((row) => row.reject(error)),
         );
-    });
-  }
-
-  /** Inside the commit: one UPDATE per mailbox reserves the UIDs and MODSEQs of all its rows in the batch. */
-  private insertBatch(batch: readonly PendingRow[]): MessageRow[] {
-    const counts = new Map<number, number>();
-    for (const row of batch) counts.set(row.mailboxId, (counts.get(row.mailboxId) ?? 0) + 1);
-    const next = new Map<number, { uid: number; modseq: number }>();
-    for (const [mailboxId, n] of counts) {
-      next.set(mailboxId, this.statements.reserveUids.get(n, n, mailboxId, n, n) as { uid: number; modseq: number });
-    }
-    return batch.map((row): MessageRow => {
-      const reserved = next.get(row.mailboxId)!;
-      const { uid, modseq } = reserved;
-      reserved.uid++;
-      reserved.modseq++;
-      const info = this.statements.insertIndexed.run(row.mailboxId, uid, row.guid, row.filename, row.size, row.internalDate, row.flags, modseq);
-      return {
-        id: Number(info.lastInsertRowid),
-        mailbox_id: row.mailboxId,
-        uid,
-        guid: row.guid,
-        filename: row.filename,
-        size: row.size,
-        internal_date: row.internalDate,
-        flags: row.flags,
-        modseq,
-      };
     });
   }
 

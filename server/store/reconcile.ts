@@ -26,7 +26,7 @@ export function reconcile(db: Db, messages: Messages, folder: string, mailbox: M
   const indexed = new Set(rows.map((r) => r.guid));
   let removed = 0;
   let renamed = 0;
-  const added: string[] = [];
+  let added = 0;
   db.transaction(() => {
     for (const row of rows) {
       const file = files.get(row.guid);
@@ -44,11 +44,13 @@ export function reconcile(db: Db, messages: Messages, folder: string, mailbox: M
       .filter(([guid]) => !indexed.has(guid))
       .map(([guid, file]) => ({ guid, file, stat: fs.statSync(path.join(folder, file)) }))
       .sort((a, b) => a.stat.mtimeMs - b.stat.mtimeMs || a.guid.localeCompare(b.guid));
-    for (const { guid, file, stat } of newcomers) {
-      const flags = file.startsWith('cur/') ? parseFileName(path.basename(file)).flags : [];
-      messages.insert({ mailboxId: mailbox.id, guid, filename: file, size: stat.size, internalDate: Math.floor(stat.mtimeMs), flags: flags.join(' ') });
-      added.push(guid);
-    }
+    const inserted = messages.insert(
+      newcomers.map(({ guid, file, stat }) => {
+        const flags = file.startsWith('cur/') ? parseFileName(path.basename(file)).flags : [];
+        return { mailboxId: mailbox.id, guid, filename: file, size: stat.size, internalDate: Math.floor(stat.mtimeMs), flags: flags.join(' ') };
+      }),
+    );
+    added += inserted.length;
   })();
-  return { added: added.length, removed, renamed };
+  return { added, removed, renamed };
 }

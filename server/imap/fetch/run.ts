@@ -7,7 +7,7 @@
 // RFC822, TEXT, with or without <partial>) is not read whole: its literal streams from the file a
 // chunk at a time as the client reads, as POP3 RETR does, so memory stays bounded whatever its size.
 import type { MessageRow } from '../../store/mailstore.js';
-import type { MessageFiles, OpenMessage } from '../../store/message-files.js';
+import { isGone, type MessageFiles, type OpenMessage } from '../../store/message-files.js';
 import type { Wire } from '../commands/types.js';
 import type { MimeCache } from '../mime/cache.js';
 import { headerBlockEnd, readHeaderBlock } from '../mime/header-block.js';
@@ -116,12 +116,9 @@ export async function runFetch(session: Session, wire: Wire, targets: Target[], 
             loaded.envelope = fromHelper === null ? cache.envelope(row.guid, header, false).text : cache.envelopeText(row.guid, () => fromHelper, false).text;
           }
         } catch (error) {
-          const code = (error as { code?: string }).code;
-          if (code === 'EXPUNGED' || code === 'ENOENT') {
-            gone++;
-            continue;
-          }
-          throw error;
+          if (!isGone(error)) throw error;
+          gone++;
+          continue;
         }
         const response = responseFor(session, target, row, items, loaded, seenNow.has(row.uid));
         if (loaded.file) await sendStreamed(wire, response, loaded.file);

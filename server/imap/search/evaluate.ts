@@ -2,7 +2,7 @@
 // headers and text from the message file, decoded (RFC 2047 words, transfer encodings,
 // charsets) and compared case-insensitively as substrings (RFC 3501 §6.4.4).
 import { Flags, type MessageRow } from '../../store/mailstore.js';
-import type { MessageFiles } from '../../store/message-files.js';
+import { isGone, type MessageFiles } from '../../store/message-files.js';
 import type { MimeCache } from '../mime/cache.js';
 import { mimeLibraries } from '../mime/libraries.js';
 import { fieldValue, firstValue, parseParameterized, splitHeaderFields, type HeaderField } from '../mime/headers.js';
@@ -314,8 +314,7 @@ export async function search(session: Session, key: SearchKey, within?: Target[]
         if (verdict === true || (verdict !== false && (await verdict))) matches.push({ seq: target.seq, uid: row.uid, row });
       } catch (error) {
         // expunged by another session meanwhile: not a match
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code !== 'EXPUNGED' && code !== 'ENOENT') throw error;
+        if (!isGone(error)) throw error;
       }
     }
   }
