@@ -19,7 +19,9 @@ export interface EngineContext {
   dataDir: string;
   /** The current settings (they may change while the engine runs). */
   settings(): Settings;
+  /** The database, for the accounts and the admin's traffic counts; mail, flags and meta go through mailStore. */
   db: Db;
+  /** The store: mailboxes, messages and their files, flags, IMAP views, meta (store/mailstore.ts). */
   mailStore: MailStore;
   /** Envelopes and MIME structures of messages, shared by the imap and imaps services (and their sessions). */
   mimeCache: MimeCache;
