@@ -1,11 +1,14 @@
 // What every service gets from the engine: settings, store, accounts, TLS, delivery, the
-// transcript bus and the log. Services never reach for globals.
+// transcript bus and the log, and the caches and locks that services of one protocol share.
+// Services never reach for globals.
 import type { Accounts } from './accounts/accounts.js';
 import type { Delivery } from './delivery/delivery.js';
 import type { OutboundQueue } from './delivery/queue.js';
+import type { MimeCache } from './imap/mime/cache.js';
 import type { InspectorBus } from './inspector/bus.js';
 import type { Log } from './log.js';
 import type { ServiceStatus } from './net/listener.js';
+import type { Pop3State } from './pop3/maildrop.js';
 import type { ServiceName, Settings } from './settings/schema.js';
 import type { Db } from './store/db.js';
 import type { DiskSpace } from './store/disk-space.js';
@@ -16,8 +19,14 @@ export interface EngineContext {
   dataDir: string;
   /** The current settings (they may change while the engine runs). */
   settings(): Settings;
+  /** The database, for the accounts and the admin's traffic counts; mail, flags and meta go through mailStore. */
   db: Db;
+  /** The store: mailboxes, messages and their files, flags, IMAP views, meta (store/mailstore.ts). */
   mailStore: MailStore;
+  /** Envelopes and MIME structures of messages, shared by the imap and imaps services (and their sessions). */
+  mimeCache: MimeCache;
+  /** Maildrop locks, recent INBOX listings and sizes on the wire, shared by the pop3 and pop3s services. */
+  pop3: Pop3State;
   accounts: Accounts;
   tls: TlsContext;
   delivery: Delivery;

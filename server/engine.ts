@@ -10,16 +10,20 @@ import type { EngineContext, Service } from './context.js';
 import { Delivery } from './delivery/delivery.js';
 import { OutboundQueue } from './delivery/queue.js';
 import { OutboundWorker } from './delivery/outbound/worker.js';
+import { MimeCache } from './imap/mime/cache.js';
 import { InspectorBus } from './inspector/bus.js';
 import { Log } from './log.js';
 import { lanAddresses, networkMatcher } from './net/interfaces.js';
 import { describeStatus, type ServiceStatus } from './net/listener.js';
+import { Pop3State } from './pop3/maildrop.js';
 import { SERVICE_FACTORIES } from './services.js';
 import { loadSettings, settingsPath } from './settings/file.js';
 import { SERVICE_NAMES, type ServiceName, type Settings } from './settings/schema.js';
-import { openDatabase, useExplicitCommitSync, type Db } from './store/db.js';
+import { CommitWriter } from './store/commit-writer.js';
+import { openDatabase } from './store/db.js';
 import { DiskSpace, type DiskStatus } from './store/disk-space.js';
 import { MailStore } from './store/mailstore.js';
+import type { Meta } from './store/meta.js';
 import { ensureCertificates } from './tls/certificates.js';
 import { TlsContext } from './tls/context.js';
 
@@ -66,8 +70,8 @@ export function certificateIdentity(settings: Settings) {
  * mailbox made before the first start (`lanpost user add admin@…` by a script or an installer)
  * is left as it is: a password is made, and shown, only for a mailbox made here.
  */
-export async function initializeMailboxes(db: Db, accounts: Accounts, settings: Settings): Promise<FirstStart | null> {
-  if (db.prepare("SELECT value FROM meta WHERE key = 'initialized'").get()) return null;
+export async function initializeMailboxes(meta: Meta, accounts: Accounts, settings: Settings): Promise<FirstStart | null> {
+  if (meta.get('initialized') !== undefined) return null;
   const address = `admin@${settings.domain}`;
   let made: FirstStart | null = null;
   if (!accounts.findUser(address)) {
@@ -77,7 +81,7 @@ export async function initializeMailboxes(db: Db, accounts: Accounts, settings: 
   for (const role of ['postmaster', 'abuse']) {
     if (!accounts.listAliases().some((a) => a.address === `${role}@${settings.domain}`)) accounts.addAlias(`${role}@${settings.domain}`, [address]);
   }
-  db.prepare("INSERT INTO meta (key, value) VALUES ('initialized', ?)").run(new Date().toISOString());
+  meta.set('initialized', new Date().toISOString());
   return made;
 }
 
@@ -87,13 +91,15 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const log = new Log(options.print ?? null);
   let settings = loadSettings(dataDir).settings;
   const db = openDatabase(dataDir, (line) => log.info('store', line));
-  const commitSync = useExplicitCommitSync(db);
-  const mailStore = new MailStore(db, dataDir);
+  // one group commit for the whole engine: delivery, the outbound queue, the MIME cache
+  const commits = new CommitWriter(db);
+  commits.syncExplicitly();
+  const mailStore = new MailStore(db, dataDir, commits);
   const accounts = new Accounts(db, dataDir, mailStore, () => settings, log);
-  const firstStart = await initializeMailboxes(db, accounts, settings);
+  const firstStart = await initializeMailboxes(mailStore.meta, accounts, settings);
   for (const line of ensureCertificates(dataDir, certificateIdentity(settings))) log.info('tls', line);
   const tls = new TlsContext(dataDir);
-  const queue = new OutboundQueue(db, dataDir);
+  const queue = new OutboundQueue(db, dataDir, commits);
   const inspector = new InspectorBus();
   const disk = new DiskSpace(dataDir, () => settings.limits.minFreeDiskBytes, (message) => log.error('store', message));
   disk.on('change', (status) => logDiskSpace(log, status));
@@ -105,6 +111,8 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     settings: () => settings,
     db,
     mailStore,
+    mimeCache: new MimeCache(db, commits),
+    pop3: new Pop3State(mailStore),
     accounts,
     tls,
     delivery: new Delivery(mailStore, queue, log),
@@ -238,7 +246,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       await Promise.all([...running.keys()].map(stopService));
       await outbound.stop();
       disk.stop();
-      commitSync.stop();
+      commits.stop();
       db.close();
       log.info('engine', 'stopped');
     },

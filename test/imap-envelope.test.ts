@@ -10,7 +10,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEngine, type Engine } from '../server/engine.js';
 import { openDatabase } from '../server/store/db.js';
 import { formatEnvelope, parseEnvelopeText } from '../server/imap/fetch/structure-format.js';
-import { mimeCacheFor } from '../server/imap/mime/cache.js';
 import { EnvelopeHelper, SharedBatch } from '../server/imap/mime/envelope-helper.js';
 import { DONE, FAILED, FREE, HELPER, MAIN, SLOT, type EnvelopeJob } from '../server/imap/mime/envelope-worker.js';
 import { envelopeFromHeader, simpleAddresses } from '../server/imap/mime/envelope.js';
@@ -362,7 +361,7 @@ describe('the envelope helper thread', () => {
   it('FETCH ENVELOPE of large never-opened mailboxes, copies included, alone and with the helper, agrees with the stored envelopes', async () => {
     const user = test.engine.context.accounts.findUser(USER)!;
     const store = test.engine.context.mailStore;
-    const cache = mimeCacheFor(test.engine.context.db);
+    const cache = test.engine.context.mimeCache;
     const shapes = [PLAIN, ALTERNATIVE, MIXED, NESTED, ENCODED];
     const stored = test.engine.context.db.prepare('SELECT structure FROM message_mime WHERE guid = ?').pluck();
     for (const name of ['Large', 'Larger']) {
@@ -380,7 +379,7 @@ describe('the envelope helper thread', () => {
       expect(got.size).toBe(1300);
       cache.flush();
       store.listMessages(mailbox.id).forEach((row, i) => {
-        expect(got.get(i + 1), `${name} message ${i + 1}`).toBe(expected(store.messagePath(user, mailbox, row)));
+        expect(got.get(i + 1), `${name} message ${i + 1}`).toBe(expected(store.files(user, mailbox).path(row)));
         expect(stored.get(row.guid)).toBe(got.get(i + 1));
       });
       if (name === 'Large') await until(() => cache.helper.ready, 'the helper starting after the first FETCH');

@@ -292,7 +292,7 @@ describe('POP3 sizes on the wire across an engine restart', () => {
       const { accounts, mailStore } = first.engine.context;
       const user = accounts.findUser('dave@lanpost.lan')!;
       const inbox = mailStore.getMailbox(user.id, 'INBOX')!;
-      const file = mailStore.messagePath(user, inbox, row);
+      const file = mailStore.files(user, inbox).path(row);
       const record = path.join(mailStore.folderPath(user, inbox), 'lanpost-pop3-sizes');
       const before = await login(first.port('pop3'));
       expect(await before.command('LIST 1')).toBe(`+OK 1 ${bareLf.length + 4}`);

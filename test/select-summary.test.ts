@@ -3,7 +3,7 @@
 // COPY in, MOVE out, DELETE and CREATE again — it must equal what reading every row gives.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { User } from '../server/accounts/accounts.js';
-import type { MailboxRow, MailStore, MessageRow } from '../server/store/mailstore.js';
+import { Flags, type MailboxRow, type MailStore, type MessageRow } from '../server/store/mailstore.js';
 import { startTestEngine, type TestEngine } from './helpers/engine.js';
 
 let test: TestEngine;
@@ -57,7 +57,7 @@ describe('the SELECT summary of a large mailbox', () => {
       } else if (roll < 0.6) {
         seen.push('flags');
         const flags = pick(FLAGS, 0.4);
-        store.setFlags(user, box, pick(rows(box), 0.05).map((m) => ({ message: m, flags })));
+        store.setFlags(user, box, pick(rows(box), 0.05).map((m) => ({ message: m, flags: Flags.from(flags) })));
       } else if (roll < 0.75) {
         seen.push('expunge');
         store.expunge(user, box, pick(rows(box), 0.01));
@@ -87,7 +87,7 @@ describe('the SELECT summary of a large mailbox', () => {
   it('tells a mailbox made again under the id of a deleted one by its UIDVALIDITY, even with the same counters', async () => {
     const fill = async (box: MailboxRow, seenFrom: number) => {
       await Promise.all(Array.from({ length: 600 }, (_, i) => store.appendMessage(user, box, Buffer.from(`Subject: ${i}\r\n\r\nx\r\n`))));
-      store.setFlags(user, box, store.messagesFromUid(box.id, 1).slice(seenFrom, seenFrom + 10).map((m) => ({ message: m, flags: ['\\Seen'] })));
+      store.setFlags(user, box, store.messagesFromUid(box.id, 1).slice(seenFrom, seenFrom + 10).map((m) => ({ message: m, flags: Flags.from(['\\Seen']) })));
     };
     const first = store.createMailbox(user, 'Last');
     await fill(first, 0);

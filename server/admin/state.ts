@@ -22,10 +22,10 @@ export class AdminState {
 
   /** Has the first-run wizard been completed (or skipped) for this data folder? */
   setupDone(): boolean {
-    return !!this.context.db.prepare('SELECT value FROM meta WHERE key = ?').get(SETUP_DONE_KEY);
+    return this.context.mailStore.meta.get(SETUP_DONE_KEY) !== undefined;
   }
 
   markSetupDone(): void {
-    this.context.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(SETUP_DONE_KEY, new Date().toISOString());
+    this.context.mailStore.meta.set(SETUP_DONE_KEY, new Date().toISOString());
   }
 }

@@ -9,19 +9,13 @@ import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
-import { commitsDurable, type Db } from '../store/db.js';
+import { CommitWriter } from '../store/commit-writer.js';
+import type { Db } from '../store/db.js';
 import { directorySync } from '../store/fsync.js';
 import { writeMessageFile } from '../store/maildir.js';
 
 /** pending: waiting for (another) attempt; the others are final. */
 export type RecipientStatus = 'pending' | 'delivered' | 'bounced' | 'expired';
-
-interface PendingWrite {
-  run: () => void;
-  durable: boolean;
-  resolve: () => void;
-  reject: (error: unknown) => void;
-}
 
 export interface QueueRecipient {
   recipient: string;
@@ -91,13 +85,12 @@ export class OutboundQueue extends EventEmitter {
   private readonly q;
   /** Files written before this moment belong to an earlier run of the engine. */
   private readonly openedAt = Date.now();
-  private pendingWrites: PendingWrite[] = [];
-  private flushImmediate = false;
-  private flushTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly db: Db,
     dataDir: string,
+    /** The engine's group commit (the CLI's queue commands write alone). */
+    private readonly commits = new CommitWriter(db),
   ) {
     super();
     this.setMaxListeners(0);
@@ -279,58 +272,15 @@ export class OutboundQueue extends EventEmitter {
   }
 
   /**
-   * Group commit: writes queued together share one transaction, so a busy queue does not stall
-   * the engine on an fsync per message. A durable write resolves once on disk: a new entry (the
-   * sender is told 250 next) at once, a removal (its file is deleted next, so a power cut cannot
-   * bring back rows without their file) within REMOVAL_BATCH_MS. The worker's bookkeeping
-   * (attempts, reports sent) is written without an fsync of its own and becomes durable with the
-   * next durable commit (WAL order): a power cut can only make the worker send or report
+   * Through the engine's group commit (CommitWriter). A durable write resolves once on disk: a new
+   * entry (the sender is told 250 next) at once, a removal (its file is deleted next, so a power
+   * cut cannot bring back rows without their file) within REMOVAL_BATCH_MS. The worker's
+   * bookkeeping (attempts, reports sent) is written without an fsync of its own and becomes durable
+   * with the next durable commit (WAL order): a power cut can only make the worker send or report
    * something twice, never lose a message (at-least-once, as Postfix).
    */
   private write(run: () => void, durable = true, withinMs = 0): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.pendingWrites.push({ run, durable, resolve, reject });
-      if (this.flushImmediate) return;
-      if (withinMs === 0) {
-        this.flushImmediate = true;
-        setImmediate(() => this.flush());
-      } else {
-        this.flushTimer ??= setTimeout(() => this.flush(), withinMs);
-      }
-    });
-  }
-
-  private flush(): void {
-    this.flushImmediate = false;
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = null;
-    if (!this.pendingWrites.length) return;
-    const writes = this.pendingWrites.splice(0);
-    const synchronous = writes.some((w) => w.durable) ? null : (this.db.pragma('synchronous', { simple: true }) as number);
-    if (synchronous !== null) this.db.pragma('synchronous = NORMAL');
-    const committed: PendingWrite[] = [];
-    try {
-      this.db.transaction(() => writes.forEach((w) => w.run()))();
-      committed.push(...writes);
-    } catch {
-      // One failing write must not take the others with it: each on its own.
-      for (const w of writes) {
-        try {
-          this.db.transaction(w.run)();
-          committed.push(w);
-        } catch (error) {
-          w.reject(error);
-        }
-      }
-    } finally {
-      if (synchronous !== null) this.db.pragma(`synchronous = ${synchronous}`);
-    }
-    // Durable writes (a new entry before its 250) wait for the commit to reach the disk.
-    if (!committed.some((w) => w.durable)) return committed.forEach((w) => w.resolve());
-    commitsDurable(this.db).then(
-      () => committed.forEach((w) => w.resolve()),
-      (error: unknown) => committed.forEach((w) => w.reject(error)),
-    );
+    return this.commits.write(run, { durable, withinMs });
   }
 
   private announce(change: QueueChange): void {

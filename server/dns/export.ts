@@ -2,6 +2,7 @@
 // student would have written by hand. With NAME, only that zone (for named-checkzone NAME FILE).
 import { loadSettings } from '../settings/file.js';
 import { openDatabase } from '../store/db.js';
+import { Meta } from '../store/meta.js';
 import { formatZone } from './masterfile.js';
 import { canonicalName } from './names.js';
 import { currentZones } from './source.js';
@@ -14,7 +15,7 @@ export function exportZoneCommand(dataDir: string, args: string[]): number {
   const { settings } = loadSettings(dataDir);
   const db = openDatabase(dataDir);
   try {
-    const zoneSet = currentZones(dataDir, settings, db);
+    const zoneSet = currentZones(dataDir, settings, new Meta(db));
     const wanted = args[0] === undefined ? null : canonicalName(args[0]);
     const zones = wanted === null ? zoneSet.zones : zoneSet.zones.filter((zone) => zone.origin === wanted);
     if (!zones.length) {

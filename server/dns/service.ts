@@ -209,7 +209,7 @@ class DnsService implements Service {
     this.inputs = inputs;
     let next;
     try {
-      next = currentZones(this.context.dataDir, settings, this.context.db);
+      next = currentZones(this.context.dataDir, settings, this.context.mailStore.meta);
     } catch (error) {
       this.context.log.error(this.name, `zone not rebuilt: ${(error as Error).message}`);
       return;

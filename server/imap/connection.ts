@@ -207,6 +207,7 @@ export class Connection {
     return {
       send: (pieces) => this.send(pieces),
       queue: (pieces) => this.queueResponse(pieces),
+      queueData: (piece) => { if (this.closed) throw new ConnectionClosedError(); this.queue([piece]); return this.outputBytes >= OUTPUT_CHUNK; },
       flush: () => this.flush(),
       continuation: (text) => this.sendNow(continuation(text)),
       readLine: async () => {

@@ -3,8 +3,7 @@
 // told. Changes from anyone (SMTP delivery, POP3, other IMAP sessions, this one) arrive through
 // mailStore.changes and are reported as untagged EXPUNGE / EXISTS / RECENT / FETCH FLAGS when
 // the rules allow (RFC 3501 §7.4.1: no EXPUNGE during FETCH, STORE or SEARCH), or at once in IDLE.
-import type { MailboxChange, MailboxOwner, MailboxRow, MailStore, MessageRow } from '../store/mailstore.js';
-import { splitFlags } from '../store/mailstore.js';
+import { Flags, type MailboxChange, type MailboxOwner, type MailboxRow, type MailStore, type MessageRow } from '../store/mailstore.js';
 import { indexInSorted } from '../store/select-summary.js';
 import { resolveRanges, STAR, type SequenceSet } from './parser/sequence.js';
 import { ImapSyntaxError } from './parser/tokens.js';
@@ -200,7 +199,7 @@ export class SelectedMailbox {
           this.uids.push(message.uid);
           this.modseqs.push(message.modseq);
           if (message.uid >= claimed.from && message.uid < claimed.to) this.recent.add(message.uid);
-          newKeywords = this.noteKeywords(splitFlags(message.flags)) || newKeywords;
+          newKeywords = this.noteKeywords(Flags.of(message).keywords) || newKeywords;
         }
         this.lastUid = Math.max(this.lastUid, fresh[fresh.length - 1]!.uid);
         if (newKeywords) out.push(untagged('FLAGS ', ...plist(this.flagList().map((f) => [f]))));
@@ -212,7 +211,7 @@ export class SelectedMailbox {
       const uids = [...this.pendingFlags].sort((a, b) => a - b);
       this.pendingFlags.clear();
       const rows = this.rowsForUids(uids);
-      const newKeywords = rows.some((row) => this.noteKeywords(splitFlags(row.flags)));
+      const newKeywords = rows.some((row) => this.noteKeywords(Flags.of(row).keywords));
       if (newKeywords) out.push(untagged('FLAGS ', ...plist(this.flagList().map((f) => [f]))));
       for (const row of rows) {
         const seq = this.seqOf(row.uid);

@@ -7,7 +7,6 @@ import { plainAddress } from '../net/interfaces.js';
 import { listenTcp } from '../net/listener.js';
 import type { ServiceName } from '../settings/schema.js';
 import { Connection } from './connection.js';
-import { mimeCacheFor } from './mime/cache.js';
 
 export const createImapService: ServiceFactory = (context, name) => new ImapService(context, name);
 
@@ -37,7 +36,7 @@ class ImapService implements Service {
     this.server = server;
     this.context.tls.on('change', this.onCertificateChange);
     try {
-      const pruned = mimeCacheFor(this.context.db).prune();
+      const pruned = this.context.mimeCache.prune();
       if (pruned) this.context.log.info(this.name, `dropped ${pruned} cached MIME structures of removed messages`);
     } catch (error) {
       this.context.log.warn(this.name, `MIME cache not pruned: ${(error as Error).message}`);
@@ -53,7 +52,7 @@ class ImapService implements Service {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     await Promise.all([...this.connections].map((c) => c.shutdown()));
     await closed;
-    const cache = mimeCacheFor(this.context.db);
+    const cache = this.context.mimeCache;
     cache.flush();
     cache.helper.stop();
   }

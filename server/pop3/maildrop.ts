@@ -3,13 +3,11 @@
 // that only UPDATE (QUIT) carries out; sizes on the wire; unique ids; and the per-user lock that
 // makes a second POP3 session get [IN-USE].
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import fsp from 'node:fs/promises';
-import path from 'node:path';
 import type { User } from '../accounts/accounts.js';
-import { splitFlags, type MailboxChange, type MailboxRow, type MailStore, type MessageRow } from '../store/mailstore.js';
+import type { MailboxChange, MailboxRow, MailStore, MessageRow } from '../store/mailstore.js';
+import { chunksOf, SMALL_MESSAGE_BYTES, type MessageFiles, type OpenMessage } from '../store/message-files.js';
 import { BareLineFeedCounter } from './encoder.js';
-import { WireSizeMemory } from './wire-sizes.js';
+import { WireSizes, type WireSizeMemory } from './wire-sizes.js';
 
 export interface DropMessage {
   /** 1-based message number, fixed for the session. */
@@ -20,40 +18,47 @@ export interface DropMessage {
   retrieved: boolean;
 }
 
-/** A message's bytes: whole when small, else an open file to stream from. */
-export type MessageSource = { kind: 'whole'; bytes: Buffer } | { kind: 'file'; file: fsp.FileHandle };
-
 /**
- * Messages up to this size are read whole and synchronously: from the page cache that is a few
- * microseconds, far less CPU than three trips through libuv's thread pool (measured: it decides
- * the messages/s of many concurrent sessions), and the engine reads its SQLite index synchronously
- * anyway. Bigger messages stream from the file asynchronously.
+ * A message's bytes: whole when small (read synchronously: from the page cache that is a few
+ * microseconds, far less CPU than trips through libuv's thread pool, measured to decide the
+ * messages/s of many concurrent sessions), else an open file to stream from.
  */
-export const WHOLE_READ_LIMIT = 128 * 1024;
-const READ_CHUNK = 64 * 1024;
+export type MessageSource = { kind: 'whole'; bytes: Buffer } | { kind: 'file'; file: OpenMessage };
+
+/** RETR and TOP stream a big message's chunks with it. */
+export { chunksOf };
+
 /** Index rows kept in memory across sessions (about 200 bytes each). */
 const LISTING_ROWS_KEPT = 50_000;
 /** Measuring many messages (the first STAT after a restart, or new mail) lets other sessions in this often. */
 const MEASURE_SLICE_MS = 5;
 
-// ── per-engine state, shared by the pop3 and pop3s instances (keyed by the engine's MailStore) ──
+// ── per-engine state, shared by the pop3 and pop3s instances (made by the engine: context.pop3) ──
 
-const locks = new WeakMap<MailStore, Map<number, string>>();
-const listings = new WeakMap<MailStore, Listings>();
+/** Which session holds each user's maildrop: user id → session id. */
+export type MaildropLocks = Map<number, string>;
+
+/** What the pop3 and pop3s services share: the maildrop locks, recent INBOX listings, sizes on the wire. */
+export class Pop3State {
+  readonly locks: MaildropLocks = new Map();
+  readonly listings: Listings;
+  readonly wireSizes = new WireSizes();
+
+  constructor(store: MailStore) {
+    this.listings = new Listings(store);
+  }
+}
 
 /** Takes the maildrop lock of a user for a session; false if another session holds it. */
-export function lockMaildrop(store: MailStore, userId: number, sessionId: string): boolean {
-  let held = locks.get(store);
-  if (!held) locks.set(store, (held = new Map()));
-  const owner = held.get(userId);
+export function lockMaildrop(locks: MaildropLocks, userId: number, sessionId: string): boolean {
+  const owner = locks.get(userId);
   if (owner !== undefined && owner !== sessionId) return false;
-  held.set(userId, sessionId);
+  locks.set(userId, sessionId);
   return true;
 }
 
-export function unlockMaildrop(store: MailStore, userId: number, sessionId: string): void {
-  const held = locks.get(store);
-  if (held?.get(userId) === sessionId) held.delete(userId);
+export function unlockMaildrop(locks: MaildropLocks, userId: number, sessionId: string): void {
+  if (locks.get(userId) === sessionId) locks.delete(userId);
 }
 
 /**
@@ -63,18 +68,12 @@ export function unlockMaildrop(store: MailStore, userId: number, sessionId: stri
  * the MailStore, which announces every change), and not used if the mailbox's HIGHEST-MODSEQ
  * moved all the same. Rows are never modified, so sessions share them.
  */
-class Listings {
+export class Listings {
   private readonly byMailbox = new Map<number, { modseq: number; rows: readonly MessageRow[] }>();
   private rowsKept = 0;
 
   constructor(private readonly store: MailStore) {
     store.changes.on('change', (change: MailboxChange) => this.forget(change.mailboxId));
-  }
-
-  static of(store: MailStore): Listings {
-    let listing = listings.get(store);
-    if (!listing) listings.set(store, (listing = new Listings(store)));
-    return listing;
   }
 
   rows(mailbox: MailboxRow): readonly MessageRow[] {
@@ -107,7 +106,7 @@ export function uniqueIdFor(guid: string): string {
 }
 
 export class Maildrop {
-  private readonly folder: string;
+  private readonly files: MessageFiles;
   /** UIDs changed or removed by others since the snapshot: their snapshot rows are out of date. */
   private readonly changedSince = new Set<number>();
   private readonly onChange = (change: MailboxChange) => {
@@ -122,19 +121,19 @@ export class Maildrop {
     readonly messages: readonly DropMessage[],
     private readonly sizes: WireSizeMemory,
   ) {
-    this.folder = store.folderPath(owner, mailbox);
+    this.files = store.files(owner, mailbox);
   }
 
   /** The snapshot of the user's INBOX. Call `close()` when the session is done with it. */
-  static open(store: MailStore, owner: User): Maildrop {
+  static open(store: MailStore, state: Pop3State, owner: User): Maildrop {
     let mailbox = store.getMailbox(owner.id, 'INBOX');
     if (!mailbox) {
       store.ensureUserMailboxes(owner);
       mailbox = store.getMailbox(owner.id, 'INBOX')!;
     }
-    const rows = Listings.of(store).rows(mailbox);
+    const rows = state.listings.rows(mailbox);
     const messages = rows.map((row, i): DropMessage => ({ number: i + 1, row, deleted: false, retrieved: false }));
-    const sizes = WireSizeMemory.of(store, store.folderPath(owner, mailbox), rows);
+    const sizes = state.wireSizes.of(store.folderPath(owner, mailbox), rows);
     const drop = new Maildrop(store, owner, mailbox, messages, sizes);
     // All writers go through the MailStore, which announces every change: from now on, a row not
     // named in a change is as current as the snapshot.
@@ -214,7 +213,7 @@ export class Maildrop {
 
   /** Small enough to be read whole and synchronously (`readSmall`). */
   isSmall(message: DropMessage): boolean {
-    return message.row.size <= WHOLE_READ_LIMIT;
+    return this.files.isSmall(message.row);
   }
 
   /**
@@ -222,8 +221,7 @@ export class Maildrop {
    * next read, so use them at once, before any await. Throws like `read`.
    */
   readSmall(message: DropMessage): Buffer {
-    // The folder is a normalized path and the file name the index's "new/…" or "cur/…": no join needed.
-    return this.following(message, (row) => readWhole(`${this.folder}/${row.filename}`, row.size, sharedBuffer(row.size + 1)));
+    return this.files.readSync(message.row, sharedBuffer(message.row.size + 1));
   }
 
   /**
@@ -231,35 +229,7 @@ export class Maildrop {
    * EXPUNGED when another session (IMAP) removed it after the snapshot.
    */
   async read(message: DropMessage): Promise<MessageSource> {
-    const open = async (row: MessageRow): Promise<MessageSource> => {
-      const file = path.join(this.folder, row.filename);
-      return row.size <= WHOLE_READ_LIMIT
-        ? { kind: 'whole', bytes: readWhole(file, row.size, Buffer.allocUnsafe(row.size + 1)) }
-        : { kind: 'file', file: await fsp.open(file, 'r') };
-    };
-    try {
-      return await open(message.row);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      return open(this.fresh(message));
-    }
-  }
-
-  /** Runs a synchronous read of the message's file, once more under its current name if it was renamed meanwhile. */
-  private following<T>(message: DropMessage, use: (row: MessageRow) => T): T {
-    try {
-      return use(message.row);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      return use(this.fresh(message));
-    }
-  }
-
-  /** The message's row as the index has it now (renamed by a flag change?); throws EXPUNGED if it is gone. */
-  private fresh(message: DropMessage): MessageRow {
-    const row = this.store.messageById(message.row.id);
-    if (!row) throw Object.assign(new Error('message was expunged'), { code: 'EXPUNGED' });
-    return row;
+    return this.isSmall(message) ? { kind: 'whole', bytes: this.files.readSync(message.row) } : { kind: 'file', file: await this.files.open(message.row) };
   }
 
   /** RSET (RFC 1939 §5): unmark every message marked deleted. */
@@ -275,17 +245,15 @@ export class Maildrop {
   update(): { removed: number; flagError: Error | null } {
     const doomed = this.messages.filter((m) => m.deleted).map((m) => m.row);
     const removed = doomed.length ? this.store.expunge(this.owner, this.mailbox, doomed).length : 0;
-    const seen: Array<{ message: MessageRow; flags: string[] }> = [];
+    const retrieved: MessageRow[] = [];
     for (const message of this.messages) {
       if (message.deleted || !message.retrieved) continue;
       // Only a row someone changed since the snapshot needs reading again.
       const current = this.changedSince.has(message.row.uid) ? this.store.messageById(message.row.id) : message.row;
-      if (!current) continue;
-      const flags = splitFlags(current.flags);
-      if (!flags.includes('\\Seen')) seen.push({ message: current, flags: [...flags, '\\Seen'] });
+      if (current) retrieved.push(current);
     }
     try {
-      if (seen.length) this.store.setFlags(this.owner, this.mailbox, seen);
+      this.store.addFlag(this.owner, this.mailbox, retrieved, '\\Seen');
     } catch (error) {
       return { removed, flagError: error as Error };
     }
@@ -295,24 +263,10 @@ export class Maildrop {
 
 let shared = Buffer.alloc(0);
 
-/** The buffer small messages are read into, at least `size` bytes (grows up to WHOLE_READ_LIMIT + 1). */
+/** The buffer small messages are read into, at least `size` bytes (grows up to SMALL_MESSAGE_BYTES + 1). */
 function sharedBuffer(size: number): Buffer {
-  if (shared.length < size) shared = Buffer.allocUnsafeSlow(Math.max(size, Math.min(2 * shared.length, WHOLE_READ_LIMIT + 1), 16 * 1024));
+  if (shared.length < size) shared = Buffer.allocUnsafeSlow(Math.max(size, Math.min(2 * shared.length, SMALL_MESSAGE_BYTES + 1), 16 * 1024));
   return shared;
-}
-
-/**
- * A small message file, whole: one read of the indexed size plus a byte into `buffer`, to notice a
- * longer file (then read whole into a new buffer). Returns a view of `buffer` otherwise.
- */
-function readWhole(file: string, size: number, buffer: Buffer): Buffer {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const bytesRead = fs.readSync(fd, buffer, 0, size + 1, 0);
-    return bytesRead <= size ? buffer.subarray(0, bytesRead) : fs.readFileSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
 }
 
 /** Every chunk of a message source, in order; closes its file. */
@@ -322,17 +276,5 @@ async function forEachChunk(source: MessageSource, use: (chunk: Buffer) => void)
     for await (const chunk of chunksOf(source.file)) use(chunk);
   } finally {
     await source.file.close();
-  }
-}
-
-/** Reads an open file chunk by chunk from the start. */
-export async function* chunksOf(file: fsp.FileHandle): AsyncGenerator<Buffer> {
-  let position = 0;
-  for (;;) {
-    const buffer = Buffer.allocUnsafe(READ_CHUNK);
-    const { bytesRead } = await file.read(buffer, 0, READ_CHUNK, position);
-    if (!bytesRead) return;
-    position += bytesRead;
-    yield bytesRead === READ_CHUNK ? buffer : buffer.subarray(0, bytesRead);
   }
 }

@@ -9,7 +9,6 @@ import { listenTcp } from '../net/listener.js';
 import type { ServiceName } from '../settings/schema.js';
 import { replies } from './replies.js';
 import { Pop3Session } from './session.js';
-import { WireSizeMemory } from './wire-sizes.js';
 
 const SHUTDOWN_GRACE_MS = 3000;
 
@@ -45,7 +44,7 @@ class Pop3Service implements Service {
     await Promise.race([Promise.all(sessions.map((s) => s.closed)), grace]);
     for (const session of this.sessions) session.destroy();
     await closed;
-    WireSizeMemory.flush(this.context.mailStore);
+    this.context.pop3.wireSizes.flush();
   }
 
   private accept(socket: net.Socket): void {

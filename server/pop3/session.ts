@@ -365,7 +365,7 @@ export class Pop3Session {
   /** Lets another session have the maildrop: at QUIT, or when the connection ends. */
   releaseMaildrop(): void {
     this.maildrop?.close();
-    if (this.user) unlockMaildrop(this.context.mailStore, this.user.id, this.id);
+    if (this.user) unlockMaildrop(this.context.pop3.locks, this.user.id, this.id);
   }
 
   /** False once the client is gone or the session is closing (checked after every wait). */

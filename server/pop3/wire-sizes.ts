@@ -13,7 +13,7 @@
 // the file only costs measuring again.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { MailStore, MessageRow } from '../store/mailstore.js';
+import type { MessageRow } from '../store/mailstore.js';
 
 export const SIZES_FILE = 'lanpost-pop3-sizes';
 /** Lines learned are appended after this delay, many at once. */
@@ -22,7 +22,29 @@ const APPEND_DELAY_MS = 1000;
 const FOLDERS_KEPT = 1000;
 const LINE = /^([\x21-\x7e]{1,200}) (\d{1,9})$/;
 
-const memories = new WeakMap<MailStore, Map<string, WireSizeMemory>>();
+/** The memories of the INBOX folders POP3 sessions opened, made once by the engine (shared by pop3 and pop3s). */
+export class WireSizes {
+  private readonly byFolder = new Map<string, WireSizeMemory>();
+
+  /** The memory of an INBOX folder, loaded from its file the first time; tidied against the messages it has now. */
+  of(folder: string, rows: readonly MessageRow[]): WireSizeMemory {
+    let memory = this.byFolder.get(folder);
+    if (memory) {
+      this.byFolder.delete(folder); // most recently used last
+    } else {
+      memory = new WireSizeMemory(folder);
+      if (this.byFolder.size >= FOLDERS_KEPT) this.byFolder.delete(this.byFolder.keys().next().value!);
+    }
+    this.byFolder.set(folder, memory);
+    memory.tidy(rows);
+    return memory;
+  }
+
+  /** Writes down at once what waits to be appended (the service stopping). */
+  flush(): void {
+    for (const memory of this.byFolder.values()) memory.appendNow();
+  }
+}
 
 export class WireSizeMemory {
   private readonly counts = new Map<string, number>();
@@ -32,30 +54,9 @@ export class WireSizeMemory {
   /** The file ends in the middle of a line (a write cut short): the next append starts a new line. */
   private brokenTail = false;
 
-  private constructor(folder: string) {
+  constructor(folder: string) {
     this.file = path.join(folder, SIZES_FILE);
     this.load();
-  }
-
-  /** The memory of an INBOX folder, loaded from its file the first time; tidied against the messages it has now. */
-  static of(store: MailStore, folder: string, rows: readonly MessageRow[]): WireSizeMemory {
-    let byFolder = memories.get(store);
-    if (!byFolder) memories.set(store, (byFolder = new Map()));
-    let memory = byFolder.get(folder);
-    if (memory) {
-      byFolder.delete(folder); // most recently used last
-    } else {
-      memory = new WireSizeMemory(folder);
-      if (byFolder.size >= FOLDERS_KEPT) byFolder.delete(byFolder.keys().next().value!);
-    }
-    byFolder.set(folder, memory);
-    memory.tidy(rows);
-    return memory;
-  }
-
-  /** Writes down at once what waits to be appended (the service stopping). */
-  static flush(store: MailStore): void {
-    for (const memory of memories.get(store)?.values() ?? []) memory.appendNow();
   }
 
   /** Octets on the wire beyond the indexed size (bare LFs) of the message with this guid, if measured. */
@@ -87,7 +88,7 @@ export class WireSizeMemory {
   }
 
   /** Forgets messages no longer in the folder once they are most of what is kept, and rewrites the file. */
-  private tidy(rows: readonly MessageRow[]): void {
+  tidy(rows: readonly MessageRow[]): void {
     if (this.counts.size <= 2 * rows.length + 100) return;
     const kept = new Map<string, number>();
     for (const row of rows) {
@@ -110,7 +111,7 @@ export class WireSizeMemory {
     }
   }
 
-  private appendNow(): void {
+  appendNow(): void {
     if (!this.pending) return;
     try {
       fs.appendFileSync(this.file, this.takePending());

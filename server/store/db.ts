@@ -2,7 +2,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { WalSync } from './fsync.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
 
 export type Db = Database.Database;
@@ -14,40 +13,12 @@ export function openDatabase(dataDir: string, log: (line: string) => void = () =
   const existed = fs.existsSync(file);
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
-  // FULL: a commit is on disk when it returns. The engine switches to explicit syncs, see below.
+  // FULL: a commit is on disk when it returns. The engine switches to explicit syncs (CommitWriter).
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   migrate(db, file, existed, log, migrations);
   return db;
-}
-
-const walSyncs = new WeakMap<Db, WalSync>();
-
-/**
- * For the engine's connection: commits return at once (`synchronous = NORMAL`, safe against a
- * crash of the process) and `commitsDurable` makes them safe against a power cut by an fsync of
- * the WAL file off the main thread, shared by every commit made meanwhile. Whatever does not
- * wait for it reaches the disk within `backgroundMs` anyway.
- */
-export function useExplicitCommitSync(db: Db, backgroundMs = 1000): { stop(): void } {
-  const walSync = new WalSync(`${db.name}-wal`);
-  walSyncs.set(db, walSync);
-  db.pragma('synchronous = NORMAL');
-  const timer = setInterval(() => walSync.sync().catch(() => {}), backgroundMs);
-  timer.unref();
-  return {
-    stop() {
-      clearInterval(timer);
-      walSyncs.delete(db);
-      walSync.close();
-    },
-  };
-}
-
-/** Resolves once every commit made so far on this connection is on disk. */
-export function commitsDurable(db: Db): Promise<void> {
-  return walSyncs.get(db)?.sync() ?? Promise.resolve();
 }
 
 function migrate(db: Db, file: string, existed: boolean, log: (line: string) => void, migrations: Migration[]): void {

@@ -7,13 +7,18 @@ import path from 'node:path';
 const MAX_LETTERS = 26;
 const FILE = 'dovecot-keywords';
 
+/** The keywords among `flags` that letters stand for: all but $Forwarded, which has a system letter (P). */
+export function letterKeywords(flags: readonly string[]): string[] {
+  return flags.filter((f) => !f.startsWith('\\') && f !== '$Forwarded');
+}
+
 export class KeywordLetters {
   /** Per folder path: the keyword of each letter, as in its dovecot-keywords file. */
   private readonly maps = new Map<string, string[]>();
 
   /** `filename` (a cur/ name ending in its flag letters) followed by the letters of the keywords among `flags`. */
   apply(folder: string, filename: string, flags: readonly string[]): string {
-    const keywords = flags.filter((f) => !f.startsWith('\\') && f !== '$Forwarded');
+    const keywords = letterKeywords(flags);
     if (!keywords.length || !filename.includes(':2,')) return filename;
     const map = this.mapOf(folder);
     let added = false;

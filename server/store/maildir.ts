@@ -88,7 +88,7 @@ export function ensureMaildir(dir: string, isSubfolder: boolean): void {
  * files can wait for the file system's journal, or for a folder's fsync, while other deliveries
  * fsync), chained by callbacks: this runs for every delivered message, and a promise per step
  * costs more than the step. The rename is durable once the folder is synced too
- * (`directorySync`, which the caller runs: MailStore alongside the index commit, the outbound
+ * (`directorySync`, which the caller runs: Messages.append alongside the index commit, the outbound
  * queue before its row).
  */
 export function writeMessageFile(folderPath: string, content: Uint8Array, base: string, filename: string): Promise<void> {

@@ -8,7 +8,7 @@ import type { Handlers } from '../router.js';
 import type { AdminState } from '../state.js';
 
 function zones(state: AdminState) {
-  return currentZones(state.context.dataDir, state.context.settings(), state.context.db);
+  return currentZones(state.context.dataDir, state.context.settings(), state.context.mailStore.meta);
 }
 
 export const dnsRoutes = {

@@ -1,14 +1,13 @@
 // EXPUNGE (RFC 3501 §6.4.3) and UID EXPUNGE (RFC 4315 §2.1): remove \Deleted messages; the
 // untagged EXPUNGE responses follow from the store's change events, like everyone else's.
-import type { MessageRow } from '../../store/mailstore.js';
-import { splitFlags } from '../../store/mailstore.js';
+import { Flags, type MessageRow } from '../../store/mailstore.js';
 import type { SequenceSet } from '../parser/sequence.js';
 import { no } from '../replies.js';
 import type { SelectedMailbox, Target } from '../selected.js';
 import { command, noArgs, SELECTED } from './types.js';
 
 export function deletedMessages(view: SelectedMailbox, targets: Target[]): MessageRow[] {
-  return view.rowsForUids(targets.map((t) => t.uid)).filter((row) => splitFlags(row.flags).some((f) => f.toLowerCase() === '\\deleted'));
+  return view.rowsForUids(targets.map((t) => t.uid)).filter((row) => Flags.of(row).has('\\Deleted'));
 }
 
 export const expunge = command({

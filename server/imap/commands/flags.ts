@@ -24,15 +24,3 @@ export function parseFlagTokens(tokens: Token[]): string[] {
   }
   return flags;
 }
-
-/** Flags with \Recent-free, case-insensitively unique; keeps the first spelling. */
-export function mergeFlags(current: string[], change: string[], mode: 'set' | 'add' | 'remove'): string[] {
-  const lower = (list: string[]) => new Set(list.map((f) => f.toLowerCase()));
-  if (mode === 'set') return [...change];
-  if (mode === 'add') {
-    const have = lower(current);
-    return [...current, ...change.filter((f) => !have.has(f.toLowerCase()))];
-  }
-  const drop = lower(change);
-  return current.filter((f) => !drop.has(f.toLowerCase()));
-}

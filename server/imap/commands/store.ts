@@ -1,11 +1,11 @@
 // STORE / UID STORE (RFC 3501 §6.4.6): set, add or remove flags; the new flags come back as
 // FETCH responses unless .SILENT. UNCHANGEDSINCE (RFC 7162 §3.1.3) skips messages changed
 // since, reported in [MODIFIED ...].
-import { splitFlags } from '../../store/mailstore.js';
+import { Flags, type FlagUpdate } from '../../store/mailstore.js';
 import { formatSequenceSet, type SequenceSet } from '../parser/sequence.js';
 import { ImapSyntaxError } from '../parser/tokens.js';
 import { no, plist, untagged } from '../replies.js';
-import { mergeFlags, parseFlagTokens } from './flags.js';
+import { parseFlagTokens } from './flags.js';
 import { command, SELECTED, type CommandSpec } from './types.js';
 
 interface StoreArgs {
@@ -52,13 +52,14 @@ function storeCommand(byUid: boolean): CommandSpec<StoreArgs> {
       const targets = view.resolve(args.set, byUid);
       const rows = view.rowsForUids(targets.map((t) => t.uid));
       const modified: number[] = [];
-      const updates = [];
+      const updates: FlagUpdate[] = [];
       for (const row of rows) {
         if (args.unchangedSince !== null && row.modseq > args.unchangedSince) {
           modified.push(byUid ? row.uid : view.seqOf(row.uid));
           continue;
         }
-        updates.push({ message: row, flags: mergeFlags(splitFlags(row.flags), args.flags, args.mode) });
+        const flags = args.mode === 'set' ? Flags.from(args.flags) : args.mode === 'add' ? Flags.of(row).with(args.flags) : Flags.of(row).without(args.flags);
+        updates.push({ message: row, flags });
       }
       const changed = new Map(context.mailStore.setFlags(session.user, view.mailbox, updates).map((r) => [r.uid, r]));
       for (const row of changed.values()) view.noteReported(row.uid, row.modseq);

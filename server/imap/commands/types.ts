@@ -11,6 +11,11 @@ export interface Wire {
   send(pieces: Piece[]): Promise<void>;
   /** Queues a response without waiting; true when the caller should `flush()` (back-pressure). */
   queue(pieces: Piece[]): boolean;
+  /**
+   * Queues more of the response queued last (literal data streamed from a file), without a
+   * transcript line of its own; true when the caller should `flush()`. Throws once the connection is closed.
+   */
+  queueData(piece: Piece): boolean;
   flush(): Promise<void>;
   /** Sends "+ text" and flushes. */
   continuation(text: string): Promise<void>;

@@ -3,12 +3,13 @@
 // What each message needs is read once and no more: the index row for FLAGS, UID and sizes; the
 // cached envelope (else the header block alone, with a helper thread sharing the work when many
 // are uncached) for ENVELOPE; the file for sections; the cached MIME structure for BODY,
-// BODYSTRUCTURE and part numbers.
-import fs from 'node:fs';
-import path from 'node:path';
-import { splitFlags, type MessageRow } from '../../store/mailstore.js';
+// BODYSTRUCTURE and part numbers. A big message whose sections are ranges of its file (BODY[],
+// RFC822, TEXT, with or without <partial>) is not read whole: its literal streams from the file a
+// chunk at a time as the client reads, as POP3 RETR does, so memory stays bounded whatever its size.
+import type { MessageRow } from '../../store/mailstore.js';
+import { isGone, type MessageFiles, type OpenMessage } from '../../store/message-files.js';
 import type { Wire } from '../commands/types.js';
-import { mimeCacheFor, type MimeCache } from '../mime/cache.js';
+import type { MimeCache } from '../mime/cache.js';
 import { headerBlockEnd, readHeaderBlock } from '../mime/header-block.js';
 import type { MimePart } from '../mime/structure.js';
 import { imapDateTime, withoutNul, withoutNulText, type Piece } from '../replies.js';
@@ -19,8 +20,6 @@ import { applyPartial, sectionBytes } from './sections.js';
 import { formatBodyStructure } from './structure-format.js';
 
 const BATCH = 500;
-/** Files up to this size are read synchronously (several times cheaper than the thread pool). */
-const SYNC_READ_LIMIT = 256 * 1024;
 
 export interface FetchOptions {
   /** UID FETCH: UID is always returned. */
@@ -32,9 +31,22 @@ export interface FetchOptions {
 /** What a response is built from, besides the index row. */
 interface Loaded {
   content: Buffer | null;
+  /** A big message streamed instead of read (`content` stays null), and its header block when a section needs it. */
+  file: OpenMessage | null;
+  header: Buffer | null;
   envelope: string | null;
   structure: MimePart | null;
 }
+
+/** Bytes [start, end) of the message's open file, streamed as literal data. */
+class FileRange {
+  constructor(
+    readonly start: number,
+    readonly end: number,
+  ) {}
+}
+
+type Part = Piece | FileRange;
 
 /**
  * Returns how many of the targets had no data to give: expunged by another session since this one
@@ -45,30 +57,19 @@ interface Loaded {
 export async function runFetch(session: Session, wire: Wire, targets: Target[], requested: FetchItem[], options: FetchOptions): Promise<{ gone: number }> {
   const view = session.selected;
   const store = session.context.mailStore;
-  const cache = mimeCacheFor(session.context.db);
+  const cache = session.context.mimeCache;
   const items = [...requested];
   const has = (kind: string) => items.some((i) => i.kind === kind);
   if (options.byUid && !has('UID')) items.unshift({ kind: 'UID' });
   if (options.changedSince !== null && !has('MODSEQ')) items.push({ kind: 'MODSEQ' });
   const need = needs(items);
+  // without the MIME structure every section is a range of the file (whole, TEXT) or of its header
+  const streamable = need.content && !need.structure;
+  const needsHeader = items.some((i) => i.kind === 'SECTION' && i.section.specifier !== '');
   const setsSeen = !view.readOnly && items.some((i) => i.kind === 'SECTION' && i.setsSeen);
   const mailbox = view.mailbox;
   const owner = view.owner;
-  const folder = store.folderPath(owner, mailbox) + path.sep;
-
-  /** Reads with the row's file name; once more with a fresh one if a flag change renamed the file. */
-  const fromFile = <T>(row: MessageRow, read: (file: string) => T): T => {
-    try {
-      return read(folder + row.filename);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      const fresh = store.messageById(row.id);
-      if (!fresh) throw Object.assign(new Error('message was expunged'), { code: 'EXPUNGED' });
-      return read(folder + fresh.filename);
-    }
-  };
-  const readContent = async (row: MessageRow): Promise<Buffer> =>
-    row.size <= SYNC_READ_LIMIT ? fromFile(row, (file) => readFileOfSize(file, row.size)) : store.readMessage(owner, mailbox, row);
+  const files = store.files(owner, mailbox);
 
   /** A batch had many uncached envelopes and no helper was ready: start one for the FETCHes to come. */
   let helperWanted = false;
@@ -79,14 +80,11 @@ export async function runFetch(session: Session, wire: Wire, targets: Target[], 
     const rows = new Map(view.rowsForUids(batch.map((t) => t.uid)).map((r) => [r.uid, r]));
     // one query for the batch; a message it did not find is known to be uncached
     if (need.envelope || need.structure) cache.prefetch([...rows.values()]);
-    const helped = need.envelope && !need.structure && !need.content ? shareUncached(cache, folder, rows, () => (helperWanted = true)) : null;
+    const helped = need.envelope && !need.structure && !need.content ? shareUncached(cache, files, rows, () => (helperWanted = true)) : null;
     const seenNow = new Set<number>();
     if (setsSeen) {
-      const updates = [...rows.values()]
-        .filter((row) => !splitFlags(row.flags).some((f) => f.toLowerCase() === '\\seen'))
-        .filter((row) => options.changedSince === null || row.modseq > options.changedSince)
-        .map((row) => ({ message: row, flags: [...splitFlags(row.flags), '\\Seen'] }));
-      for (const row of store.setFlags(owner, mailbox, updates)) {
+      const fetched = [...rows.values()].filter((row) => options.changedSince === null || row.modseq > options.changedSince);
+      for (const row of store.addFlag(owner, mailbox, fetched, '\\Seen')) {
         rows.set(row.uid, row);
         seenNow.add(row.uid);
         view.noteReported(row.uid, row.modseq);
@@ -100,28 +98,35 @@ export async function runFetch(session: Session, wire: Wire, targets: Target[], 
         continue;
       }
       if (options.changedSince !== null && row.modseq <= options.changedSince) continue;
-      const loaded: Loaded = { content: null, envelope: null, structure: null };
+      const loaded: Loaded = { content: null, file: null, header: null, envelope: null, structure: null };
       try {
-        if (need.content) loaded.content = await readContent(row);
-        if (need.structure) {
-          const entry = await cache.structure(row.guid, async () => loaded.content ?? (loaded.content = await readContent(row)));
-          loaded.structure = entry.structure;
-          loaded.envelope = entry.text;
-        } else if (need.envelope) {
-          const content = loaded.content;
-          const header = content ? () => content.toString('latin1', 0, headerBlockEnd(content)) : () => fromFile(row, readHeaderBlock);
-          const fromHelper = helped?.take(row.guid) ?? null;
-          loaded.envelope = fromHelper === null ? cache.envelope(row.guid, header, false).text : cache.envelopeText(row.guid, () => fromHelper, false).text;
-        }
-      } catch (error) {
-        const code = (error as { code?: string }).code;
-        if (code === 'EXPUNGED' || code === 'ENOENT') {
+        try {
+          if (streamable && !files.isSmall(row)) {
+            loaded.file = await files.open(row);
+            if (needsHeader) loaded.header = Buffer.from(files.follow(row, readHeaderBlock), 'latin1');
+          } else if (need.content) loaded.content = await files.read(row);
+          if (need.structure) {
+            const entry = await cache.structure(row.guid, async () => loaded.content ?? (loaded.content = await files.read(row)));
+            loaded.structure = entry.structure;
+            loaded.envelope = entry.text;
+          } else if (need.envelope) {
+            const content = loaded.content ?? loaded.header;
+            const header = content ? () => content.toString('latin1', 0, headerBlockEnd(content)) : () => files.follow(row, readHeaderBlock);
+            const fromHelper = helped?.take(row.guid) ?? null;
+            loaded.envelope = fromHelper === null ? cache.envelope(row.guid, header, false).text : cache.envelopeText(row.guid, () => fromHelper, false).text;
+          }
+        } catch (error) {
+          if (!isGone(error)) throw error;
           gone++;
           continue;
         }
-        throw error;
+        const response = responseFor(session, target, row, items, loaded, seenNow.has(row.uid));
+        if (loaded.file) await sendStreamed(wire, response, loaded.file);
+        // without an open file every part is a piece
+        else if (wire.queue(response as Piece[])) await wire.flush();
+      } finally {
+        if (loaded.file) await loaded.file.close();
       }
-      if (wire.queue(responseFor(session, target, row, items, loaded, seenNow.has(row.uid)))) await wire.flush();
     }
   }
   if (helperWanted) cache.helper.prepare();
@@ -132,7 +137,7 @@ export async function runFetch(session: Session, wire: Wire, targets: Target[], 
 const HELPER_MINIMUM = 64;
 
 /** The never-cached messages of a batch, shared with the helper thread (see envelope-helper.ts). */
-function shareUncached(cache: MimeCache, folder: string, rows: Map<number, MessageRow>, noHelper: () => void): { take(guid: string): string | null } | null {
+function shareUncached(cache: MimeCache, files: MessageFiles, rows: Map<number, MessageRow>, noHelper: () => void): { take(guid: string): string | null } | null {
   if (!cache.helper.ready) {
     let uncached = 0;
     for (const row of rows.values()) if (!cache.has(row.guid)) uncached++;
@@ -140,13 +145,13 @@ function shareUncached(cache: MimeCache, folder: string, rows: Map<number, Messa
     return null;
   }
   const index = new Map<string, number>();
-  const files: string[] = [];
+  const paths: string[] = [];
   for (const row of rows.values()) {
     if (cache.has(row.guid) || index.has(row.guid)) continue;
-    index.set(row.guid, files.length);
-    files.push(folder + row.filename);
+    index.set(row.guid, paths.length);
+    paths.push(files.path(row));
   }
-  const shared = files.length >= HELPER_MINIMUM ? cache.helper.share(files) : null;
+  const shared = paths.length >= HELPER_MINIMUM ? cache.helper.share(paths) : null;
   if (!shared) return null;
   return {
     // each message is claimed once: a copy later in the batch finds the first one's entry cached
@@ -159,23 +164,10 @@ function shareUncached(cache: MimeCache, folder: string, rows: Map<number, Messa
   };
 }
 
-/** A file whose size the index knows: one read into a buffer of that size (no stat). */
-function readFileOfSize(file: string, size: number): Buffer {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const buffer = Buffer.allocUnsafe(size + 1);
-    const read = fs.readSync(fd, buffer, 0, size + 1, 0);
-    // a file of another size than indexed (changed outside LanPost): read it as it is
-    return read === size ? buffer.subarray(0, size) : fs.readFileSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-function responseFor(session: Session, target: Target, row: MessageRow, items: FetchItem[], loaded: Loaded, seenNow: boolean): Piece[] {
+function responseFor(session: Session, target: Target, row: MessageRow, items: FetchItem[], loaded: Loaded, seenNow: boolean): Part[] {
   const view = session.selected;
-  // text accumulates in one string; literal data (sections) goes out as its own piece
-  const out: Piece[] = [];
+  // text accumulates in one string; literal data (sections) goes out as its own part
+  const out: Part[] = [];
   let text = `* ${target.seq} FETCH (`;
   let separator = '';
   let flagsSent = false;
@@ -212,8 +204,9 @@ function responseFor(session: Session, target: Target, row: MessageRow, items: F
         text += `BODYSTRUCTURE ${formatBodyStructure(loaded.structure!, true)}`;
         break;
       case 'SECTION': {
-        const data = withoutNul(applyPartial(sectionBytes(loaded.content!, loaded.structure, item.section), item.partial));
-        text += `${item.label}${item.partial ? `<${item.partial.offset}>` : ''} {${data.length}}\r\n`;
+        const data = loaded.file ? sectionOfFile(loaded.file, loaded.header, item) : withoutNul(applyPartial(sectionBytes(loaded.content!, loaded.structure, item.section), item.partial));
+        const length = data instanceof FileRange ? data.end - data.start : data.length;
+        text += `${item.label}${item.partial ? `<${item.partial.offset}>` : ''} {${length}}\r\n`;
         out.push(text, data);
         text = '';
         break;
@@ -225,4 +218,46 @@ function responseFor(session: Session, target: Target, row: MessageRow, items: F
   if (seenNow && session.condstore && !modseqSent) text += ` MODSEQ (${row.modseq})`;
   out.push(text + ')\r\n');
   return out;
+}
+
+/** A section of a message streamed from its file: BODY[] and TEXT are ranges of the file, HEADER (.FIELDS) comes from its header block. */
+function sectionOfFile(file: OpenMessage, header: Buffer | null, item: Extract<FetchItem, { kind: 'SECTION' }>): FileRange | Buffer {
+  const { specifier } = item.section;
+  if (specifier !== '' && specifier !== 'TEXT') return withoutNul(applyPartial(sectionBytes(header!, null, item.section), item.partial));
+  let start = specifier === 'TEXT' ? header!.length : 0;
+  let end = file.size;
+  // <offset.length> (RFC 3501 §6.4.5), as applyPartial cuts it: an offset past the end gives nothing
+  if (item.partial) {
+    start = Math.min(start + item.partial.offset, end);
+    end = Math.min(end, start + item.partial.length);
+  }
+  return new FileRange(start, end);
+}
+
+/**
+ * A response whose literal data streams from the message's file: what comes before the first
+ * range is queued as the response (the transcript's line), the rest follows it a chunk at a time,
+ * flushed whenever enough waits (the connection waits for the socket to drain: back-pressure).
+ */
+async function sendStreamed(wire: Wire, response: Part[], file: OpenMessage): Promise<void> {
+  let first = response.findIndex((part) => part instanceof FileRange);
+  if (first < 0) first = response.length;
+  if (wire.queue(response.slice(0, first) as Piece[])) await wire.flush();
+  for (const part of response.slice(first)) {
+    if (!(part instanceof FileRange)) {
+      if (wire.queueData(part)) await wire.flush();
+      continue;
+    }
+    let position = part.start;
+    for await (const chunk of file.chunks(part.start, part.end)) {
+      position += chunk.length;
+      // one byte for one: the literal's announced length stays true
+      if (wire.queueData(withoutNul(chunk))) await wire.flush();
+    }
+    if (position < part.end) {
+      // the file shrank after its length was announced: the literal cannot be completed
+      wire.close();
+      throw new Error(`message file ended after ${position - part.start} of the ${part.end - part.start} bytes announced`);
+    }
+  }
 }

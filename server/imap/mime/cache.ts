@@ -2,8 +2,10 @@
 // message share it; a message file never changes, flags live in the index, not here): its
 // ENVELOPE — fields and the formatted text FETCH writes — from the header block alone, and its
 // MIME structure once something needed it. In memory: an LRU bounded in bytes, shared by all
-// sessions; on disk: the message_mime table, written in small transactions off the request path.
+// sessions (one cache per engine: context.mimeCache); on disk: the message_mime table, written in
+// small transactions off the request path.
 import type { Statement } from 'better-sqlite3';
+import type { CommitWriter } from '../../store/commit-writer.js';
 import type { Db } from '../../store/db.js';
 import type { MessageRow } from '../../store/mailstore.js';
 import { formatEnvelope, parseEnvelopeText } from '../fetch/structure-format.js';
@@ -63,7 +65,11 @@ export class MimeCache {
   /** SELECT … WHERE guid IN (?, ?, …) by number of guids. */
   private readonly selectMany = new Map<number, Statement<string[]>>();
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    /** The engine's group commit: cache rows share commits with delivery and the queue, never waiting for an fsync. */
+    private readonly commits: CommitWriter,
+  ) {
     this.select = db.prepare<[string]>('SELECT structure FROM message_mime WHERE guid = ?').pluck();
     this.insert = db.prepare<[string, string]>('INSERT OR REPLACE INTO message_mime (guid, structure) VALUES (?, ?)');
     this.insertMany = db.prepare<string[]>(`INSERT OR REPLACE INTO message_mime (guid, structure) VALUES ${Array(ROWS_PER_INSERT).fill('(?, ?)').join(', ')}`);
@@ -220,24 +226,24 @@ export class MimeCache {
       if (rows.length >= count) break;
     }
     for (const [guid] of rows) this.pending.delete(guid);
-    try {
-      this.db.transaction(() => {
-        let i = 0;
-        for (; i + ROWS_PER_INSERT <= rows.length; i += ROWS_PER_INSERT) {
-          const values: string[] = [];
-          for (let k = i; k < i + ROWS_PER_INSERT; k++) values.push(rows[k]![0], toStored(rows[k]![1]));
-          this.insertMany.run(...values);
-        }
-        for (; i < rows.length; i++) this.insert.run(rows[i]![0], toStored(rows[i]![1]));
-      })();
-    } catch {
+    const write = () => {
+      let i = 0;
+      for (; i + ROWS_PER_INSERT <= rows.length; i += ROWS_PER_INSERT) {
+        const values: string[] = [];
+        for (let k = i; k < i + ROWS_PER_INSERT; k++) values.push(rows[k]![0], toStored(rows[k]![1]));
+        this.insertMany.run(...values);
+      }
+      for (; i < rows.length; i++) this.insert.run(rows[i]![0], toStored(rows[i]![1]));
+    };
+    this.commits.write(write, { durable: false }).catch(() => {
       // the database is closing or busy: a cache; the message is parsed again when needed
-    }
+    });
   }
 
   /** Writes every pending row now (stop, prune). */
   flush(): void {
     this.writeSome(this.pending.size);
+    this.commits.flush();
   }
 
   /** Drops rows of messages no mailbox holds any more. */
@@ -277,16 +283,4 @@ function countParts(part: MimePart): number {
   for (const child of part.parts ?? []) count += countParts(child);
   if (part.message) count += countParts(part.message);
   return count;
-}
-
-const caches = new WeakMap<Db, MimeCache>();
-
-/** One cache per database, shared by the imap and imaps services. */
-export function mimeCacheFor(db: Db): MimeCache {
-  let cache = caches.get(db);
-  if (!cache) {
-    cache = new MimeCache(db);
-    caches.set(db, cache);
-  }
-  return cache;
 }

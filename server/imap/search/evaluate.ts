@@ -1,10 +1,9 @@
 // Running a SEARCH over the selected mailbox: flags, UIDs, sizes and dates from the index;
 // headers and text from the message file, decoded (RFC 2047 words, transfer encodings,
 // charsets) and compared case-insensitively as substrings (RFC 3501 §6.4.4).
-import fs from 'node:fs';
-import path from 'node:path';
-import { splitFlags, type MessageRow } from '../../store/mailstore.js';
-import { mimeCacheFor, type MimeCache } from '../mime/cache.js';
+import { Flags, type MessageRow } from '../../store/mailstore.js';
+import { isGone, type MessageFiles } from '../../store/message-files.js';
+import type { MimeCache } from '../mime/cache.js';
 import { mimeLibraries } from '../mime/libraries.js';
 import { fieldValue, firstValue, parseParameterized, splitHeaderFields, type HeaderField } from '../mime/headers.js';
 import { envelopeFromHeader, type Envelope } from '../mime/envelope.js';
@@ -36,12 +35,12 @@ export class Candidate {
   constructor(
     readonly seq: number,
     readonly row: MessageRow,
-    private readonly file: (row: MessageRow) => string,
+    private readonly files: MessageFiles,
     private readonly cache: MimeCache,
   ) {}
 
   content(): Buffer {
-    if (!this.contentData) this.contentData = fs.readFileSync(this.file(this.row));
+    if (!this.contentData) this.contentData = this.files.readSync(this.row);
     return this.contentData;
   }
 
@@ -199,8 +198,7 @@ export function sentDay(headers: HeaderField[]): number | null {
 }
 
 function hasFlag(row: MessageRow, flag: string): boolean {
-  const lower = flag.toLowerCase();
-  return splitFlags(row.flags).some((f) => f.toLowerCase() === lower);
+  return Flags.of(row).has(flag);
 }
 
 function compareDay(day: number, compare: 'before' | 'on' | 'since', wanted: number): boolean {
@@ -295,13 +293,12 @@ function usesHeaders(key: SearchKey): boolean {
 /** The messages of the selected mailbox matching `key`, in sequence order. */
 export async function search(session: Session, key: SearchKey, within?: Target[]): Promise<Match[]> {
   const view = session.selected;
-  const cache = mimeCacheFor(session.context.db);
+  const cache = session.context.mimeCache;
   const targets = within ?? view.allTargets();
   const max = { seq: view.exists, uid: view.exists ? view.uidAt(view.exists)! : 0 };
   const mailbox = view.mailbox;
   const store = session.context.mailStore;
-  const folder = store.folderPath(view.owner, mailbox);
-  const file = (row: MessageRow) => `${folder}${path.sep}${row.filename}`;
+  const files = store.files(view.owner, mailbox);
   const headerKeys = usesHeaders(key);
   const matches: Match[] = [];
   for (let start = 0; start < targets.length; start += BATCH) {
@@ -311,12 +308,13 @@ export async function search(session: Session, key: SearchKey, within?: Target[]
     for (const target of batch) {
       const row = rows.get(target.uid);
       if (!row) continue;
-      const candidate = new Candidate(target.seq, row, file, cache);
+      const candidate = new Candidate(target.seq, row, files, cache);
       try {
         const verdict = evaluate(key, candidate, view, max);
         if (verdict === true || (verdict !== false && (await verdict))) matches.push({ seq: target.seq, uid: row.uid, row });
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        // expunged by another session meanwhile: not a match
+        if (!isGone(error)) throw error;
       }
     }
   }

@@ -2,7 +2,7 @@
 // subject, ties broken by sequence number; strings compared i;ascii-casemap.
 import { ImapSyntaxError, type Token } from '../parser/tokens.js';
 import type { Envelope, EnvelopeAddress } from '../mime/envelope.js';
-import { envelopeFields, mimeCacheFor } from '../mime/cache.js';
+import { envelopeFields } from '../mime/cache.js';
 import { readHeaderBlock } from '../mime/header-block.js';
 import type { Session } from '../session.js';
 import { decodeHeaderValue, type Match } from './evaluate.js';
@@ -76,18 +76,18 @@ function asciiUpper(text: string): string {
 }
 
 export async function sortMatches(session: Session, matches: Match[], criteria: SortCriterion[]): Promise<Match[]> {
-  const cache = mimeCacheFor(session.context.db);
+  const cache = session.context.mimeCache;
   const view = session.selected;
   const store = session.context.mailStore;
   const needsEnvelope = criteria.some((c) => c.key !== 'ARRIVAL' && c.key !== 'SIZE');
   const keyed: Array<{ match: Match; values: Array<string | number> }> = [];
   if (needsEnvelope) for (let i = 0; i < matches.length; i += 500) cache.prefetch(matches.slice(i, i + 500).map((m) => m.row));
-  const mailbox = view.mailbox;
+  const files = store.files(view.owner, view.mailbox);
   for (const match of matches) {
     let envelope: Envelope | undefined;
     if (needsEnvelope) {
       try {
-        envelope = envelopeFields(cache.envelope(match.row.guid, () => readHeaderBlock(store.messagePath(view.owner, mailbox, match.row))));
+        envelope = envelopeFields(cache.envelope(match.row.guid, () => files.follow(match.row, readHeaderBlock)));
       } catch {
         envelope = undefined;
       }

@@ -5,7 +5,7 @@ import { replies } from '../replies.js';
 import type { Pop3Session } from '../session.js';
 
 export async function logIn(session: Pop3Session, name: string, password: string, method: string): Promise<void> {
-  const { accounts, mailStore, log } = session.context;
+  const { accounts, mailStore, pop3, log } = session.context;
   const result = await accounts.login(name, password, session.client);
   if (!session.open) return; // the client left while the password was being checked
   if (!result.ok) {
@@ -14,13 +14,13 @@ export async function logIn(session: Pop3Session, name: string, password: string
     return session.send(result.reason === 'disabled' ? replies.accountDisabled() : replies.authFailed());
   }
   const user = result.user;
-  if (!lockMaildrop(mailStore, user.id, session.id)) {
+  if (!lockMaildrop(pop3.locks, user.id, session.id)) {
     log.warn(session.service, `${user.address}: maildrop in use by another POP3 session`, session.logContext());
     return session.send(replies.inUse());
   }
   session.user = user;
   try {
-    session.maildrop = Maildrop.open(mailStore, user);
+    session.maildrop = Maildrop.open(mailStore, pop3, user);
   } catch (error) {
     log.error(session.service, `cannot open INBOX of ${user.address}: ${(error as Error).message}`, session.logContext());
     session.releaseMaildrop();

@@ -1,5 +1,6 @@
 // The message a command names (RFC 1939 §5: a number of the session's snapshot, not marked
 // deleted), and opening it for RETR/TOP.
+import { isGone } from '../../store/message-files.js';
 import type { DropMessage, MessageSource } from '../maildrop.js';
 import { replies } from '../replies.js';
 import type { Pop3Session } from '../session.js';
@@ -41,7 +42,6 @@ export async function openMessage(session: Pop3Session, message: DropMessage): P
 
 /** After a failed read: -ERR if another session (IMAP) removed the message meanwhile; any other error goes on. */
 export function goneMeanwhile(session: Pop3Session, message: DropMessage, error: unknown): void {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code !== 'EXPUNGED' && code !== 'ENOENT') throw error;
+  if (!isGone(error)) throw error;
   session.send(replies.goneMeanwhile(message.number));
 }
