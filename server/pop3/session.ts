@@ -145,11 +145,11 @@ export class Pop3Session {
     this.send(replies.internalError());
   }
 
-  /** Unknown command, wrong state, bad syntax, over-long line: -ERR, and too many closes the session. */
+  /** Unknown command, wrong state, bad syntax, over-long line: -ERR, and the one that reaches the limit closes the session (as IMAP). */
   badCommand(reply: string): void {
     this.send(reply);
     this.badCommands++;
-    if (this.badCommands > this.context.settings().limits.badCommandsPerSession) {
+    if (this.badCommands >= this.context.settings().limits.badCommandsPerSession) {
       this.send(replies.tooManyBadCommands());
       this.context.log.warn(this.service, 'closed after too many bad commands', this.logContext());
       this.close();
