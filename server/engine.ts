@@ -12,6 +12,7 @@ import { OutboundQueue } from './delivery/queue.js';
 import { OutboundWorker } from './delivery/outbound/worker.js';
 import { InspectorBus } from './inspector/bus.js';
 import { Log } from './log.js';
+import { AdmissionGuard } from './net/admission.js';
 import { lanAddresses, networkMatcher } from './net/interfaces.js';
 import { describeStatus, type ServiceStatus } from './net/listener.js';
 import { SERVICE_FACTORIES } from './services.js';
@@ -110,6 +111,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     delivery: new Delivery(mailStore, queue, log),
     queue,
     inspector,
+    admission: new AdmissionGuard(() => settings.limits, log),
     log,
     disk,
     isTrusted: (address) => trusted(address),
