@@ -1,12 +1,13 @@
 // What every service gets from the engine: settings, store, accounts, TLS, delivery, the
-// transcript bus and the log, and the caches and locks that services of one protocol share.
-// Services never reach for globals.
+// transcript bus, the connection admission guard and the log, and the caches and locks that
+// services of one protocol share. Services never reach for globals.
 import type { Accounts } from './accounts/accounts.js';
 import type { Delivery } from './delivery/delivery.js';
 import type { OutboundQueue } from './delivery/queue.js';
 import type { MimeCache } from './imap/mime/cache.js';
 import type { InspectorBus } from './inspector/bus.js';
 import type { Log } from './log.js';
+import type { AdmissionGuard } from './net/admission.js';
 import type { ServiceStatus } from './net/listener.js';
 import type { Pop3State } from './pop3/maildrop.js';
 import type { ServiceName, Settings } from './settings/schema.js';
@@ -33,6 +34,8 @@ export interface EngineContext {
   /** Mail waiting for other domains: list, retry, delete (`lanpost queue`, the window's Queue page); emits 'change'. */
   queue: OutboundQueue;
   inspector: InspectorBus;
+  /** Every TCP mail connection of the engine is admitted here: limits.connectionsPerClient (per client address, all ports together) and limits.connectionsTotal. */
+  admission: AdmissionGuard;
   log: Log;
   /** Free space on the data folder's disk against limits.minFreeDiskBytes: new mail is refused while it is low. */
   disk: DiskSpace;

@@ -13,6 +13,7 @@ import { OutboundWorker } from './delivery/outbound/worker.js';
 import { MimeCache } from './imap/mime/cache.js';
 import { InspectorBus } from './inspector/bus.js';
 import { Log } from './log.js';
+import { AdmissionGuard } from './net/admission.js';
 import { lanAddresses, networkMatcher } from './net/interfaces.js';
 import { describeStatus, type ServiceStatus } from './net/listener.js';
 import { Pop3State } from './pop3/maildrop.js';
@@ -118,6 +119,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     delivery: new Delivery(mailStore, queue, log),
     queue,
     inspector,
+    admission: new AdmissionGuard(() => settings.limits, log),
     log,
     disk,
     isTrusted: (address) => trusted(address),

@@ -1,9 +1,11 @@
-// Which code serves which service name.
+// Which code serves which service name. A TCP protocol written here is a Protocol (a folder with
+// its session, see server/net/host.ts) served by the session host: one line per port below.
 import type { ServiceFactory } from './context.js';
 import { createDnsService } from './dns/service.js';
-import { createImapService } from './imap/service.js';
+import { IMAP } from './imap/service.js';
+import { hostedService } from './net/host.js';
+import { POP3 } from './pop3/service.js';
 import type { ServiceName } from './settings/schema.js';
-import { createPop3Service } from './pop3/service.js';
 import { createSmtpService } from './smtp/service.js';
 
 export const SERVICE_FACTORIES: Record<ServiceName, ServiceFactory> = {
@@ -11,8 +13,8 @@ export const SERVICE_FACTORIES: Record<ServiceName, ServiceFactory> = {
   submission: createSmtpService,
   smtps: createSmtpService,
   dns: createDnsService,
-  pop3: createPop3Service,
-  pop3s: createPop3Service,
-  imap: createImapService,
-  imaps: createImapService,
+  pop3: hostedService(POP3),
+  pop3s: hostedService(POP3, { implicitTls: true }),
+  imap: hostedService(IMAP),
+  imaps: hostedService(IMAP, { implicitTls: true }),
 };

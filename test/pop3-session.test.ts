@@ -361,11 +361,11 @@ describe('POP3 bad input and limits', () => {
     await client.quit();
   });
 
-  it('closes the session after too many bad commands', async () => {
+  it('closes the session at the bad command that reaches limits.badCommandsPerSession, as IMAP does', async () => {
     const limit = test.engine.context.settings().limits.badCommandsPerSession;
     const client = await Pop3Client.connect(test.port('pop3'));
     client.send('BAD\r\n'.repeat(limit + 1));
-    for (let i = 0; i <= limit; i++) expect(await client.readLine()).toBe('-ERR Unknown command BAD');
+    for (let i = 0; i < limit; i++) expect(await client.readLine()).toBe('-ERR Unknown command BAD');
     expect(await client.readLine()).toBe('-ERR Too many bad commands; closing the connection');
     await client.closed();
   });

@@ -1,13 +1,11 @@
-// One client connection: reads commands (lines and literals, within the limits), dispatches them
-// through the command table by state, writes responses with back-pressure, and keeps the
-// transcript, the idle timer and the bad-command count.
-import crypto from 'node:crypto';
-import type net from 'node:net';
+// One IMAP session on a connection of the session host (server/net/): reads commands (lines and
+// literals, within the limits), dispatches them through the command table by state and writes
+// responses in chunks, with back-pressure. The host does the listening, admission, TLS handshake,
+// idle timer and the bad-command limit.
 import type { EngineContext } from '../context.js';
 import type { SessionTranscript } from '../inspector/bus.js';
 import { REDACTED } from '../inspector/bus.js';
-import { plainAddress } from '../net/interfaces.js';
-import type { ServiceName } from '../settings/schema.js';
+import type { Connection, HostedSession, StopReason } from '../net/connection.js';
 import { COMMANDS } from './commands/index.js';
 import type { CommandContext, Done, Wire } from './commands/types.js';
 import { Args } from './parser/args.js';
@@ -28,9 +26,8 @@ const NO_CHUNK = Buffer.alloc(0);
 /** How many responses of one command the transcript shows before summing up the rest. */
 const TRANSCRIPT_RESPONSES = 20;
 
-export class Connection {
+export class ImapConnection implements HostedSession {
   readonly session: Session;
-  private socket: net.Socket;
   private readonly input = new Input();
   private readonly transcript: SessionTranscript;
   /** Buffers waiting to be written, and their total length. */
@@ -41,62 +38,40 @@ export class Connection {
   private chunkStart = 0;
   private chunkEnd = 0;
   private closed = false;
-  private badCommands = 0;
-  private idleTimer: NodeJS.Timeout | null = null;
   private responsesThisCommand = 0;
   private writing: Promise<void> = Promise.resolve();
 
   constructor(
+    private readonly connection: Connection,
     private readonly context: EngineContext,
-    service: ServiceName,
-    socket: net.Socket,
-    secure: boolean,
-    private readonly onClosed: (connection: Connection) => void,
   ) {
-    this.socket = socket;
-    const id = crypto.randomBytes(6).toString('hex');
-    const client = plainAddress(socket.remoteAddress ?? '');
-    this.session = new Session(context, service, id, client, secure);
-    this.transcript = context.inspector.session(service, id, client);
-    this.input.onActivity = () => this.armIdleTimer();
-    this.attach(socket);
-  }
-
-  private attach(socket: net.Socket): void {
-    this.socket = socket;
-    socket.on('error', () => this.destroy());
-    socket.on('close', () => this.destroy());
-    this.input.attach(socket);
+    this.session = new Session(context, connection.service, connection.id, connection.client, connection.secure);
+    this.transcript = connection.transcript;
+    this.input.onActivity = () => connection.touch();
+    this.input.attach(connection.socket);
   }
 
   get id(): string {
     return this.session.id;
   }
 
-  /** Runs the session until LOGOUT, a limit, or the client leaving. */
+  /** Runs the session until LOGOUT, a limit, or the client leaving; an unexpected failure is the host's to log. */
   async run(): Promise<void> {
-    this.transcript.event(`connected${this.session.secure ? ' (TLS)' : ''}`);
-    this.armIdleTimer();
     try {
       await this.sendNow(untagged(`OK [CAPABILITY ${this.session.capabilities().join(' ')}] LanPost IMAP ready`));
       while (!this.closed && this.session.state.name !== 'logout') await this.next();
     } catch (error) {
-      if (!(error instanceof ConnectionClosedError) && !this.closed) {
-        this.context.log.error(this.session.service, `session failed: ${(error as Error).message}`, {
-          session: this.id,
-          client: this.session.client,
-        });
-      }
+      if (!(error instanceof ConnectionClosedError) && !this.closed) throw error;
     } finally {
-      this.destroy();
+      this.close();
     }
   }
 
-  /** Server shutdown: say BYE and close. */
-  async shutdown(): Promise<void> {
+  /** Server shutdown or autologout: say BYE and close. */
+  async stop(reason: StopReason): Promise<void> {
     if (this.closed) return;
-    await this.sendNow(untagged('BYE Server shutting down')).catch(() => {});
-    this.destroy();
+    await this.sendNow(untagged(reason === 'idle' ? 'BYE Autologout; idle for too long' : 'BYE Server shutting down')).catch(() => {});
+    this.close();
   }
 
   private limits() {
@@ -114,7 +89,7 @@ export class Connection {
         // RFC 7888 §4: too much to read away; BYE, with TOOBIG (§5)
         await this.sendNow(untagged(`BYE [${read.code}] ${read.text}; closing the connection`));
         this.transcript.event('closed: literal too large to read away');
-        this.destroy();
+        this.close();
         return;
       }
       if (read.status === 'BAD') await this.countBad();
@@ -188,11 +163,9 @@ export class Connection {
   }
 
   private async countBad(): Promise<void> {
-    this.badCommands++;
-    if (this.badCommands >= this.context.settings().limits.badCommandsPerSession) {
+    if (this.connection.badCommand()) {
       await this.sendNow(untagged('BYE Too many invalid commands'));
-      this.transcript.event('closed: too many invalid commands');
-      this.destroy();
+      this.close();
     }
   }
 
@@ -219,7 +192,7 @@ export class Connection {
         await this.sendUpdates(expunges);
         await this.flush();
       },
-      close: () => this.destroy(),
+      close: () => this.close(),
       note: (text) => this.transcript.event(text),
     };
   }
@@ -305,7 +278,7 @@ export class Connection {
         this.chunk = NO_CHUNK;
         this.chunkStart = this.chunkEnd = 0;
       }
-      const socket = this.socket;
+      const socket = this.connection.socket;
       let room = true;
       if (buffers.length === 1) room = socket.write(buffers[0]!);
       else {
@@ -314,65 +287,35 @@ export class Connection {
         for (const data of buffers) room = socket.write(data);
         socket.uncork();
       }
-      if (!room) {
-        await new Promise<void>((resolve) => {
-          const done = () => {
-            socket.off('drain', done);
-            socket.off('close', done);
-            resolve();
-          };
-          socket.on('drain', done);
-          socket.on('close', done);
-        });
-      }
-      this.armIdleTimer();
+      if (!room) await this.connection.drained();
+      this.connection.touch();
     } finally {
       release();
     }
   }
 
-  // ── TLS, timers, closing ───────────────────────────────────────────────────
+  // ── TLS, closing ───────────────────────────────────────────────────────────
 
   private startTls(): void {
     // RFC 3501 §6.2.1: anything the client sent after STARTTLS before the handshake is discarded
-    const dropped = this.input.discardBuffered();
-    if (dropped) this.transcript.event(`discarded ${dropped} bytes sent before the TLS handshake`);
+    const readAhead = this.input.discardBuffered();
     this.input.detach();
-    const plain = this.socket;
-    plain.removeAllListeners('error');
-    plain.removeAllListeners('close');
-    const secure = this.context.tls.upgrade(plain);
-    secure.once('secure', () => this.transcript.event(`TLS started (${secure.getProtocol() ?? 'TLS'})`));
+    void this.connection.startTls(readAhead); // a failed handshake closes the connection
     this.session.secure = true;
-    this.attach(secure);
+    this.input.attach(this.connection.socket);
   }
 
-  private armIdleTimer(): void {
-    if (this.closed) return;
-    if (this.idleTimer) this.idleTimer.refresh();
-    else {
-      const seconds = this.context.settings().limits.idleTimeoutSeconds;
-      this.idleTimer = setTimeout(() => void this.onIdleTimeout(), seconds * 1000);
-      this.idleTimer.unref();
-    }
-  }
-
-  private async onIdleTimeout(): Promise<void> {
-    this.transcript.event('closed: idle timeout');
-    await this.sendNow(untagged('BYE Autologout; idle for too long')).catch(() => {});
-    this.destroy();
-  }
-
-  destroy(): void {
+  /** Ends the session: no more reading, the mailbox view released, the connection closed after what was written. */
+  close(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.idleTimer) clearTimeout(this.idleTimer);
     this.session.logout();
     this.input.close();
-    this.socket.end();
-    setTimeout(() => this.socket.destroy(), 1000).unref();
-    this.transcript.event('closed');
-    this.onClosed(this);
+    this.connection.close();
+  }
+
+  disconnected(): void {
+    this.close();
   }
 }
 

@@ -1,5 +1,6 @@
 // Binding a listener, and turning a refusal (EACCES, EADDRINUSE) into a service state with the
 // exact fix, instead of a crash.
+import type { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import type net from 'node:net';
 import type dgram from 'node:dgram';
@@ -27,35 +28,28 @@ export function describeStatus(status: ServiceStatus): string {
 
 /** Listens on address:port; resolves with the actual port or a status that explains the refusal. */
 export function listenTcp(server: net.Server, name: ServiceName, address: string, port: number): Promise<ServiceStatus> {
-  return new Promise((resolve) => {
-    const onError = (error: NodeJS.ErrnoException) => {
-      server.off('listening', onListening);
-      resolve(refusal(name, address, port, error, 'tcp'));
-    };
-    const onListening = () => {
-      server.off('error', onError);
-      const bound = server.address() as net.AddressInfo;
-      resolve({ name, address, port: bound.port, state: 'listening', detail: 'listening' });
-    };
-    server.once('error', onError);
-    server.once('listening', onListening);
-    server.listen({ port, host: address, exclusive: true });
-  });
+  const bound = () => (server.address() as net.AddressInfo).port;
+  return whenBound(server, name, address, port, 'tcp', bound, () => server.listen({ port, host: address, exclusive: true }));
 }
 
 export function bindUdp(socket: dgram.Socket, name: ServiceName, address: string, port: number): Promise<ServiceStatus> {
+  return whenBound(socket, name, address, port, 'udp', () => socket.address().port, () => socket.bind({ port, address, exclusive: true }));
+}
+
+/** Runs `bind` on a server or socket; resolves on its 'listening' (with the port `bound` reads) or its 'error'. */
+function whenBound(target: EventEmitter, name: ServiceName, address: string, port: number, protocol: 'tcp' | 'udp', bound: () => number, bind: () => void): Promise<ServiceStatus> {
   return new Promise((resolve) => {
     const onError = (error: NodeJS.ErrnoException) => {
-      socket.off('listening', onListening);
-      resolve(refusal(name, address, port, error, 'udp'));
+      target.off('listening', onListening);
+      resolve(refusal(name, address, port, error, protocol));
     };
     const onListening = () => {
-      socket.off('error', onError);
-      resolve({ name, address, port: socket.address().port, state: 'listening', detail: 'listening' });
+      target.off('error', onError);
+      resolve({ name, address, port: bound(), state: 'listening', detail: 'listening' });
     };
-    socket.once('error', onError);
-    socket.once('listening', onListening);
-    socket.bind({ port, address, exclusive: true });
+    target.once('error', onError);
+    target.once('listening', onListening);
+    bind();
   });
 }
 

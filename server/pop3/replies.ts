@@ -21,6 +21,7 @@ export const replies = {
   idleTimeout: () => err('Disconnected for inactivity'),
   shuttingDown: () => err('Server shutting down', 'SYS/TEMP'),
   tooManyConnections: () => err('Too many connections from your address; close some and try again', 'SYS/TEMP'),
+  serverBusy: () => err('Too many connections to this server; try again later', 'SYS/TEMP'),
   internalError: () => err('Internal server error; try again later', 'SYS/TEMP'),
 
   // authorization (RFC 1939 §7, RFC 5034, RFC 2595)

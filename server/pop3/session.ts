@@ -1,14 +1,13 @@
 // One POP3 connection (RFC 1939). The session reads command lines (wire.ts), lets through only
 // the commands its state allows (the table in commands/index.ts), runs one at a time in order —
 // so pipelined commands (RFC 2449 PIPELINING) are answered in order — and writes the replies.
-// It owns the socket, the TLS upgrade, the idle timer, the bad-command count and the transcript.
-import crypto from 'node:crypto';
+// It runs on a connection of the session host (server/net/), which owns the socket, the TLS
+// handshake, the idle timer, the bad-command limit and the transcript.
 import type net from 'node:net';
-import type tls from 'node:tls';
 import type { User } from '../accounts/accounts.js';
 import type { EngineContext } from '../context.js';
 import type { SessionTranscript } from '../inspector/bus.js';
-import { plainAddress } from '../net/interfaces.js';
+import type { Connection, HostedSession, StopReason } from '../net/connection.js';
 import type { ServiceName } from '../settings/schema.js';
 import { COMMANDS } from './commands/index.js';
 import { MessageEncoder } from './encoder.js';
@@ -19,90 +18,61 @@ import { LineReader, parseCommand, type Command, type WireItem } from './wire.js
 /** RFC 1939 §3. UPDATE lasts only while QUIT removes the deleted messages. */
 export type State = 'AUTHORIZATION' | 'TRANSACTION' | 'UPDATE';
 
-export interface SessionSetup {
-  context: EngineContext;
-  service: ServiceName;
-  socket: net.Socket;
-  /** pop3s (995): TLS from the first byte (RFC 8314). */
-  implicitTls: boolean;
-  /** A reply to send instead of the greeting before closing (too many connections). */
-  refusal?: string;
-}
-
 /** Pipelined lines waiting beyond this pause reading from the client until they are worked off. */
 const QUEUE_HIGH = 64;
 const QUEUE_LOW = 8;
-const CLOSE_GRACE_MS = 2000;
 const TRANSCRIPT_LIST_LINES = 20;
 
-export class Pop3Session {
-  readonly id = crypto.randomBytes(5).toString('hex');
+export class Pop3Session implements HostedSession {
+  readonly id: string;
   readonly client: string;
-  readonly context: EngineContext;
   readonly service: ServiceName;
   readonly transcript: SessionTranscript;
   state: State = 'AUTHORIZATION';
-  secure = false;
   /** The name given by USER, waiting for PASS. */
   pendingUser: string | null = null;
   /** Set on entering TRANSACTION. */
   user: User | null = null;
   maildrop: Maildrop | null = null;
-  /** Resolves once the connection is closed and the maildrop lock released. */
-  readonly closed: Promise<void>;
 
-  private socket: net.Socket;
   private readonly reader: LineReader;
   private readonly queue: WireItem[] = [];
   private wake: (() => void) | null = null;
   private paused = false;
   private ended = false;
   private closing = false;
-  private badCommands = 0;
-  private idleTimer: NodeJS.Timeout;
-  private readonly idleMs: number;
-  /** When (performance.now(), a monotonic clock) a byte was last read or written: the idle timer checks it when it fires, cheaper than re-arming the timer every time. */
-  private lastActivity = performance.now();
   private readonly lineLimit: number;
-  private resolveClosed!: () => void;
 
   private readonly onData = (data: Buffer) => {
     this.touch();
     this.reader.push(data);
   };
-  private readonly onClose = () => this.closedNow();
-  private readonly onError = () => {
-    // ECONNRESET and the like: 'close' follows and cleans up
-  };
 
-  constructor(private readonly setup: SessionSetup) {
-    this.context = setup.context;
-    this.service = setup.service;
-    this.socket = setup.socket;
-    this.client = plainAddress(setup.socket.remoteAddress ?? '');
-    this.transcript = this.context.inspector.session(this.service, this.id, this.client);
-    const { limits } = this.context.settings();
-    this.lineLimit = limits.lineLengthBytes;
+  constructor(
+    private readonly connection: Connection,
+    readonly context: EngineContext,
+  ) {
+    this.id = connection.id;
+    this.service = connection.service;
+    this.client = connection.client;
+    this.transcript = connection.transcript;
+    this.lineLimit = context.settings().limits.lineLengthBytes;
     this.reader = new LineReader(this.lineLimit, (item) => this.enqueue(item));
-    this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
-    // RFC 1939 §3: an autologout timer of at least 10 minutes; the setting says how long.
-    this.idleMs = limits.idleTimeoutSeconds * 1000;
-    this.idleTimer = this.idleTimerFor(this.idleMs);
-    this.socket.setNoDelay(true);
-    this.socket.on('error', this.onError);
-    this.socket.on('close', this.onClose);
   }
 
-  /** Greets (after the TLS handshake on pop3s) and serves commands until the connection ends. */
+  /** Plain, or TLS after STLS or on 995: the host's socket. */
+  private get socket() {
+    return this.connection.socket;
+  }
+
+  get secure(): boolean {
+    return this.connection.secure;
+  }
+
+  /** Greets and serves commands until the connection ends; an unexpected failure is the host's to log. */
   async run(): Promise<void> {
-    this.transcript.event(`connected to ${this.service}`);
     try {
-      if (this.setup.implicitTls && !(await this.handshake())) return this.close();
-      if (this.setup.refusal) {
-        this.send(this.setup.refusal);
-        return this.close();
-      }
-      if (!this.setup.implicitTls) this.listen(this.socket);
+      this.listen(this.socket);
       this.send(replies.greeting());
       for (;;) {
         // Waits only when nothing is queued, and only for a command that did not finish at once.
@@ -112,10 +82,9 @@ export class Pop3Session {
         if (handling) await handling;
         if (this.socket.writableNeedDrain) await this.drained();
       }
-    } catch (error) {
-      this.context.log.error(this.service, `session failed: ${(error as Error).message}`, this.logContext());
+    } finally {
+      this.close();
     }
-    this.close();
   }
 
   // ── commands ───────────────────────────────────────────────────────────────
@@ -145,13 +114,11 @@ export class Pop3Session {
     this.send(replies.internalError());
   }
 
-  /** Unknown command, wrong state, bad syntax, over-long line: -ERR, and too many closes the session. */
+  /** Unknown command, wrong state, bad syntax, over-long line: -ERR, and the one that reaches the limit closes the session. */
   badCommand(reply: string): void {
     this.send(reply);
-    this.badCommands++;
-    if (this.badCommands > this.context.settings().limits.badCommandsPerSession) {
+    if (this.connection.badCommand()) {
       this.send(replies.tooManyBadCommands());
-      this.context.log.warn(this.service, 'closed after too many bad commands', this.logContext());
       this.close();
     }
   }
@@ -260,16 +227,7 @@ export class Pop3Session {
   }
 
   private drained(): Promise<void> {
-    if (this.ended) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        this.socket.off('drain', done);
-        this.socket.off('close', done);
-        resolve();
-      };
-      this.socket.on('drain', done);
-      this.socket.on('close', done);
-    });
+    return this.connection.drained();
   }
 
   // ── TLS ────────────────────────────────────────────────────────────────────
@@ -280,42 +238,11 @@ export class Pop3Session {
     this.queue.length = 0;
     this.reader.reset();
     this.send(replies.stlsReady());
-    if (!(await this.handshake())) return this.close();
-    this.pendingUser = null; // RFC 2595 §4: forget what was learned before TLS
-  }
-
-  private handshake(): Promise<boolean> {
-    const plain = this.socket;
-    plain.off('data', this.onData);
-    plain.off('close', this.onClose);
-    // The TLS socket takes over the connection now, before the client's ClientHello can arrive.
-    const secure: tls.TLSSocket = this.context.tls.upgrade(plain);
-    this.socket = secure;
+    this.socket.off('data', this.onData);
     this.paused = false;
-    secure.on('error', this.onError);
-    secure.on('close', this.onClose);
-    return new Promise((resolve) => {
-      const settle = (ok: boolean, error?: Error) => {
-        secure.off('secure', succeeded);
-        secure.off('error', failed);
-        secure.off('close', closed);
-        if (ok) {
-          this.secure = true;
-          const cipher = secure.getCipher();
-          this.transcript.event(`TLS started (${secure.getProtocol() ?? 'TLS'}, ${cipher?.name ?? 'unknown cipher'})`);
-          this.listen(secure);
-        } else {
-          this.transcript.event(`TLS handshake failed${error ? `: ${error.message}` : ''}`);
-        }
-        resolve(ok);
-      };
-      const succeeded = () => settle(true);
-      const failed = (error: Error) => settle(false, error);
-      const closed = () => settle(false);
-      secure.once('secure', succeeded);
-      secure.once('error', failed);
-      secure.once('close', closed);
-    });
+    if (!(await this.connection.startTls())) return this.close();
+    this.listen(this.socket);
+    this.pendingUser = null; // RFC 2595 §4: forget what was learned before TLS
   }
 
   private listen(socket: net.Socket): void {
@@ -325,31 +252,13 @@ export class Pop3Session {
   // ── ending ─────────────────────────────────────────────────────────────────
 
   private touch(): void {
-    this.lastActivity = performance.now();
+    this.connection.touch();
   }
 
-  private idleTimerFor(ms: number): NodeJS.Timeout {
-    const timer = setTimeout(() => this.idle(), ms);
-    timer.unref();
-    return timer;
-  }
-
-  private idle(): void {
-    if (this.ended) return;
-    const quiet = performance.now() - this.lastActivity;
-    if (quiet < this.idleMs) {
-      this.idleTimer = this.idleTimerFor(this.idleMs - quiet);
-      return;
-    }
-    this.transcript.event('idle timeout');
-    this.send(replies.idleTimeout());
-    this.close(); // RFC 1939 §3: an autologout does not enter UPDATE; nothing is deleted
-  }
-
-  /** Server shutdown: tell the client, close without UPDATE. */
-  shutdown(): void {
-    if (this.ended || this.closing) return;
-    this.send(replies.shuttingDown());
+  /** Server shutdown or autologout: tell the client, close without UPDATE (RFC 1939 §3: nothing is deleted). */
+  stop(reason: StopReason): void {
+    if (!this.open) return;
+    this.send(reason === 'idle' ? replies.idleTimeout() : replies.shuttingDown());
     this.close();
   }
 
@@ -358,8 +267,7 @@ export class Pop3Session {
     if (this.ended || this.closing) return;
     this.closing = true;
     this.wakeUp();
-    this.socket.end();
-    setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();
+    this.connection.close();
   }
 
   /** Lets another session have the maildrop: at QUIT, or when the connection ends. */
@@ -378,19 +286,12 @@ export class Pop3Session {
     return this.context.plaintextLoginAllowed(this.client, this.secure);
   }
 
-  /** Drops the connection at once (server stop after the grace period). */
-  destroy(): void {
-    this.socket.destroy();
-  }
-
-  private closedNow(): void {
+  /** The connection is gone: the maildrop lock is released, a waiting read ends. */
+  disconnected(): void {
     if (this.ended) return;
     this.ended = true;
-    clearTimeout(this.idleTimer);
     this.releaseMaildrop();
-    this.transcript.event('closed');
     this.wakeUp();
-    this.resolveClosed();
   }
 
   logContext(): { session: string; client: string; user?: string } {

@@ -82,12 +82,15 @@ export const settingsSchema = z.strictObject({
   limits: z.strictObject({
     messageSizeBytes: count(1024, 'bytes'),
     recipientsPerMessage: count(1, 'recipients'),
+    /** Open connections of one client address on SMTP, POP3 and IMAP together, all ports (server/net/admission.ts). */
     connectionsPerClient: count(1, 'connections'),
+    /** Open connections of the engine on SMTP, POP3 and IMAP together. */
     connectionsTotal: count(1, 'connections'),
     commandTimeoutSeconds: seconds(10),
     /** IMAP and POP3 idle timeout; RFC 3501 §5.4 asks for at least 30 minutes for IMAP. */
     idleTimeoutSeconds: seconds(60),
     lineLengthBytes: count(512, 'bytes'),
+    /** IMAP and POP3: the bad command that makes this many closes the session. */
     badCommandsPerSession: count(1, 'commands'),
     /** Postfix queue_minfree: with less free space than this on the data folder's disk, new mail is refused (452 4.3.1). */
     minFreeDiskBytes: count(0, 'bytes'),

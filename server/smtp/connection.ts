@@ -8,15 +8,22 @@
 //    denied") keeps it, instead of the generic one smtp-server derives from the reply code.
 //  - a client that makes too many errors (refused RCPT or MAIL, unknown or misplaced commands,
 //    failed AUTH: every 4xx/5xx reply) is slowed down, then disconnected, as Postfix smtpd does.
+// Connections are admitted by the engine's admission guard (server/net/admission.ts), as those of
+// every other protocol, and a stopping server drains them as the session host does (net/drain.ts).
 import type net from 'node:net';
 import type tls from 'node:tls';
 import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
 import { SMTPConnection, type SMTPConnectionOptions } from 'smtp-server/lib/smtp-connection.js';
+import type { Admission } from '../net/admission.js';
+import { drain, type Drainable } from '../net/drain.js';
+import { replies } from './replies.js';
 import type { SmtpTranscriptLogger } from './transcript.js';
 
 const ENHANCED_CODE = /^[245]\.\d{1,3}\.\d{1,3} /;
 
 export interface ConnectionPolicy {
+  /** One more connection from this address (the engine's admission guard): a ticket, or the limit it met. */
+  admit(remoteAddress: string): Admission;
   /** May this session log in with a plaintext mechanism right now? */
   plaintextAuthAllowed(session: SMTPServerSession): boolean;
   /** Whether a client at this address gets the greeting pause that catches early talkers. */
@@ -30,10 +37,15 @@ export interface ConnectionPolicy {
 /** smtp-server's own pause: a client that writes before the greeting gets 421 "You talk too soon". */
 const GREETING_PAUSE_MS = 100;
 
-class PolicyConnection extends SMTPConnection {
+const SHUTTING_DOWN = '4.3.2 Server shutting down, try again later';
+
+class PolicyConnection extends SMTPConnection implements Drainable {
   private advertising = false;
   /** Error replies (4xx/5xx, except the closing 421) sent in this session. */
   private errors = 0;
+  private readonly admission: Admission;
+  readonly closed: Promise<void>;
+  private resolveClosed!: () => void;
 
   constructor(
     server: SMTPServer,
@@ -42,17 +54,36 @@ class PolicyConnection extends SMTPConnection {
     private readonly policy: ConnectionPolicy,
   ) {
     super(server, socket, options);
+    this.admission = policy.admit(this.remoteAddress);
+    this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
   }
 
   override init(): void {
     this._setListeners(() => {
-      const { maxClients } = this._server.options;
-      if (maxClients && this._server.connections.size > maxClients) {
-        return this.send(421, `${this.name} Too many connected clients, try again in a moment`, false);
+      // over limits.connectionsPerClient or limits.connectionsTotal (smtp-server's maxClients check, engine-wide)
+      if (!this.admission.ok) {
+        return this.send(421, (this.admission.reason === 'client' ? replies.tooManyConnections() : replies.tooManyClients(this.name)).message);
       }
       if (!this.policy.pausesGreeting(this.remoteAddress)) return this.connectionReady();
       setTimeout(() => this.connectionReady(), GREETING_PAUSE_MS).unref();
     });
+  }
+
+  override _onClose(): void {
+    super._onClose();
+    if (this.admission.ok) this.admission.release();
+    this.resolveClosed();
+  }
+
+  /** Server stop: an idle session gets 421 now; one in the middle of DATA may finish its message. */
+  farewell(): void {
+    if (!this._dataStream) this.send(421, SHUTTING_DOWN);
+  }
+
+  /** Past the grace period: a message still arriving was never acknowledged, the client sends it again later. */
+  destroy(): void {
+    if (!this._closing) this.send(421, SHUTTING_DOWN);
+    this._socket.destroy();
   }
 
   // Postfix smtpd: at the hard error limit the next command gets 421 and the connection closes;
@@ -99,6 +130,8 @@ class PolicyConnection extends SMTPConnection {
 }
 
 export class PolicySmtpServer extends SMTPServer {
+  private readonly open = new Set<PolicyConnection>();
+
   /**
    * `transcript` receives smtp-server's log calls directly (every C:/S: line), without the
    * generic wrapper its `logger` option puts around a logger: that wrapper costs more per line.
@@ -115,26 +148,19 @@ export class PolicySmtpServer extends SMTPServer {
   override connect(socket: net.Socket | tls.TLSSocket, socketOptions?: SMTPConnectionOptions | null): void {
     const connection = new PolicyConnection(this, socket, socketOptions, this.policy);
     this.connections.add(connection);
+    // smtp-server forgets a connection once it is closing; the drain waits until it is closed
+    this.open.add(connection);
+    void connection.closed.then(() => this.open.delete(connection));
     connection.on('error', (error: Error) => this._onError(error));
     connection.on('connect', (data) => this._onClientConnect(data));
     connection.init();
   }
 
-  /** Stop: idle sessions get 421 now; a session in the middle of DATA may finish its message. */
-  stopGracefully(graceMs: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, graceMs + 1000);
-      this.options.closeTimeout = graceMs;
-      this.close(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-      for (const connection of this.connections) {
-        if (!connection._dataStream) {
-          connection.send(421, '4.3.2 Server shutting down, try again later');
-          connection.close();
-        }
-      }
-    });
+  /** Stop: no new connections, handshakes in progress dropped, open sessions drained (421). */
+  async stopGracefully(graceMs: number): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this._pendingSockets.forEach((socket) => socket.destroy());
+    await drain(this.open, graceMs);
+    await closed;
   }
 }

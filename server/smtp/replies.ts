@@ -20,6 +20,7 @@ export const replies = {
   accountDisabled: () => smtpReply(535, '5.7.8', 'Authentication credentials invalid (account disabled)'),
   throttled: (seconds: number) => smtpReply(454, '4.7.0', `Too many failed logins, try again in ${seconds} seconds`),
   tooManyConnections: () => smtpReply(421, '4.7.0', 'Too many connections from your address, try again later'),
+  tooManyClients: (hostname: string) => smtpReply(421, '4.7.0', `${hostname} Too many connected clients, try again in a moment`),
   /** Postfix's answer while free space is below queue_minfree. */
   insufficientStorage: () => smtpReply(452, '4.3.1', 'Insufficient system storage, try again later'),
   localError: () => smtpReply(451, '4.3.0', 'Local error in processing, try again later'),

@@ -30,7 +30,6 @@ class SmtpService implements Service {
   private server: PolicySmtpServer | null = null;
   private readonly mode: Mode;
   private readonly sessions = new Map<string, SessionState>();
-  private readonly perClient = new Map<string, number>();
   private readonly clients = new Map<string, string>();
   private readonly onCertificateChange = () => this.server?.updateSecureContext(this.context.tls.pem);
 
@@ -71,6 +70,7 @@ class SmtpService implements Service {
         size: limits.messageSizeBytes,
         rejectOversized: true,
         maxRecipients: limits.recipientsPerMessage,
+        // TLS handshakes in progress on 465; sessions are admitted by the engine's guard (connection.ts)
         maxClients: limits.connectionsTotal,
         socketTimeout: limits.commandTimeoutSeconds * 1000,
         maxCommandLength: limits.lineLengthBytes,
@@ -87,6 +87,7 @@ class SmtpService implements Service {
         onClose: (session) => this.onClose(session),
       },
       {
+        admit: (remoteAddress) => this.context.admission.admit(this.name, plainAddress(remoteAddress)),
         plaintextAuthAllowed: (session) => this.context.plaintextLoginAllowed(session.remoteAddress, session.secure),
         pausesGreeting: (remoteAddress) => this.mode === 'mx' && !this.context.isTrusted(remoteAddress),
         errorLimits: () => {
@@ -107,12 +108,6 @@ class SmtpService implements Service {
 
   private onConnect(session: SMTPServerSession, callback: Callback): void {
     const client = plainAddress(session.remoteAddress);
-    const open = this.perClient.get(client) ?? 0;
-    if (open >= this.context.settings().limits.connectionsPerClient) {
-      this.context.log.warn(this.name, `refused connection: ${open} already open`, { client });
-      return callback(replies.tooManyConnections());
-    }
-    this.perClient.set(client, open + 1);
     this.sessions.set(session.id, { client, recipients: new Map() });
     this.clients.set(session.id, client);
     this.context.inspector.emitLine({ service: this.name, session: session.id, client, direction: '*', text: 'connected' });
@@ -124,9 +119,6 @@ class SmtpService implements Service {
     if (!state) return;
     this.sessions.delete(session.id);
     this.clients.delete(session.id);
-    const open = (this.perClient.get(state.client) ?? 1) - 1;
-    if (open > 0) this.perClient.set(state.client, open);
-    else this.perClient.delete(state.client);
     this.context.inspector.emitLine({ service: this.name, session: session.id, client: state.client, direction: '*', text: 'closed' });
   }
 
