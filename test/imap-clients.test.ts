@@ -15,8 +15,7 @@ const USER = 'bob@lanpost.lan';
 const PASSWORD = 'correct horse battery';
 
 beforeAll(async () => {
-  test = await startTestEngine();
-  await test.addUser(USER, PASSWORD);
+  test = await startTestEngine({ users: { [USER]: PASSWORD } });
 });
 afterAll(() => test.stop());
 
@@ -75,8 +74,7 @@ describe.skipIf(!hasMbsync)('mbsync (isync) two-way sync', () => {
   it('syncs messages down, and flags, a new folder and a deletion up', async () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lanpost-mbsync-'));
     try {
-      const c = await RawImap.connect(test.port('imap'));
-      await c.login(USER, PASSWORD);
+      const c = await RawImap.loggedIn(test.port('imap'), USER, PASSWORD);
       await c.command('CREATE Sync');
       for (const subject of ['first', 'second', 'third']) {
         const message = `From: a@example.org\r\nSubject: ${subject}\r\nMessage-ID: <${subject}@example.org>\r\n\r\n${subject} body\r\n`;

@@ -55,10 +55,8 @@ describe('IMAP on an I/O error', () => {
   let test: TestEngine;
   let c: RawImap;
   beforeAll(async () => {
-    test = await startTestEngine();
-    await test.addUser(USER, PASSWORD);
-    c = await RawImap.connect(test.port('imap'));
-    await c.login(USER, PASSWORD);
+    test = await startTestEngine({ users: { [USER]: PASSWORD } });
+    c = await RawImap.loggedIn(test.port('imap'), USER, PASSWORD);
   });
   afterAll(async () => {
     c.close();
@@ -117,8 +115,7 @@ describe.skipIf(cannotMount !== null)(`IMAP on a full file system (a small tmpfs
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m,nr_inodes=200', 'tmpfs', mailDir]);
     test = await startTestEngine({ dataDir });
     await test.addUser(USER, PASSWORD);
-    c = await RawImap.connect(test.port('imap'));
-    await c.login(USER, PASSWORD);
+    c = await RawImap.loggedIn(test.port('imap'), USER, PASSWORD);
   });
   afterAll(async () => {
     c?.close();

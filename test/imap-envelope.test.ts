@@ -94,10 +94,8 @@ let test: TestEngine;
 let c: RawImap;
 
 beforeAll(async () => {
-  test = await startTestEngine();
-  await test.addUser(USER, PASSWORD);
-  c = await RawImap.connect(test.port('imap'));
-  await c.login(USER, PASSWORD);
+  test = await startTestEngine({ users: { [USER]: PASSWORD } });
+  c = await RawImap.loggedIn(test.port('imap'), USER, PASSWORD);
 });
 afterAll(async () => {
   c.close();
@@ -150,8 +148,7 @@ describe('IMAP envelope cache', () => {
     await c.command('SELECT Flags');
     const before = await c.command('FETCH 1:2 (FLAGS ENVELOPE)');
     expect(before.lines[0]).toMatch(/^\* 1 FETCH \(FLAGS \(\\Recent\) ENVELOPE \(/);
-    const other = await RawImap.connect(test.port('imap'));
-    await other.login(USER, PASSWORD);
+    const other = await RawImap.loggedIn(test.port('imap'), USER, PASSWORD);
     await other.command('SELECT Flags');
     expect((await other.command('STORE 1 +FLAGS.SILENT (\\Flagged $Work)')).status).toBe('OK');
     other.close();
@@ -167,8 +164,7 @@ describe('IMAP envelope cache', () => {
     for (const message of [PLAIN, ALTERNATIVE, MIXED]) await append(c, 'Gone', message);
     await c.command('SELECT Gone');
     expect(envelopes((await c.command('FETCH 1:3 ENVELOPE')).lines).size).toBe(3);
-    const other = await RawImap.connect(test.port('imap'));
-    await other.login(USER, PASSWORD);
+    const other = await RawImap.loggedIn(test.port('imap'), USER, PASSWORD);
     await other.command('SELECT Gone');
     await other.command('STORE 2 +FLAGS.SILENT (\\Deleted)');
     expect((await other.command('EXPUNGE')).status).toBe('OK');

@@ -22,10 +22,8 @@ async function append(client: RawImap, mailbox: string, message: string, extra =
 }
 
 beforeAll(async () => {
-  test = await startTestEngine();
-  await test.addUser(USER, PASSWORD);
-  c = await RawImap.connect(test.port('imap'));
-  await c.login(USER, PASSWORD);
+  test = await startTestEngine({ users: { [USER]: PASSWORD } });
+  c = await RawImap.loggedIn(test.port('imap'), USER, PASSWORD);
   await c.command('CREATE Shapes');
   for (const message of [PLAIN, ALTERNATIVE, MIXED, NESTED, ENCODED]) await append(c, 'Shapes', message, ' "28-Nov-2026 10:00:00 +0100"');
   await c.command('SELECT Shapes');
@@ -194,8 +192,7 @@ describe('IMAP FETCH of a message with NUL bytes', () => {
     await deliverWithNuls('a\0b\0\0c');
     // a message read through the path for large files too
     await deliverWithNuls(`${'0123456789abcdef'.repeat(20_000)}\0end`);
-    const own = await RawImap.connect(test.port('imap'));
-    await own.login(USER, PASSWORD);
+    const own = await RawImap.loggedIn(test.port('imap'), USER, PASSWORD);
     await own.command('EXAMINE INBOX');
     for (const seq of [1, 2]) {
       const reply = await own.command(`FETCH ${seq} (RFC822.SIZE BODY.PEEK[] BODY.PEEK[HEADER] BODY.PEEK[TEXT] BODY.PEEK[1] BODY.PEEK[HEADER.FIELDS (SUBJECT)] BODY.PEEK[]<0.100000000> RFC822.HEADER ENVELOPE)`);
@@ -229,8 +226,7 @@ describe('IMAP FETCH of a large mailbox', () => {
     // hard-linked copies: 256 messages of 1 MB, 256 MB of FETCH response, 1 MB on disk
     for (let i = 0; i < 8; i++) await store.copyMessages(user, mailbox, mailbox, store.listMessages(mailbox.id));
     expect(store.listMessages(mailbox.id)).toHaveLength(256);
-    const reader = await RawImap.connect(test.port('imap'));
-    await reader.login(USER, PASSWORD);
+    const reader = await RawImap.loggedIn(test.port('imap'), USER, PASSWORD);
     await reader.command('EXAMINE Big');
     global.gc?.();
     const before = process.memoryUsage().rss;

@@ -24,6 +24,13 @@ export class RawImap {
     return client;
   }
 
+  /** Connected and logged in (the reply to LOGIN is not checked: a test of LOGIN uses connect and login). */
+  static async loggedIn(port: number, user: string, password: string): Promise<RawImap> {
+    const client = await RawImap.connect(port);
+    await client.login(user, password);
+    return client;
+  }
+
   get socket(): net.Socket {
     return this.reader.socket;
   }

@@ -27,8 +27,7 @@ async function appendRaw(client: RawImap, mailbox: string, subject: string, flag
 }
 
 beforeAll(async () => {
-  test = await startTestEngine();
-  await test.addUser(USER, PASSWORD);
+  test = await startTestEngine({ users: { [USER]: PASSWORD } });
 });
 afterAll(() => test.stop());
 
@@ -46,8 +45,7 @@ describe('IMAP mailboxes', () => {
     expect(byPath.Archive!.specialUse).toBe('\\Archive');
     expect(byPath.INBOX!.delimiter).toBe('/');
     await client.logout();
-    const raw = await RawImap.connect(test.port('imap'));
-    await raw.login(USER, PASSWORD);
+    const raw = await RawImap.loggedIn(test.port('imap'), USER, PASSWORD);
     const special = await raw.command('LIST (SPECIAL-USE) "" "*"');
     expect(special.lines).toHaveLength(5);
     expect((await raw.command('NAMESPACE')).lines[0]).toBe('* NAMESPACE (("" "/")) NIL NIL');
@@ -58,8 +56,7 @@ describe('IMAP mailboxes', () => {
   });
 
   it('CREATE with parents, LIST with % and *, CHILDREN, DELETE, and a \\Noselect parent', async () => {
-    const c = await RawImap.connect(test.port('imap'));
-    await c.login(USER, PASSWORD);
+    const c = await RawImap.loggedIn(test.port('imap'), USER, PASSWORD);
     expect((await c.command('CREATE Work/2026/Q4')).status).toBe('OK');
     expect((await c.command('CREATE Work')).text).toMatch(/ALREADYEXISTS/);
     expect((await c.command('CREATE INBOX')).status).toBe('NO');
@@ -81,8 +78,7 @@ describe('IMAP mailboxes', () => {
   });
 
   it('RENAME moves children; RENAME INBOX moves its messages and leaves INBOX empty', async () => {
-    const c = await RawImap.connect(test.port('imap'));
-    await c.login(USER, PASSWORD);
+    const c = await RawImap.loggedIn(test.port('imap'), USER, PASSWORD);
     await c.command('CREATE Projects/Alpha');
     const uid = await appendRaw(c, 'Projects/Alpha', 'alpha note');
     const status = await c.command('STATUS Projects/Alpha (UIDVALIDITY)');
@@ -106,8 +102,7 @@ describe('IMAP mailboxes', () => {
   });
 
   it('SUBSCRIBE, UNSUBSCRIBE, LSUB and LIST (SUBSCRIBED RECURSIVEMATCH) with LIST-STATUS', async () => {
-    const c = await RawImap.connect(test.port('imap'));
-    await c.login(USER, PASSWORD);
+    const c = await RawImap.loggedIn(test.port('imap'), USER, PASSWORD);
     // the folders every account starts with are subscribed; CREATE leaves subscribing to the client
     expect((await c.command('LSUB "" %')).lines).toEqual(expect.arrayContaining(['* LSUB () "/" INBOX', '* LSUB () "/" Sent', '* LSUB () "/" Trash']));
     await c.command('CREATE Lists/Child');
@@ -142,8 +137,7 @@ describe('IMAP mailbox names: modified UTF-7 and length limits', () => {
   }
 
   it('refuses names that are not valid modified UTF-7 (RFC 3501 §5.1.3) with NO, for CREATE and RENAME', async () => {
-    const c = await RawImap.connect(test.port('imap'));
-    await c.login(USER, PASSWORD);
+    const c = await RawImap.loggedIn(test.port('imap'), USER, PASSWORD);
     const before = folders();
     // a lone "&", an unterminated shift, a NUL, printable ASCII in base64, bits left over, an unpaired surrogate
     for (const name of ['&', 'Tom & Jerry', '&Jjo', '&AAA-', '&AGE-', '&AOkA-', '&2D0-']) {
@@ -165,8 +159,7 @@ describe('IMAP mailbox names: modified UTF-7 and length limits', () => {
   });
 
   it('limits the name per level, in levels and as a Maildir++ folder name, with NO and no server path; a refused CREATE makes nothing', async () => {
-    const c = await RawImap.connect(test.port('imap'));
-    await c.login(USER, PASSWORD);
+    const c = await RawImap.loggedIn(test.port('imap'), USER, PASSWORD);
     const before = folders();
     const refusals: Array<[string, RegExp]> = [
       ['x'.repeat(255), /^\[LIMIT\] Mailbox name is too long: a level may have at most 200 bytes$/],
@@ -194,8 +187,7 @@ describe('IMAP mailbox names: modified UTF-7 and length limits', () => {
   });
 
   it('RENAME checks the new names of the children too, and a refused RENAME changes nothing', async () => {
-    const c = await RawImap.connect(test.port('imap'));
-    await c.login(USER, PASSWORD);
+    const c = await RawImap.loggedIn(test.port('imap'), USER, PASSWORD);
     await c.command(`CREATE "Short/${'k'.repeat(150)}"`);
     const before = folders();
     const reply = await c.command(`RENAME Short "${'s'.repeat(150)}"`);
@@ -213,8 +205,7 @@ describe('IMAP mailbox names: modified UTF-7 and length limits', () => {
 
 describe('IMAP APPEND, COPY, MOVE, EXPUNGE with UIDPLUS', () => {
   it('APPENDUID, COPYUID and MOVE report the new UIDs; EXPUNGE and UID EXPUNGE remove only \\Deleted', async () => {
-    const c = await RawImap.connect(test.port('imap'));
-    await c.login(USER, PASSWORD);
+    const c = await RawImap.loggedIn(test.port('imap'), USER, PASSWORD);
     await c.command('CREATE Source');
     await c.command('CREATE Target');
     const uids = [];
@@ -280,8 +271,7 @@ describe('IMAP flags in the Maildir', () => {
   const folderOf = (name: string) => path.join(test.dataDir, test.engine.context.accounts.findUser(USER)!.maildir, `.${name}`);
 
   it('mirrors system flags and keywords into file names, keywords as Dovecot letters', async () => {
-    const c = await RawImap.connect(test.port('imap'));
-    await c.login(USER, PASSWORD);
+    const c = await RawImap.loggedIn(test.port('imap'), USER, PASSWORD);
     await c.command('CREATE Keywords');
     await appendRaw(c, 'Keywords', 'kw', '\\Seen $Work');
     await c.command('SELECT Keywords');
@@ -295,8 +285,7 @@ describe('IMAP flags in the Maildir', () => {
   });
 
   it('starts the letters afresh in a mailbox created again under a deleted one\'s name', async () => {
-    const c = await RawImap.connect(test.port('imap'));
-    await c.login(USER, PASSWORD);
+    const c = await RawImap.loggedIn(test.port('imap'), USER, PASSWORD);
     await c.command('CREATE Again');
     await appendRaw(c, 'Again', 'first life', '$Old $Work');
     await c.command('DELETE Again');

@@ -109,8 +109,7 @@ describe('IMAP greeting, capabilities and login', () => {
 
 describe('IMAP literals and limits', () => {
   it('APPEND with a synchronizing literal waits for the continuation', async () => {
-    const c = await RawImap.connect(test.port('imap'));
-    await c.login(USER, PASSWORD);
+    const c = await RawImap.loggedIn(test.port('imap'), USER, PASSWORD);
     const message = 'Subject: sync literal\r\n\r\nhello\r\n';
     c.write(`s1 APPEND INBOX (\\Seen) "28-Nov-2026 10:00:00 +0100" {${message.length}}\r\n`);
     expect(await c.readLine()).toMatch(/^\+ /);
@@ -122,8 +121,7 @@ describe('IMAP literals and limits', () => {
   });
 
   it('APPEND with a non-synchronizing literal (LITERAL+) and pipelined commands', async () => {
-    const c = await RawImap.connect(test.port('imap'));
-    await c.login(USER, PASSWORD);
+    const c = await RawImap.loggedIn(test.port('imap'), USER, PASSWORD);
     const message = 'Subject: literal plus\r\n\r\nno waiting\r\n';
     c.write(`p1 APPEND INBOX {${message.length}+}\r\n${message}\r\np2 NOOP\r\n`);
     const append = await c.until('p1');
@@ -137,8 +135,7 @@ describe('IMAP literals and limits', () => {
   });
 
   it('refuses a synchronizing literal over the size limit before it is sent, and the session goes on', async () => {
-    const c = await RawImap.connect(test.port('imap'));
-    await c.login(USER, PASSWORD);
+    const c = await RawImap.loggedIn(test.port('imap'), USER, PASSWORD);
     c.write(`b1 APPEND INBOX {${10 * 1024 * 1024}}\r\n`);
     const reply = await c.until('b1');
     expect(reply.status).toBe('NO');
@@ -149,8 +146,7 @@ describe('IMAP literals and limits', () => {
   });
 
   it('reads away a too-large non-synchronizing literal, answers BAD, and stays in sync', async () => {
-    const c = await RawImap.connect(test.port('imap'));
-    await c.login(USER, PASSWORD);
+    const c = await RawImap.loggedIn(test.port('imap'), USER, PASSWORD);
     const size = 100 * 1024;
     c.write(`b2 APPEND INBOX {${size}+}\r\n`);
     c.write(Buffer.alloc(size, 'x'));
@@ -163,8 +159,7 @@ describe('IMAP literals and limits', () => {
   });
 
   it('answers a non-synchronizing literal far over the limit at once, with BAD and BYE [TOOBIG], without reading it (RFC 7888 §4)', async () => {
-    const c = await RawImap.connect(test.port('imap'));
-    await c.login(USER, PASSWORD);
+    const c = await RawImap.loggedIn(test.port('imap'), USER, PASSWORD);
     c.write('h1 APPEND INBOX {4294967295+}\r\n');
     c.write(Buffer.alloc(16 * 1024, 'x'));
     const reply = await c.until('h1');
@@ -176,8 +171,7 @@ describe('IMAP literals and limits', () => {
   });
 
   it('refuses a synchronizing literal of any announced size with NO [TOOBIG], no continuation', async () => {
-    const c = await RawImap.connect(test.port('imap'));
-    await c.login(USER, PASSWORD);
+    const c = await RawImap.loggedIn(test.port('imap'), USER, PASSWORD);
     for (const size of ['4294967295', '99999999999999999999']) {
       c.write(`h2 APPEND INBOX {${size}}\r\n`);
       const reply = await c.until('h2');

@@ -23,10 +23,8 @@ const messages: Array<{ raw: string; flags?: string; date: string }> = [
 ];
 
 beforeAll(async () => {
-  test = await startTestEngine();
-  await test.addUser(USER, PASSWORD);
-  c = await RawImap.connect(test.port('imap'));
-  await c.login(USER, PASSWORD);
+  test = await startTestEngine({ users: { [USER]: PASSWORD } });
+  c = await RawImap.loggedIn(test.port('imap'), USER, PASSWORD);
   await c.command('CREATE Search');
   for (const m of messages) {
     const bytes = Buffer.from(m.raw);
@@ -125,8 +123,7 @@ describe('IMAP SEARCH keys', () => {
 describe('IMAP nesting limits', () => {
   /** A connection of its own: a test that breaks it leaves the others alone. */
   async function selected(): Promise<RawImap> {
-    const own = await RawImap.connect(test.port('imap'));
-    await own.login(USER, PASSWORD);
+    const own = await RawImap.loggedIn(test.port('imap'), USER, PASSWORD);
     await own.command('EXAMINE Search');
     return own;
   }
@@ -166,8 +163,7 @@ describe('IMAP nesting limits', () => {
 
 describe('IMAP SEARCH FROM/TO/CC/BCC', () => {
   it('searches the envelope\'s addresses, not the header\'s text, the first time as the next; comments in <…> name nobody; source routes kept (RFC 3501 §6.4.4, §7.4.2)', async () => {
-    const other = await RawImap.connect(test.port('imap'));
-    await other.login(USER, PASSWORD);
+    const other = await RawImap.loggedIn(test.port('imap'), USER, PASSWORD);
     await other.command('CREATE Commented');
     const raw = 'From: <ann (front desk)@ (main office) example.com>\r\nTo: team@example.com\r\nSubject: comments\r\n\r\nx\r\n';
     const bare = 'From: bo@example.com (Bo Smith)\r\nSubject: legacy name\r\n\r\ny\r\n';

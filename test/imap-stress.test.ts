@@ -89,15 +89,13 @@ function random(seed: number): () => number {
 }
 
 beforeAll(async () => {
-  test = await startTestEngine();
-  await test.addUser(USER, PASSWORD);
+  test = await startTestEngine({ users: { [USER]: PASSWORD } });
 });
 afterAll(() => test.stop());
 
 describe('IMAP sessions racing on one mailbox', () => {
   it('keeps every session consistent with the store', async () => {
-    const setup = await RawImap.connect(test.port('imap'));
-    await setup.login(USER, PASSWORD);
+    const setup = await RawImap.loggedIn(test.port('imap'), USER, PASSWORD);
     await setup.command('CREATE Race');
     await setup.command('CREATE Other');
     for (let i = 0; i < 30; i++) {
@@ -108,8 +106,7 @@ describe('IMAP sessions racing on one mailbox', () => {
     setup.close();
     const sessions = await Promise.all(
       [1, 2, 3, 4].map(async (n) => {
-        const c = await RawImap.connect(test.port('imap'));
-        await c.login(USER, PASSWORD);
+        const c = await RawImap.loggedIn(test.port('imap'), USER, PASSWORD);
         // Two of the four sessions with CONDSTORE, as imaptest uses it where it is offered.
         const model = new Model(n > 2);
         model.apply(await c.command(model.condstore ? 'SELECT Race (CONDSTORE)' : 'SELECT Race'));

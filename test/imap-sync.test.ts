@@ -18,14 +18,12 @@ async function sendMail(raw: string): Promise<void> {
 }
 
 async function session(): Promise<RawImap> {
-  const c = await RawImap.connect(test.port('imap'));
-  await c.login(USER, PASSWORD);
+  const c = await RawImap.loggedIn(test.port('imap'), USER, PASSWORD);
   return c;
 }
 
 beforeAll(async () => {
-  test = await startTestEngine();
-  await test.addUser(USER, PASSWORD);
+  test = await startTestEngine({ users: { [USER]: PASSWORD } });
 });
 afterAll(() => test.stop());
 

@@ -16,8 +16,7 @@ const PASSWORD = 'uma password 1';
 let test: TestEngine;
 
 beforeAll(async () => {
-  test = await startTestEngine();
-  await test.addUser(USER, PASSWORD);
+  test = await startTestEngine({ users: { [USER]: PASSWORD } });
 });
 
 afterAll(async () => {

@@ -32,13 +32,14 @@ export function prepareDataDir(dataDir: string, change?: (settings: Settings) =>
   return settings;
 }
 
-export async function startTestEngine(options: { change?: (settings: Settings) => void; dataDir?: string } = {}): Promise<TestEngine> {
+/** `users`: mailboxes to add at once, address → password. */
+export async function startTestEngine(options: { change?: (settings: Settings) => void; dataDir?: string; users?: Record<string, string> } = {}): Promise<TestEngine> {
   const dataDir = options.dataDir ?? tempDataDir();
   const settings = prepareDataDir(dataDir, options.change);
   const engine = await startEngine({ dataDir, print: null });
   const first = engine.firstStart;
   if (!first) throw new Error('expected a first start');
-  return {
+  const test: TestEngine = {
     engine,
     dataDir,
     domain: settings.domain,
@@ -57,4 +58,6 @@ export async function startTestEngine(options: { change?: (settings: Settings) =
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  for (const [address, password] of Object.entries(options.users ?? {})) await test.addUser(address, password);
+  return test;
 }
