@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import type { CommitWriter } from './commit-writer.js';
 import type { Db } from './db.js';
 import { Flags } from './flags.js';
 import { directorySync } from './fsync.js';
@@ -17,6 +18,7 @@ import type { Announce, MailboxOwner, MailboxRow, MessageRow } from './rows.js';
 export class CopyMove {
   constructor(
     private readonly db: Db,
+    private readonly commits: CommitWriter,
     private readonly mailboxes: Mailboxes,
     private readonly messages: Messages,
     private readonly keywords: KeywordLetters,
@@ -64,6 +66,8 @@ export class CopyMove {
       this.messages.insert(placed.map(({ message, filename, guid }) => ({ mailboxId: target.id, guid, filename, size: message.size, internalDate: message.internal_date, flags: message.flags }))),
     )();
     if (rows.length) this.announce({ mailboxId: target.id, kind: 'exists', uids: rows.map((r) => r.uid) });
+    // The COPY OK (and MOVE's expunge of the originals) only once the new rows are on the disk.
+    await this.commits.durable();
     return rows;
   }
 

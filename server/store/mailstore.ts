@@ -57,7 +57,7 @@ export class MailStore {
     this.subscriptionList = new Subscriptions(db);
     this.mailboxes = new Mailboxes(db, dataDir, this.messages, this.subscriptionList, keywords, announce);
     this.flags = new FlagWriter(db, this.messages, keywords, announce);
-    this.copyMove = new CopyMove(db, this.mailboxes, this.messages, keywords, announce);
+    this.copyMove = new CopyMove(db, commits, this.mailboxes, this.messages, keywords, announce);
     this.views = new ImapViews(db);
   }
 
