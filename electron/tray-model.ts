@@ -34,7 +34,12 @@ export const SERVICE_LABELS: Record<ServiceName, string> = {
   imap: 'IMAP',
   imaps: 'IMAPS',
   dns: 'DNS',
+  http: 'HTTP (LAN web)',
+  https: 'HTTPS (LAN web)',
 };
+
+/** What mail programs use (port 25, DNS and the LAN web service are not): Copy client settings needs one. */
+const MAIL_CLIENT_SERVICES: readonly ServiceName[] = ['submission', 'smtps', 'pop3', 'pop3s', 'imap', 'imaps'];
 
 /** Windows cuts tray tooltips at 127 characters. */
 export const TOOLTIP_MAX = 127;
@@ -143,7 +148,7 @@ export function buildTrayModel({ engine, launchAtLogin }: TrayInput): TrayModel 
   const services = running ? (engine.snapshot?.services ?? []) : [];
   const anyListening = services.some((s) => s.state === 'listening');
   const anyStartable = services.some((s) => s.state !== 'listening' && s.state !== 'disabled');
-  const mailListening = services.some((s) => s.state === 'listening' && s.name !== 'dns' && s.name !== 'smtp');
+  const mailListening = services.some((s) => s.state === 'listening' && MAIL_CLIENT_SERVICES.includes(s.name));
   const disk = diskLine(engine);
 
   const items: TrayItem[] = [

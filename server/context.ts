@@ -39,6 +39,8 @@ export interface EngineContext {
   log: Log;
   /** Free space on the data folder's disk against limits.minFreeDiskBytes: new mail is refused while it is low. */
   disk: DiskSpace;
+  /** The port a service listens on now (the bound one where the settings say 0), or null when it does not listen. */
+  listeningPort(name: ServiceName): number | null;
   /** Is this client address in the trusted networks? */
   isTrusted(address: string): boolean;
   /** May a client log in with a plaintext password on this connection? (Dovecot disable_plaintext_auth) */

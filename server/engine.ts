@@ -107,6 +107,8 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   await disk.start();
 
   let trusted = networkMatcher(settings.trustedNetworks);
+  const running = new Map<ServiceName, Service>();
+  const statuses = new Map<ServiceName, ServiceStatus>();
   const context: EngineContext = {
     dataDir,
     settings: () => settings,
@@ -122,6 +124,10 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     admission: new AdmissionGuard(() => settings.limits, log),
     log,
     disk,
+    listeningPort: (name) => {
+      const status = statuses.get(name);
+      return status?.state === 'listening' ? status.port : null;
+    },
     isTrusted: (address) => trusted(address),
     plaintextLoginAllowed: (address, secure) => {
       if (secure) return true;
@@ -132,8 +138,6 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
 
   reconcileAll(context);
 
-  const running = new Map<ServiceName, Service>();
-  const statuses = new Map<ServiceName, ServiceStatus>();
   const events = new EventEmitter();
   events.setMaxListeners(0);
 

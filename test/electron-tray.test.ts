@@ -34,11 +34,11 @@ describe('tray menu model', () => {
   it('all running: one line per service, Stop services, Copy client settings, Launch at login, Quit', () => {
     const model = buildTrayModel({ engine: running(), launchAtLogin: true });
     expect(model.icon).toBe('running');
-    expect(model.tooltip).toBe('LanPost: Running: 8 services');
+    expect(model.tooltip).toBe('LanPost: Running: 10 services');
     expect(labels(model.items)).toEqual([
       'Open LanPost',
       '---',
-      'LanPost: Running: 8 services',
+      'LanPost: Running: 10 services',
       '    SMTP (port 25): running',
       '    SMTP submission (port 587): running',
       '    SMTPS (port 465): running',
@@ -47,6 +47,8 @@ describe('tray menu model', () => {
       '    IMAP (port 143): running',
       '    IMAPS (port 993): running',
       '    DNS (port 53): running',
+      '    HTTP (LAN web) (port 80): running',
+      '    HTTPS (LAN web) (port 443): running',
       '---',
       'Stop services',
       'Copy client settings',
@@ -66,7 +68,7 @@ describe('tray menu model', () => {
   it('some blocked: the partial icon, the blocked services named, and their lines open the window (where the fix is)', () => {
     const model = buildTrayModel({ engine: running({ smtp: 'blocked', dns: 'in-use', imap: 'disabled', imaps: 'disabled' }), launchAtLogin: false });
     expect(model.icon).toBe('partial');
-    expect(model.tooltip).toBe('LanPost: 2 of 6 services not running (SMTP, DNS)');
+    expect(model.tooltip).toBe('LanPost: 2 of 8 services not running (SMTP, DNS)');
     expect(item(model.items, '    SMTP (port 25): blocked (permission)')).toMatchObject({ action: 'open', enabled: true });
     expect(item(model.items, '    DNS (port 53): blocked (port in use)')).toMatchObject({ action: 'open', enabled: true });
     expect(item(model.items, '    IMAP: off')).toMatchObject({ action: null, enabled: false });
@@ -78,7 +80,7 @@ describe('tray menu model', () => {
     engine.snapshot!.diskLow = { freeBytes: 12 * 1048576 + 5, floorBytes: 64 * 1048576, low: true };
     const model = buildTrayModel({ engine, launchAtLogin: false });
     expect(model.icon).toBe('partial');
-    expect(model.tooltip).toBe('LanPost: Disk nearly full (12 MB free): new mail refused. Running: 8 services');
+    expect(model.tooltip).toBe('LanPost: Disk nearly full (12 MB free): new mail refused. Running: 10 services');
     expect(item(model.items, '    Disk nearly full (12 MB free): new mail refused')).toMatchObject({ action: 'open', enabled: true });
     expect(buildTrayModel({ engine: running(), launchAtLogin: false }).items.some((i) => i.type !== 'separator' && i.label.includes('Disk'))).toBe(false);
   });
@@ -97,7 +99,7 @@ describe('tray menu model', () => {
     const engine = running({ submission: 'stopped', smtps: 'stopped', pop3: 'stopped', pop3s: 'stopped', imap: 'stopped', imaps: 'stopped' });
     expect(iconState(engine)).toBe('partial');
     const model = buildTrayModel({ engine, launchAtLogin: false });
-    expect(model.tooltip).toBe('LanPost: 6 of 8 services not running (SMTP submission, SMTPS, POP3, POP3S, IMAP, IMAPS)');
+    expect(model.tooltip).toBe('LanPost: 6 of 10 services not running (SMTP submission, SMTPS, POP3, POP3S, IMAP, IMAPS)');
     expect(item(model.items, 'Stop services')).toMatchObject({ enabled: true });
     expect(item(model.items, 'Copy client settings')).toMatchObject({ enabled: false });
   });

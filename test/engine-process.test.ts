@@ -62,7 +62,7 @@ describe('engine process with a parent (the desktop app)', () => {
     expect(ready.firstStart?.address).toBe('admin@lanpost.lan');
     expect(ready.state.domain).toBe('lanpost.lan');
     expect(ready.state.hostname).toBe('mail.lanpost.lan');
-    expect(ready.state.services.map((s) => s.name)).toEqual(['smtp', 'submission', 'smtps', 'pop3', 'pop3s', 'imap', 'imaps', 'dns']);
+    expect(ready.state.services.map((s) => s.name)).toEqual(['smtp', 'submission', 'smtps', 'pop3', 'pop3s', 'imap', 'imaps', 'dns', 'http', 'https']);
     expect(status(ready.state, 'smtp').state).toBe('listening');
     expect(ready.state.diskLow).toBeNull();
     expect(await smtpGreeting(status(ready.state, 'smtp').port)).toMatch(/^220 /);

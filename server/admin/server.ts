@@ -18,7 +18,8 @@ import { settingsRoutes } from './routes/settings.js';
 import { setupRoutes } from './routes/setup.js';
 import { userRoutes } from './routes/users.js';
 import { AdminState } from './state.js';
-import { rendererDir, securityHeaders, serveStatic } from './static.js';
+import { rendererDir } from '../built-pages.js';
+import { securityHeaders, serveStatic } from './static.js';
 import { Traffic } from './traffic.js';
 
 export interface AdminApi {

@@ -3,29 +3,7 @@
 import fs from 'node:fs';
 import type http from 'node:http';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json; charset=utf-8',
-  '.woff2': 'font/woff2',
-};
-
-/** renderer/dist of the checkout or installed package this file belongs to (or $LANPOST_RENDERER_DIR). */
-export function rendererDir(): string {
-  if (process.env.LANPOST_RENDERER_DIR) return path.resolve(process.env.LANPOST_RENDERER_DIR);
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'renderer'))) return path.join(dir, 'renderer', 'dist');
-    dir = path.dirname(dir);
-  }
-  return path.resolve('renderer', 'dist');
-}
+import { CONTENT_TYPES } from '../built-pages.js';
 
 export function securityHeaders(port: number): Record<string, string> {
   return {
@@ -62,7 +40,7 @@ export function serveStatic(dir: string, pathname: string, port: number, respons
   const content = fs.readFileSync(file);
   response.writeHead(200, {
     ...securityHeaders(port),
-    'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+    'content-type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
     'content-length': content.length,
     // Built assets have hashed names; index.html must always be fresh.
     'cache-control': file === index ? 'no-store' : 'public, max-age=31536000, immutable',

@@ -82,7 +82,7 @@ export function refusal(name: ServiceName, address: string, port: number, error:
 }
 
 function alternatePort(port: number): number {
-  const alternates: Record<number, number> = { 25: 2525, 587: 2587, 465: 2465, 110: 2110, 995: 2995, 143: 2143, 993: 2993, 53: 5353 };
+  const alternates: Record<number, number> = { 25: 2525, 587: 2587, 465: 2465, 110: 2110, 995: 2995, 143: 2143, 993: 2993, 53: 5353, 80: 8080, 443: 8443 };
   return alternates[port] ?? port + 10000;
 }
 

@@ -39,6 +39,10 @@ export function defaultSettings(): Settings {
       smtpSoftErrorLimit: 10,
       smtpHardErrorLimit: 20,
       smtpErrorSleepSeconds: 1,
+      // Onboarding requests are small (an Autodiscover request is under 1 kB).
+      webBodyBytes: 64 * 1024,
+      webHeaderBytes: 16 * 1024,
+      webRequestTimeoutSeconds: 30,
     },
     authThrottle: {
       delayAfterFailures: 3,

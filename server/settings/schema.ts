@@ -4,7 +4,7 @@ import net from 'node:net';
 import { z } from 'zod/v3';
 import { dnsSettingsProblems, dnsSettingsSchema } from '../dns/settings.js';
 
-export const SERVICE_NAMES = ['smtp', 'submission', 'smtps', 'pop3', 'pop3s', 'imap', 'imaps', 'dns'] as const;
+export const SERVICE_NAMES = ['smtp', 'submission', 'smtps', 'pop3', 'pop3s', 'imap', 'imaps', 'dns', 'http', 'https'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 export const STANDARD_PORTS: Record<ServiceName, number> = {
@@ -16,6 +16,8 @@ export const STANDARD_PORTS: Record<ServiceName, number> = {
   imap: 143,
   imaps: 993,
   dns: 53,
+  http: 80,
+  https: 443,
 };
 
 const hostnameRule = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
@@ -82,9 +84,9 @@ export const settingsSchema = z.strictObject({
   limits: z.strictObject({
     messageSizeBytes: count(1024, 'bytes'),
     recipientsPerMessage: count(1, 'recipients'),
-    /** Open connections of one client address on SMTP, POP3 and IMAP together, all ports (server/net/admission.ts). */
+    /** Open connections of one client address on SMTP, POP3, IMAP and the LAN web service together, all ports (server/net/admission.ts). */
     connectionsPerClient: count(1, 'connections'),
-    /** Open connections of the engine on SMTP, POP3 and IMAP together. */
+    /** Open connections of the engine on SMTP, POP3, IMAP and the LAN web service together. */
     connectionsTotal: count(1, 'connections'),
     commandTimeoutSeconds: seconds(10),
     /** IMAP and POP3 idle timeout; RFC 3501 §5.4 asks for at least 30 minutes for IMAP. */
@@ -100,6 +102,12 @@ export const settingsSchema = z.strictObject({
     smtpHardErrorLimit: count(1, 'errors'),
     /** Postfix smtpd_error_sleep_time; 0: no delay. */
     smtpErrorSleepSeconds: seconds(0),
+    /** The LAN web service (http, https): the largest request body; a larger one gets 413. */
+    webBodyBytes: count(1024, 'bytes'),
+    /** The LAN web service: the request line and header fields together; larger ones get 431. */
+    webHeaderBytes: count(1024, 'bytes'),
+    /** The LAN web service: time to receive a whole request (and, over HTTPS, the TLS handshake); then 408. */
+    webRequestTimeoutSeconds: seconds(1),
   }),
   /** Failed logins are charged to the client address, never to the account alone (server/accounts/throttle.ts). */
   authThrottle: z.strictObject({
