@@ -16,6 +16,7 @@ import { startTestEngine, tempDataDir, type TestEngine } from './helpers/engine.
 let test: TestEngine;
 let port: number;
 let submissionPort: number;
+let httpsPort: number;
 let resolver: Resolver;
 const domain = 'lanpost.lan';
 const longText = 'x'.repeat(200);
@@ -42,12 +43,14 @@ let dkimKey: string;
 
 beforeAll(async () => {
   submissionPort = await freePort();
+  httpsPort = await freePort();
   const dataDir = tempDataDir();
   dkimKey = writeDkimKey(dataDir, 'class2024');
   test = await startTestEngine({
     dataDir,
     change: (settings) => {
       settings.services.submission.port = submissionPort;
+      settings.services.https.port = httpsPort;
       settings.services.imaps.enabled = false;
       settings.dns.hostAddresses = ['127.0.0.1', '::1'];
       settings.dns.extraRecords = [
@@ -109,11 +112,13 @@ describe('DNS zone: every record type', () => {
     expect((await dig(port, [`_ldap._tcp.${domain}`, 'SRV'])).answer.map((r) => r.data)).toEqual([`1 5 389 printer.${domain}.`]);
   });
 
-  it('points autoconfig and autodiscover at the mail host', async () => {
+  it('points autoconfig and autodiscover at the mail host, and _autodiscover._tcp at the HTTPS port', async () => {
     for (const name of ['autoconfig', 'autodiscover']) {
       const result = await dig(port, [`${name}.${domain}`, 'A']);
       expect(result.answer.map((r) => `${r.type} ${r.data}`)).toEqual([`CNAME mail.${domain}.`, 'A 127.0.0.1']);
     }
+    expect((await dig(port, [`_autodiscover._tcp.${domain}`, 'SRV'])).answer.map((r) => r.data)).toEqual([`0 1 ${httpsPort} mail.${domain}.`]);
+    expect(await resolver.resolveSrv(`_autodiscover._tcp.${domain}`)).toEqual([{ name: `mail.${domain}`, port: httpsPort, priority: 0, weight: 1 }]);
   });
 
   it('answers PTR in the reverse zones of the mail host addresses', async () => {

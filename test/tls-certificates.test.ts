@@ -43,7 +43,7 @@ describe('certificates', () => {
     expect(text).toContain('Signature Algorithm: sha256WithRSAEncryption');
     expect(text).toContain('Public-Key: (2048 bit)');
     expect(text).toMatch(/Extended Key Usage:\s+TLS Web Server Authentication/);
-    for (const name of ['DNS:mail.school.lan', 'DNS:school.lan', 'DNS:localhost', 'IP Address:127.0.0.1', 'IP Address:192.168.1.20']) {
+    for (const name of ['DNS:mail.school.lan', 'DNS:school.lan', 'DNS:autoconfig.school.lan', 'DNS:autodiscover.school.lan', 'DNS:localhost', 'IP Address:127.0.0.1', 'IP Address:192.168.1.20']) {
       expect(server.subjectAltName).toContain(name);
     }
     const days = (Date.parse(server.validTo) - Date.parse(server.validFrom)) / 86_400_000;
@@ -68,6 +68,36 @@ describe('certificates', () => {
     expect(renewed.verify(new crypto.X509Certificate(caBefore).publicKey)).toBe(true);
     const moved = ensureCertificates(dir, { ...identity, addresses: ['10.0.0.7'] });
     expect(moved[0]).toMatch(/names changed: 10\.0\.0\.7/);
+  });
+
+  it('re-issues, from the same CA, a server certificate that does not name autoconfig.<domain> and autodiscover.<domain>', () => {
+    const dir = dataDir();
+    ensureCertificates(dir, identity);
+    const files = certificateFiles(dir);
+    const caBefore = fs.readFileSync(files.caCert, 'utf8');
+    // a certificate as earlier versions made it: host name, domain, localhost and the addresses only
+    const forge = loadForge();
+    const ca = { key: forge.pki.privateKeyFromPem(fs.readFileSync(files.caKey, 'utf8')), cert: forge.pki.certificateFromPem(caBefore) };
+    const keys = forge.pki.rsa.generateKeyPair(2048);
+    const old = forge.pki.createCertificate();
+    old.publicKey = keys.publicKey;
+    old.serialNumber = '0a';
+    old.validity.notBefore = new Date(Date.now() - 86_400_000);
+    old.validity.notAfter = new Date(Date.now() + 400 * 86_400_000);
+    old.setSubject([{ name: 'commonName', value: identity.hostname }]);
+    old.setIssuer(ca.cert.subject.attributes);
+    const altNames = [...['mail.school.lan', 'school.lan', 'localhost'].map((value) => ({ type: 2, value })), ...['127.0.0.1', '::1', '192.168.1.20'].map((ip) => ({ type: 7, ip }))];
+    old.setExtensions([{ name: 'subjectAltName', altNames }]);
+    old.sign(ca.key as import('node-forge').pki.rsa.PrivateKey, forge.md.sha256.create());
+    fs.writeFileSync(files.cert, forge.pki.certificateToPem(old));
+    fs.writeFileSync(files.key, forge.pki.privateKeyToPem(keys.privateKey));
+
+    expect(ensureCertificates(dir, identity)).toEqual(['issued the server certificate for mail.school.lan (names changed: autoconfig.school.lan, autodiscover.school.lan)']);
+    expect(fs.readFileSync(files.caCert, 'utf8')).toBe(caBefore);
+    const renewed = new crypto.X509Certificate(fs.readFileSync(files.cert));
+    expect(renewed.checkHost('autoconfig.school.lan')).toBe('autoconfig.school.lan');
+    expect(renewed.checkHost('autodiscover.school.lan')).toBe('autodiscover.school.lan');
+    expect(renewed.verify(new crypto.X509Certificate(caBefore).publicKey)).toBe(true);
   });
 
   it('refuses imports with the reason in words: malformed, key mismatch, expired', () => {

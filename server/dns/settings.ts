@@ -107,7 +107,7 @@ export function defaultDnsSettings(): DnsSettings {
 
 /** Names the zone generates itself (besides the domain): a CNAME may not take one of them. */
 export function generatedNames(domain: string, hostname: string): string[] {
-  const names = ['dns', 'autoconfig', 'autodiscover', ...['submission', 'submissions', 'imap', 'imaps', 'pop3', 'pop3s'].map((s) => `_${s}._tcp`)].map(
+  const names = ['dns', 'autoconfig', 'autodiscover', ...['submission', 'submissions', 'imap', 'imaps', 'pop3', 'pop3s', 'autodiscover'].map((s) => `_${s}._tcp`)].map(
     (n) => `${n}.${domain}`,
   );
   return isInZone(hostname, domain) ? [hostname, ...names] : names;

@@ -1,6 +1,6 @@
 // The zones LanPost is authoritative for, derived from the settings: the mail domain (SOA, NS,
-// MX, A/AAAA, SPF, DKIM, RFC 6186/8314 SRV, autoconfig, extra records) and a reverse zone per
-// mail host subnet (PTR). Records are dns-packet answer objects so they encode as they are.
+// MX, A/AAAA, SPF, DKIM, RFC 6186/8314 SRV, autoconfig, autodiscover and its SRV, extra records)
+// and a reverse zone per mail host subnet (PTR). Records are dns-packet answer objects so they encode as they are.
 import crypto from 'node:crypto';
 import net from 'node:net';
 import type { MxAnswer, SoaAnswer, SrvAnswer, StringAnswer, TxtAnswer } from 'dns-packet';
@@ -48,14 +48,15 @@ export interface ZoneFacts {
   dkim: DkimKey[];
 }
 
-/** RFC 6186 / RFC 8314 service records and the LanPost service behind each. */
-export const MAIL_SRV = [
+/** RFC 6186 / RFC 8314 service records, Outlook's autodiscover one (MS-OXDSCLI), and the LanPost service behind each. */
+export const SERVICE_SRV = [
   { label: '_submission._tcp', service: 'submission' },
   { label: '_submissions._tcp', service: 'smtps' },
   { label: '_imap._tcp', service: 'imap' },
   { label: '_imaps._tcp', service: 'imaps' },
   { label: '_pop3._tcp', service: 'pop3' },
   { label: '_pop3s._tcp', service: 'pop3s' },
+  { label: '_autodiscover._tcp', service: 'https' },
 ] as const;
 
 const SOA_TIMERS = { refresh: 3600, retry: 900, expire: 604800 };
@@ -83,7 +84,7 @@ export function buildZones(settings: Settings, facts: ZoneFacts, serial: number)
     const name = `${label}.${domain}`;
     if (name !== hostname) forward.add({ name, type: 'CNAME', data: hostname });
   }
-  for (const { label, service } of MAIL_SRV) {
+  for (const { label, service } of SERVICE_SRV) {
     const config = settings.services[service];
     const name = `${label}.${domain}`;
     // RFC 6186 §4: target "." says the service is decidedly not offered.

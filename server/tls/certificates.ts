@@ -142,7 +142,8 @@ function issueServerCertificate(
 }
 
 function wantedNames(identity: ServerIdentity): { dns: string[]; ips: string[] } {
-  const dns = [...new Set([identity.hostname, identity.domain, 'localhost'])];
+  // Thunderbird and Outlook fetch their settings from autoconfig.<domain> and autodiscover.<domain> over HTTPS.
+  const dns = [...new Set([identity.hostname, identity.domain, `autoconfig.${identity.domain}`, `autodiscover.${identity.domain}`, 'localhost'])];
   const ips = [...new Set(['127.0.0.1', '::1', ...identity.addresses])].filter((a) => net.isIP(a));
   return { dns, ips };
 }
@@ -211,6 +212,13 @@ export function summarize(certPem: string, imported: boolean): CertificateSummar
     fingerprintSha256: cert.fingerprint256,
     imported,
   };
+}
+
+/** The local CA's certificate as clients install it: PEM (.crt), DER (.cer) and its SHA-256 fingerprint. */
+export function caCertificate(dataDir: string): { pem: string; der: Buffer; fingerprintSha256: string } {
+  const pem = fs.readFileSync(certificateFiles(dataDir).caCert, 'utf8');
+  const cert = new crypto.X509Certificate(pem);
+  return { pem, der: cert.raw, fingerprintSha256: cert.fingerprint256 };
 }
 
 export function currentCertificate(dataDir: string): CertificateSummary {
