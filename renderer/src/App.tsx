@@ -62,7 +62,7 @@ export function App() {
 }
 
 function Window({ token }: { token: string }) {
-  const { t } = useI18n();
+  const { t, language, setLanguage } = useI18n();
   const api = useMemo(() => createApi(token), [token]);
   const live = useMemo(() => new LiveConnection(token), [token]);
   const [liveState, setLiveState] = useState<LiveState>('connecting');
@@ -143,7 +143,7 @@ function Window({ token }: { token: string }) {
               ))}
             </ul>
             <div className="sidebar-footer">
-              <LanguageSelect />
+              <LanguageSelect label={t('app.language')} language={language} onChange={setLanguage} />
               <p className={`live-state ${liveState}`} role="status">
                 <span className="dot" aria-hidden="true" /> {t(`live.${liveState}`)}
               </p>

@@ -12,7 +12,7 @@ import { ClientSetupCard } from './ClientSetup.js';
 const STEPS = ['domain', 'hostname', 'address', 'password'] as const;
 
 export function Wizard({ setup, onDone }: { setup: SetupStateResponse; onDone(): void }) {
-  const { t, language } = useI18n();
+  const { t, language, setLanguage } = useI18n();
   const { api } = useApp();
   const [step, setStep] = useState(0);
   const [domain, setDomain] = useState(setup.domain);
@@ -49,7 +49,7 @@ export function Wizard({ setup, onDone }: { setup: SetupStateResponse; onDone():
       <main className="wizard">
         <header className="wizard-header">
           <h1>{t('wizard.doneTitle')}</h1>
-          <LanguageSelect />
+          <LanguageSelect label={t('app.language')} language={language} onChange={setLanguage} />
         </header>
         <p className="intro">{t('wizard.doneIntro', { address: result.adminAddress })}</p>
         <section className="card">
@@ -67,7 +67,7 @@ export function Wizard({ setup, onDone }: { setup: SetupStateResponse; onDone():
     <main className="wizard">
       <header className="wizard-header">
         <h1>{t('wizard.title')}</h1>
-        <LanguageSelect />
+        <LanguageSelect label={t('app.language')} language={language} onChange={setLanguage} />
       </header>
       <p className="intro">{t('wizard.intro')}</p>
       <ol className="steps" aria-label={t('wizard.steps')}>
