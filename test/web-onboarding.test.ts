@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certificateIdentity } from '../server/engine.js';
 import { regenerateCertificate } from '../server/tls/certificates.js';
 import { AUTODISCOVER_PATH, OUTLOOK_SCHEMA, REQUEST_SCHEMA, RESPONSE_SCHEMA } from '../server/web/onboarding/autodiscover.js';
+import { api } from './helpers/admin.js';
 import { runCli } from './helpers/cli.js';
 import { startTestEngine, type TestEngine } from './helpers/engine.js';
 import { childOf, childrenOf, fieldsOf, readPlist, readXml, type XmlNode } from './helpers/python-parsers.js';
@@ -237,14 +238,16 @@ describe('Apple configuration profile', () => {
     expect(Buffer.from((ca!.PayloadContent as { $data: string }).$data, 'base64').equals(derOfPem(caFromCli))).toBe(true);
   });
 
-  it('keeps its identifiers and UUIDs per user and domain (installing again replaces it)', async () => {
-    const identities = async (path: string) => {
-      const profile = await readPlist((await web(test, 'https', path)).body);
+  it('keeps its identifiers and UUIDs per user and domain (installing again replaces it), the same from the window', async () => {
+    const identities = async (path: string, fromAdmin = false) => {
+      const body = fromAdmin ? Buffer.from((await api(test, path)).body as string) : (await web(test, 'https', path)).body;
+      const profile = await readPlist(body);
       return [profile, ...(profile.PayloadContent as Array<Record<string, unknown>>)].map((p) => `${p.PayloadIdentifier} ${p.PayloadUUID}`);
     };
     const first = await identities(profilePath);
     expect(new Set(first.map((i) => i.split(' ')[1])).size).toBe(3);
     expect(await identities(profilePath)).toEqual(first);
+    expect(await identities(`/api/users/${encodeURIComponent(alice.address)}/mobileconfig`, true)).toEqual(first);
     const other = await identities(`/profile.mobileconfig?address=${encodeURIComponent(`bob@${domain}`)}`);
     expect(other.some((i) => first.includes(i))).toBe(false);
   });

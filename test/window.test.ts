@@ -1,20 +1,19 @@
 // The window in real headless Chromium against a real engine: the first-run wizard, users,
-// a refused setting, a refused certificate, the language switch, and a live SMTP session in the
-// Protocol inspector with the password nowhere in the page. Screenshots of each page go to
-// $LANPOST_SCREENSHOTS (the README's are made with LANPOST_SCREENSHOTS=docs/screenshots).
+// a refused setting, a refused certificate, the language switch, a live SMTP session in the
+// Protocol inspector with the password nowhere in the page, and Client setup's QR code (read
+// from the screen and followed, as a phone would) and Apple profile. Screenshots of each page go
+// to $LANPOST_SCREENSHOTS (the README's are made with LANPOST_SCREENSHOTS=docs/screenshots).
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
+import jsqr from 'jsqr';
 import nodemailer from 'nodemailer';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { PNG } from 'pngjs';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveSettings, settingsPath } from '../server/settings/file.js';
 import { startTestEngine, type TestEngine } from './helpers/engine.js';
+import { launchChromium, screenshot as screenshotPage } from './helpers/browser.js';
 import { ensureRendererBuilt } from './helpers/renderer-build.js';
-
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
-const shots = process.env.LANPOST_SCREENSHOTS ? path.resolve(process.env.LANPOST_SCREENSHOTS) : fs.mkdtempSync(path.join(os.tmpdir(), 'lanpost-shots-'));
 
 let test: TestEngine;
 let browser: Browser;
@@ -23,16 +22,7 @@ let page: Page;
 let squatter: net.Server;
 const pageErrors: string[] = [];
 
-async function screenshot(name: string): Promise<void> {
-  fs.mkdirSync(shots, { recursive: true });
-  // The whole page at once, with the side bar as tall as the page (a full-page capture would
-  // leave the sticky side bar behind).
-  const viewport = page.viewportSize()!;
-  const height = Number(await page.evaluate('document.documentElement.scrollHeight'));
-  await page.setViewportSize({ width: viewport.width, height: Math.max(viewport.height, height) });
-  await page.screenshot({ path: path.join(shots, `${name}.png`) });
-  await page.setViewportSize(viewport);
-}
+const screenshot = (name: string) => screenshotPage(page, name);
 
 async function openSection(name: RegExp): Promise<void> {
   await page.getByRole('navigation').getByRole('link', { name }).click();
@@ -44,7 +34,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
   const taken = (squatter.address() as net.AddressInfo).port;
   test = await startTestEngine({ change: (settings) => void (settings.services.pop3.port = taken) });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1100, height: 800 }, locale: 'en-US' });
   page.setDefaultTimeout(15_000);
   page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -261,7 +251,37 @@ describe('the window', () => {
     await screenshot('logs');
     await openSection(/Client setup/);
     await page.getByRole('heading', { name: 'Settings for mail programs' }).waitFor();
+    await page.getByLabel('User', { exact: true }).selectOption('gina@lanpost.lan');
+    const qr = page.getByRole('img', { name: 'QR code: the set-up page for gina@lanpost.lan' });
+    await qr.waitFor();
+    // every onboarding URL answers (the same check as lanpost doctor)
+    await expect.poll(() => page.locator('.onboarding-check .badge.good').count()).toBe(9);
     await screenshot('client-setup');
+
+    // The QR code, read from the pixels on the screen, is the landing page with the address in it.
+    const png = PNG.sync.read(await qr.screenshot());
+    const code = jsqr.default(new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.length), png.width, png.height);
+    expect(code?.data).toBe(`https://127.0.0.1:${test.port('https')}/?address=gina%40lanpost.lan`);
+    // A phone follows it (and accepts the certificate, as after comparing the fingerprint).
+    const phone = await browser.newContext({
+      ignoreHTTPSErrors: true,
+      userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1',
+      viewport: { width: 400, height: 860 },
+    });
+    const landing = await phone.newPage();
+    await landing.goto(code!.data);
+    await landing.getByRole('heading', { name: 'Set up mail on this device' }).waitFor();
+    expect(await landing.getByLabel('Your mail address').inputValue()).toBe('gina@lanpost.lan');
+    expect(await landing.locator('.devices button[aria-pressed="true"]').textContent()).toBe('iPhone, iPad or Mac');
+    await phone.close();
+
+    // The profile from the window: the account, the CA, no password.
+    const [profile] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download the Apple profile (.mobileconfig)' }).click()]);
+    expect(profile.suggestedFilename()).toBe('gina@lanpost.lan.mobileconfig');
+    const text = fs.readFileSync((await profile.path())!, 'utf8');
+    expect(text).toContain('<string>com.apple.mail.managed</string>');
+    expect(text).toContain('<string>com.apple.security.root</string>');
+    expect(text).not.toContain('<key>IncomingPassword</key>');
     expect(pageErrors).toEqual([]);
   });
 

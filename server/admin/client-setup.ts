@@ -1,51 +1,57 @@
 // What a mail client should be told (the per-user settings card): servers, ports, TLS mode and
-// user name, from the settings and what actually listens. Pure.
+// user name, from the settings and what actually listens, and the LAN landing page that sets a
+// device up by itself. Pure.
 import type { LanAddress } from '../net/interfaces.js';
 import type { ServiceStatus } from '../net/listener.js';
 import type { ServiceName, Settings } from '../settings/schema.js';
-import type { ClientServer, ClientSetup, TlsMode } from './contract/index.js';
-
-const INCOMING: Array<[ServiceName, 'imap' | 'pop3', TlsMode]> = [
-  ['imaps', 'imap', 'ssl'],
-  ['imap', 'imap', 'starttls'],
-  ['pop3s', 'pop3', 'ssl'],
-  ['pop3', 'pop3', 'starttls'],
-];
-const OUTGOING: Array<[ServiceName, 'smtp', TlsMode]> = [
-  ['smtps', 'smtp', 'ssl'],
-  ['submission', 'smtp', 'starttls'],
-];
+import { offeredServers } from '../web/onboarding/offered-servers.js';
+import type { ClientServer, ClientSetup } from './contract/index.js';
 
 export function clientSetup(username: string, settings: Settings, statuses: ServiceStatus[], lan: LanAddress[]): ClientSetup {
   const byName = new Map(statuses.map((s) => [s.name, s]));
-  const servers = <K extends ClientServer['kind']>(list: Array<[ServiceName, K, TlsMode]>): ClientServer[] => {
-    const offered = list.filter(([name]) => {
-      const status = byName.get(name);
-      return settings.services[name].enabled && status && status.detail !== 'not available in this version';
-    });
-    return offered.map(([service, kind, tls], index) => {
-      const status = byName.get(service)!;
-      return {
-        kind,
-        service,
-        host: settings.hostname,
-        port: status.state === 'listening' ? status.port : settings.services[service].port,
-        tls,
-        state: status.state,
-        // The first offered (implicit TLS where available) per kind is the one to recommend.
-        recommended: offered.findIndex(([, k]) => k === kind) === index,
-      };
-    });
-  };
-  const bound = settings.services.submission.address;
-  const address = bound !== '0.0.0.0' && bound !== '::' ? bound : (lan.find((a) => a.family === 'IPv4')?.address ?? lan[0]?.address ?? null);
+  const listeningPort = (name: ServiceName) => (byName.get(name)?.state === 'listening' ? byName.get(name)!.port : null);
+  const offered = offeredServers(settings, listeningPort).filter(({ service }) => {
+    const status = byName.get(service);
+    return status && status.detail !== 'not available in this version';
+  });
+  const servers = offered.map(
+    ({ kind, service, port, tls }, index): ClientServer => ({
+      kind,
+      service,
+      host: settings.hostname,
+      port,
+      tls,
+      state: byName.get(service)!.state,
+      // The first offered (implicit TLS where available) per kind is the one to recommend.
+      recommended: offered.findIndex((server) => server.kind === kind) === index,
+    }),
+  );
   return {
     username,
     domain: settings.domain,
     hostname: settings.hostname,
-    address,
-    incoming: servers(INCOMING),
-    outgoing: servers(OUTGOING),
+    address: reachableAddress(settings.services.submission.address, lan),
+    incoming: servers.filter((server) => server.kind !== 'smtp'),
+    outgoing: servers.filter((server) => server.kind === 'smtp'),
     plaintextLogin: settings.plaintextLogin,
+    landingPage: landingPage(settings, listeningPort, lan),
   };
+}
+
+/** The address a LAN device reaches a service bound to `bound` on: itself, or for the wildcard this machine's first LAN address. */
+function reachableAddress(bound: string, lan: LanAddress[]): string | null {
+  return bound !== '0.0.0.0' && bound !== '::' ? bound : (lan.find((a) => a.family === 'IPv4')?.address ?? lan[0]?.address ?? null);
+}
+
+/**
+ * The LAN landing page by address (a phone on the LAN may not use LanPost's DNS): over HTTPS,
+ * or over HTTP when only that listens; null when neither does.
+ */
+function landingPage(settings: Settings, listeningPort: (name: ServiceName) => number | null, lan: LanAddress[]): string | null {
+  for (const [service, scheme, standard] of [['https', 'https', 443], ['http', 'http', 80]] as const) {
+    const port = listeningPort(service);
+    const host = reachableAddress(settings.services[service].address, lan) ?? settings.hostname;
+    if (port !== null) return `${scheme}://${host.includes(':') ? `[${host}]` : host}${port === standard ? '' : `:${port}`}/`;
+  }
+  return null;
 }

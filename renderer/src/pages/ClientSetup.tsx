@@ -1,8 +1,11 @@
 // What to type into a mail client: servers, ports, TLS mode and user name (per user on the
-// Users page, generic here).
+// Users page, generic in the wizard), and here per user: the QR code that opens the LAN landing
+// page with the address filled in, the Apple profile, and the live check of the onboarding URLs.
+import { useState } from 'react';
 import type { ClientServer, ClientSetup } from '../../../server/admin/contract/index.js';
-import { Card, Loading, Notice, Page, StateBadge, TableHead } from '../components/ui.js';
-import { useLive, useResource } from '../context.js';
+import { Button, Card, Field, Loading, Notice, Page, StateBadge, TableHead } from '../components/ui.js';
+import { QrCode } from '../components/QrCode.js';
+import { useApp, useLive, useResource } from '../context.js';
 import { useI18n } from '../i18n/index.js';
 
 export function ClientSetupCard({ setup }: { setup: ClientSetup }) {
@@ -59,24 +62,102 @@ function Row({ row }: { row: ClientServer }) {
 
 export function ClientSetupPage() {
   const { t } = useI18n();
-  const setup = useResource('GET /api/client-setup');
-  useLive((e) => (e.type === 'service' || e.type === 'settings') && setup.reloadSoon());
+  const users = useResource('GET /api/users');
+  const [chosen, setChosen] = useState<string | null>(null);
+  const address = chosen ?? users.data?.users[0]?.address ?? null;
   return (
     <Page title={t('nav.clientSetup')} intro={t('client.intro')}>
-      {setup.data ? (
-        <Card title={t('client.cardTitle')}>
-          <ClientSetupCard setup={setup.data} />
-        </Card>
+      {users.data ? (
+        <Field label={t('client.user')}>
+          {(props) => (
+            <select {...props} value={address ?? ''} onChange={(e) => setChosen(e.target.value)}>
+              {users.data!.users.map((user) => (
+                <option key={user.address} value={user.address}>
+                  {user.address}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
       ) : (
-        <Loading error={setup.error} />
+        <Loading error={users.error} />
       )}
+      {address && <UserSetup key={address} address={address} />}
       <Card title={t('client.steps')}>
         <ol className="readable">
           <li>{t('client.step1')}</li>
           <li>{t('client.step2')}</li>
           <li>{t('client.step3')}</li>
         </ol>
+        <h3>{t('client.outlookTitle')}</h3>
+        <p className="readable">{t('client.outlookNewer')}</p>
       </Card>
     </Page>
+  );
+}
+
+function UserSetup({ address }: { address: string }) {
+  const { t } = useI18n();
+  const { api, notify } = useApp();
+  const setup = useResource('GET /api/users/:address/client-setup', { params: { address } });
+  useLive((e) => (e.type === 'service' || e.type === 'settings') && setup.reloadSoon());
+  if (!setup.data) return <Loading error={setup.error} />;
+  const landing = setup.data.landingPage && `${setup.data.landingPage}?${new URLSearchParams({ address })}`;
+  return (
+    <>
+      <Card title={t('client.cardTitle')}>
+        <ClientSetupCard setup={setup.data} />
+      </Card>
+      <Card title={t('client.deviceTitle')} className="device-setup">
+        {landing ? (
+          <div className="qr-block">
+            <QrCode text={landing} label={t('client.qrLabel', { address })} />
+            <div>
+              <p>{t('client.qrHelp')}</p>
+              <p>
+                <a href={landing} target="_blank" rel="noreferrer">
+                  {landing}
+                </a>
+              </p>
+            </div>
+          </div>
+        ) : (
+          <Notice tone="warn">{t('client.noLanding')}</Notice>
+        )}
+        <p className="help">{t('client.profileHelp')}</p>
+        <Button onClick={() => api.download('GET /api/users/:address/mobileconfig', { params: { address } }).catch((e: Error) => notify(e.message))}>{t('client.profile')}</Button>
+      </Card>
+      <OnboardingCheck address={address} />
+    </>
+  );
+}
+
+function OnboardingCheck({ address }: { address: string }) {
+  const { t } = useI18n();
+  const check = useResource('GET /api/users/:address/onboarding-check', { params: { address } });
+  return (
+    <Card title={t('client.checkTitle')} actions={<Button onClick={check.reload}>{t('client.checkAgain')}</Button>}>
+      <p className="help">{t('client.checkHelp')}</p>
+      {check.data ? (
+        <table className="onboarding-check">
+          <TableHead columns={[t('client.checkWhat'), t('client.checkUrl'), t('overview.state')]} />
+          <tbody>
+            {check.data.checks.map((item) => (
+              <tr key={item.url} className={item.ok ? undefined : 'problem'}>
+                <td>{t(`client.check.${item.kind}`)}</td>
+                <td>
+                  <code>{item.url}</code>
+                </td>
+                <td>
+                  <span className={`badge ${item.ok ? 'good' : 'bad'}`}>{item.ok ? t('client.checkOk') : t('client.checkFailed')}</span> <span className="muted">{item.detail}</span>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <Loading error={check.error} />
+      )}
+    </Card>
   );
 }

@@ -123,6 +123,8 @@ export const clientSetup = z.strictObject({
   outgoing: z.array(clientServer),
   /** Password login without TLS is allowed only from trusted networks (or never / always). */
   plaintextLogin: settingsSchema.shape.plaintextLogin,
+  /** The LAN landing page that sets a device up (add ?address=… to fill the address in); null while the LAN web service does not listen. */
+  landingPage: z.string().nullable(),
 });
 
 /** `{ address }`: what was made or changed, the address normalized. */

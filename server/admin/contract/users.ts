@@ -1,4 +1,5 @@
-// Users and aliases (distribution lists), each user's client settings card.
+// Users and aliases (distribution lists), each user's client settings card, Apple profile and
+// onboarding check.
 import { addressAnswer, clientSetup, z, type RoutePattern, type RouteSpec } from './common.js';
 
 const userInfo = z.strictObject({
@@ -23,6 +24,15 @@ const quotaBytes = z
 
 const user = z.object({ address: z.string() });
 
+/** One onboarding URL, asked live on the engine's own ports (server/web/onboarding/check.ts). */
+const onboardingCheck = z.strictObject({
+  kind: z.enum(['autoconfig', 'autodiscover', 'landing', 'profile', 'ca']),
+  name: z.string(),
+  url: z.string(),
+  ok: z.boolean(),
+  detail: z.string(),
+});
+
 export const usersContract = {
   'GET /api/users': {
     response: z.strictObject({ users: z.array(userInfo), domain: z.string(), localDomains: z.array(z.string()), defaultQuotaBytes: z.number() }),
@@ -40,6 +50,10 @@ export const usersContract = {
   'POST /api/users/:address/password': { params: user, body: z.object({ password: z.string() }), response: addressAnswer },
   'DELETE /api/users/:address': { params: user, response: z.strictObject({ keptMailIn: z.string() }) },
   'GET /api/users/:address/client-setup': { params: user, response: clientSetup },
+  /** The user's Apple configuration profile (mail account and the LanPost CA), without a password. */
+  'GET /api/users/:address/mobileconfig': { params: user, download: true },
+  /** Does each URL that sets up a device for this user answer? The same check as `lanpost doctor`. */
+  'GET /api/users/:address/onboarding-check': { params: user, response: z.strictObject({ checks: z.array(onboardingCheck) }) },
   /** For any user: the user name is left empty (the window says "the full address"). */
   'GET /api/client-setup': { response: clientSetup },
   'GET /api/aliases': { response: z.strictObject({ aliases: z.array(aliasInfo) }) },

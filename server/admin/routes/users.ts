@@ -1,5 +1,9 @@
-// Users and aliases (distribution lists), each user's client settings card.
+// Users and aliases (distribution lists), each user's client settings card, Apple profile and
+// onboarding check.
 import { lanAddresses } from '../../net/interfaces.js';
+import { caCertificate } from '../../tls/certificates.js';
+import { PROFILE_CONTENT_TYPE, profileFilename, ProfileError, profileFor } from '../../web/onboarding/apple-profile.js';
+import { checkOnboarding, type Listener } from '../../web/onboarding/check.js';
 import { clientSetup } from '../client-setup.js';
 import type { UserInfo, UsersResponse } from '../contract/index.js';
 import { ApiError, type Handlers } from '../router.js';
@@ -51,6 +55,26 @@ export const userRoutes = {
   'GET /api/users/:address/client-setup': ({ state, params }) => {
     const user = requireUser(state, params.address);
     return clientSetup(user.address, state.context.settings(), state.engine.statuses(), lanAddresses());
+  },
+  'GET /api/users/:address/mobileconfig': ({ state, params }) => {
+    const user = requireUser(state, params.address);
+    try {
+      const body = profileFor(state.context, { address: user.address, displayName: user.display_name || undefined });
+      return { filename: profileFilename(user.address), contentType: PROFILE_CONTENT_TYPE, body };
+    } catch (error) {
+      if (error instanceof ProfileError) throw new ApiError(409, error.message);
+      throw error;
+    }
+  },
+  'GET /api/users/:address/onboarding-check': async ({ state, params }) => {
+    const user = requireUser(state, params.address);
+    const settings = state.context.settings();
+    const listener = (name: 'http' | 'https'): Listener => {
+      const status = state.engine.status(name);
+      return status.state === 'listening' ? { address: status.address, port: status.port } : { notListening: status.detail };
+    };
+    const { pem } = caCertificate(state.context.dataDir);
+    return { checks: await checkOnboarding({ domain: settings.domain, hostname: settings.hostname, http: listener('http'), https: listener('https'), caPem: pem, address: user.address }) };
   },
   'GET /api/client-setup': ({ state }) => clientSetup('', state.context.settings(), state.engine.statuses(), lanAddresses()),
   'GET /api/aliases': ({ state }) => ({ aliases: state.context.accounts.listAliases() }),
