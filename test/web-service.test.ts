@@ -8,11 +8,9 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { saveSettings } from '../server/settings/file.js';
-import type { Settings } from '../server/settings/schema.js';
 import { adminBase } from './helpers/admin.js';
 import { LANPOST_BIN } from './helpers/cli.js';
-import { prepareDataDir, startTestEngine, tempDataDir, type TestEngine } from './helpers/engine.js';
+import { changeSettings, prepareDataDir, startTestEngine, tempDataDir, type TestEngine } from './helpers/engine.js';
 import { ensureRendererBuilt } from './helpers/renderer-build.js';
 import { caPem, rawExchange, web } from './helpers/web.js';
 
@@ -26,13 +24,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await test?.stop();
 });
-
-async function changeSettings(change: (settings: Settings) => void): Promise<void> {
-  const settings = structuredClone(test.engine.context.settings());
-  change(settings);
-  saveSettings(test.dataDir, settings);
-  await test.engine.reloadSettings();
-}
 
 const stillServing = async () => {
   const answer = await web(test, 'http', '/mail/config-v1.1.xml', { host: `autoconfig.${domain}` });
@@ -125,18 +116,18 @@ describe('bad input gets a clear answer and the service keeps running', () => {
   });
 
   it('answers a request that does not arrive whole within limits.webRequestTimeoutSeconds with 408', async () => {
-    await changeSettings((settings) => void (settings.limits.webRequestTimeoutSeconds = 1));
+    await changeSettings(test, (settings) => void (settings.limits.webRequestTimeoutSeconds = 1));
     try {
       const answer = await rawExchange(test.port('http'), `GET /mail/config-v1.1.xml HTTP/1.1\r\nHost: autoconfig.${domain}\r\nX-Half`);
       expect(answer).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n[\s\S]*Request Timeout: the request did not arrive whole within limits\.webRequestTimeoutSeconds \(1 s\)\n$/);
     } finally {
-      await changeSettings((settings) => void (settings.limits.webRequestTimeoutSeconds = 30));
+      await changeSettings(test, (settings) => void (settings.limits.webRequestTimeoutSeconds = 30));
     }
     await stillServing();
   });
 
   it('answers a connection over limits.connectionsPerClient with 503, and serves again once they close', async () => {
-    await changeSettings((settings) => void (settings.limits.connectionsPerClient = 3));
+    await changeSettings(test, (settings) => void (settings.limits.connectionsPerClient = 3));
     const held: net.Socket[] = [];
     try {
       for (let i = 0; i < 3; i++) {
@@ -149,7 +140,7 @@ describe('bad input gets a clear answer and the service keeps running', () => {
       expect(test.engine.context.log.recent().some((e) => e.source === 'http' && e.message.includes('limits.connectionsPerClient'))).toBe(true);
     } finally {
       for (const socket of held) socket.destroy();
-      await changeSettings((settings) => void (settings.limits.connectionsPerClient = 20));
+      await changeSettings(test, (settings) => void (settings.limits.connectionsPerClient = 20));
     }
     await stillServing();
   });
@@ -161,7 +152,7 @@ describe('the listener', () => {
     await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
     const taken = (squatter.address() as net.AddressInfo).port;
     try {
-      await changeSettings((settings) => void (settings.services.https.port = taken));
+      await changeSettings(test, (settings) => void (settings.services.https.port = taken));
       const status = test.engine.status('https');
       expect(status.state).toBe('in-use');
       expect(status.detail).toMatch(new RegExp(`^port in use by node \\(pid ${process.pid}\\) — fix: stop node \\(pid ${process.pid}\\) or lanpost settings set services\\.https\\.port ${taken + 1}$`));
@@ -169,7 +160,7 @@ describe('the listener', () => {
       expect((await web(test, 'http', '/')).status).toBe(200);
     } finally {
       squatter.close();
-      await changeSettings((settings) => void (settings.services.https.port = 0));
+      await changeSettings(test, (settings) => void (settings.services.https.port = 0));
     }
     expect(test.engine.status('https').state).toBe('listening');
   });

@@ -61,3 +61,11 @@ export async function startTestEngine(options: { change?: (settings: Settings) =
   for (const [address, password] of Object.entries(options.users ?? {})) await test.addUser(address, password);
   return test;
 }
+
+/** Changes the settings of a running test engine as the CLI or the window would: saved, then applied. */
+export async function changeSettings(test: TestEngine, change: (settings: Settings) => void): Promise<void> {
+  const settings = structuredClone(test.engine.context.settings());
+  change(settings);
+  saveSettings(test.dataDir, settings);
+  await test.engine.reloadSettings();
+}

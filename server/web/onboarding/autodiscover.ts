@@ -21,8 +21,8 @@ export const OUTLOOK_SCHEMA = 'http://schemas.microsoft.com/exchange/autodiscove
 type ErrorCode = 500 | 600 | 601;
 
 const builder = new XMLBuilder({ ignoreAttributes: false, format: true, suppressEmptyNode: true });
-// Entities are left as written: nothing in a request is expanded (no entity tricks).
-const parser = new XMLParser({ removeNSPrefix: true, ignoreAttributes: true, processEntities: false, parseTagValue: false });
+// Only XML's own entities (&amp; …): a request with a DOCTYPE, where others could be declared, is refused.
+const parser = new XMLParser({ removeNSPrefix: true, ignoreAttributes: true, processEntities: true, parseTagValue: false });
 
 function document(response: object): string {
   return builder.build({ '?xml': { '@_version': '1.0', '@_encoding': 'utf-8' }, Autodiscover: { '@_xmlns': RESPONSE_SCHEMA, Response: response } });
@@ -62,6 +62,7 @@ export function autodiscoverError(code: ErrorCode, message: string): string {
 
 /** What Outlook asks: the address, and the response schema it can read. */
 export function parseAutodiscoverRequest(body: string): { address: string; responseSchema: string } {
+  if (/<!DOCTYPE/i.test(body)) throw new AutodiscoverError(400, 600, 'the request has a DOCTYPE; Autodiscover requests have none');
   const valid = XMLValidator.validate(body);
   if (valid !== true) throw new AutodiscoverError(400, 600, `the request is not well-formed XML: ${valid.err.msg} (line ${valid.err.line})`);
   const parsed = parser.parse(body) as { Autodiscover?: { Request?: { EMailAddress?: unknown; AcceptableResponseSchema?: unknown } } };

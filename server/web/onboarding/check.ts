@@ -50,14 +50,14 @@ interface Probe {
   path: string;
   method?: 'GET' | 'POST';
   body?: string;
-  /** What a good answer is: the status and, for 200, a piece of the body or the content type. */
+  /** What a good answer is: the status and, for 200, a piece of the body; for 301, the start of the new address. */
   expect: { status: 200; contains: string } | { status: 301; location: string };
 }
 
-export function onboardingProbes(target: Pick<CheckTarget, 'domain' | 'hostname' | 'address'>): Probe[] {
+function onboardingProbes(target: Pick<CheckTarget, 'domain' | 'hostname' | 'address'>): Probe[] {
   const { domain, hostname, address } = target;
   const query = `?emailaddress=${encodeURIComponent(address)}`;
-  const autodiscoverRequest = `<?xml version="1.0" encoding="utf-8"?><Autodiscover xmlns="${REQUEST_SCHEMA}"><Request><EMailAddress>${address}</EMailAddress><AcceptableResponseSchema>${OUTLOOK_SCHEMA}</AcceptableResponseSchema></Request></Autodiscover>`;
+  const autodiscoverRequest = `<?xml version="1.0" encoding="utf-8"?><Autodiscover xmlns="${REQUEST_SCHEMA}"><Request><EMailAddress>${address.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</EMailAddress><AcceptableResponseSchema>${OUTLOOK_SCHEMA}</AcceptableResponseSchema></Request></Autodiscover>`;
   const clientConfig = { status: 200, contains: '<clientConfig version="1.1">' } as const;
   const outlook = { status: 200, contains: '<Type>IMAP</Type>' } as const;
   return [
