@@ -1,9 +1,10 @@
 // lanpost: the command line contract (see DESIGN.md). Exit codes: 0 done, 1 failed, 2 bad usage or value.
-import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AccountError } from './accounts/accounts.js';
+import { RestoreError } from './backup/restore.js';
 import { aliasCommand, userCommand, withAccounts } from './cli/accounts.js';
+import { backupCommand, restoreCommand } from './cli/backup.js';
 import { doctor } from './cli/doctor.js';
 import { settingsCommand } from './cli/settings.js';
 import { UsageError } from './cli/usage-error.js';
@@ -11,6 +12,7 @@ import { queueCommand } from './delivery/outbound/queue-command.js';
 import { exportZoneCommand } from './dns/export.js';
 import { SettingsError } from './settings/schema.js';
 import { CertificateError } from './tls/certificates.js';
+import { lanpostVersion } from './version.js';
 
 const USAGE = `Usage: lanpost COMMAND [--data DIR]
 
@@ -27,6 +29,8 @@ const USAGE = `Usage: lanpost COMMAND [--data DIR]
   export zone [NAME]                 the DNS zones in BIND master-file format (NAME: just that zone)
   queue list                         mail waiting for other domains: recipients, attempts, next attempt, last answer
   queue retry ID | queue delete ID   try an entry again now | remove it without telling the sender
+  backup [--out FILE]                a consistent archive of the data folder, also while serving (--out may name a folder)
+  restore FILE --data NEWDIR [--force]   into an empty folder (--force: replace what a non-empty one holds)
 
 The data folder is --data DIR, else $LANPOST_DATA, else ./lanpost-data.`;
 
@@ -41,6 +45,8 @@ export async function main(argv: string[]): Promise<number> {
         name: { type: 'string' },
         quota: { type: 'string' },
         reindex: { type: 'boolean' },
+        out: { type: 'string' },
+        force: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -51,10 +57,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const { values, positionals } = parsed;
   if (values.version) {
-    // ../package.json from the sources, ../../package.json from the compiled dist/server/.
-    const file = ['../package.json', '../../package.json'].map((p) => new URL(p, import.meta.url)).find((u) => fs.existsSync(u))!;
-    const pkg = JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string };
-    process.stdout.write(`lanpost ${pkg.version}\n`);
+    process.stdout.write(`lanpost ${lanpostVersion()}\n`);
     return 0;
   }
   if (values.help || !positionals.length) {
@@ -83,6 +86,10 @@ export async function main(argv: string[]): Promise<number> {
         throw new UsageError('export takes zone');
       case 'queue':
         return queueCommand(dataDir, sub, rest);
+      case 'backup':
+        return await backupCommand(dataDir, positionals.slice(1), values.out);
+      case 'restore':
+        return await restoreCommand(dataDir, positionals.slice(1), !!values.force, values.data !== undefined);
       default:
         throw new UsageError(`unknown command '${command}'`);
     }
@@ -98,6 +105,10 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof AccountError || error instanceof CertificateError) {
       process.stderr.write(`lanpost: ${error.message}\n`);
       return 2;
+    }
+    if (error instanceof RestoreError) {
+      process.stderr.write(`lanpost: restore refused: ${error.message}\n`);
+      return 1;
     }
     process.stderr.write(`lanpost: ${(error as Error).stack ?? error}\n`);
     return 1;
