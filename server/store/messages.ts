@@ -15,6 +15,8 @@ export interface AppendOptions {
   internalDate?: Date;
   /** Delivered mail goes to new/ (unseen by any client); APPEND and COPY go to cur/. */
   inNew?: boolean;
+  /** Runs inside the transaction that indexes the message (a resumable import's checkpoint: both or neither). */
+  alongside?: (row: MessageRow) => void;
 }
 
 /** A message row as it is indexed: the mailbox's next UID and MODSEQ are taken when it is written. */
@@ -25,6 +27,8 @@ export interface NewRow {
   size: number;
   internalDate: number;
   flags: string;
+  /** Runs inside the same transaction, right after the row is inserted. */
+  alongside?: (row: MessageRow) => void;
 }
 
 interface PendingRow extends NewRow {
@@ -110,7 +114,7 @@ export class Messages {
       reserved.uid++;
       reserved.modseq++;
       const info = this.statements.insert.run(row.mailboxId, uid, row.guid, row.filename, row.size, row.internalDate, row.flags, modseq);
-      return {
+      const inserted: MessageRow = {
         id: Number(info.lastInsertRowid),
         mailbox_id: row.mailboxId,
         uid,
@@ -121,6 +125,8 @@ export class Messages {
         flags: row.flags,
         modseq,
       };
+      row.alongside?.(inserted);
+      return inserted;
     });
   }
 
@@ -157,6 +163,7 @@ export class Messages {
         size: content.length,
         internalDate: (options.internalDate ?? new Date()).getTime(),
         flags: flags.join(' '),
+        alongside: options.alongside,
       }),
       directorySync.sync(path.join(folder, inNew ? 'new' : 'cur')),
     ]);
