@@ -5,11 +5,13 @@ import { AccountError } from './accounts/accounts.js';
 import { RestoreError } from './backup/restore.js';
 import { aliasCommand, userCommand, withAccounts } from './cli/accounts.js';
 import { backupCommand, restoreCommand } from './cli/backup.js';
+import { importCommand } from './cli/import.js';
 import { doctor } from './cli/doctor.js';
 import { settingsCommand } from './cli/settings.js';
 import { UsageError } from './cli/usage-error.js';
 import { queueCommand } from './delivery/outbound/queue-command.js';
 import { exportZoneCommand } from './dns/export.js';
+import { ImportError } from './import/target.js';
 import { SettingsError } from './settings/schema.js';
 import { CertificateError } from './tls/certificates.js';
 import { lanpostVersion } from './version.js';
@@ -31,6 +33,11 @@ const USAGE = `Usage: lanpost COMMAND [--data DIR]
   queue retry ID | queue delete ID   try an entry again now | remove it without telling the sender
   backup [--out FILE]                a consistent archive of the data folder, also while serving (--out may name a folder)
   restore FILE --data NEWDIR [--force]   into an empty folder (--force: replace what a non-empty one holds)
+  import maildir PATH --user ADDRESS              a Dovecot or Courier Maildir: folders, flags, keywords, dates
+  import mbox FILE --user ADDRESS [--folder NAME] an mbox file (into INBOX unless --folder)
+  import imap --host H [--port P] --user U [--into ADDRESS] [--tls implicit|starttls|none] [--insecure]
+                                     every folder of an old server (password from stdin); a second run
+                                     brings only what is new
 
 The data folder is --data DIR, else $LANPOST_DATA, else ./lanpost-data.`;
 
@@ -47,6 +54,13 @@ export async function main(argv: string[]): Promise<number> {
         reindex: { type: 'boolean' },
         out: { type: 'string' },
         force: { type: 'boolean' },
+        user: { type: 'string' },
+        folder: { type: 'string' },
+        host: { type: 'string' },
+        port: { type: 'string' },
+        into: { type: 'string' },
+        tls: { type: 'string' },
+        insecure: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -88,6 +102,8 @@ export async function main(argv: string[]): Promise<number> {
         return queueCommand(dataDir, sub, rest);
       case 'backup':
         return await backupCommand(dataDir, positionals.slice(1), values.out);
+      case 'import':
+        return await importCommand(dataDir, sub, rest, values);
       case 'restore':
         return await restoreCommand(dataDir, positionals.slice(1), !!values.force, values.data !== undefined);
       default:
@@ -105,6 +121,10 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof AccountError || error instanceof CertificateError) {
       process.stderr.write(`lanpost: ${error.message}\n`);
       return 2;
+    }
+    if (error instanceof ImportError) {
+      process.stderr.write(`lanpost: import stopped: ${error.message}\n`);
+      return 1;
     }
     if (error instanceof RestoreError) {
       process.stderr.write(`lanpost: restore refused: ${error.message}\n`);
