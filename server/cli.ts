@@ -11,6 +11,7 @@ import { settingsCommand } from './cli/settings.js';
 import { UsageError } from './cli/usage-error.js';
 import { queueCommand } from './delivery/outbound/queue-command.js';
 import { exportZoneCommand } from './dns/export.js';
+import { exportClassicCommand } from './export/command.js';
 import { ImportError } from './import/target.js';
 import { SettingsError } from './settings/schema.js';
 import { CertificateError } from './tls/certificates.js';
@@ -29,6 +30,7 @@ const USAGE = `Usage: lanpost COMMAND [--data DIR]
   cert show | cert regenerate | cert import CERT.pem KEY.pem | cert ca   (prints the CA to give to clients)
   doctor [--reindex]                 check the data folder; --reindex rebuilds the index from the Maildir files
   export zone [NAME]                 the DNS zones in BIND master-file format (NAME: just that zone)
+  export postfix|dovecot|bind DIR    the classic configuration of what LanPost runs now, written into DIR
   queue list                         mail waiting for other domains: recipients, attempts, next attempt, last answer
   queue retry ID | queue delete ID   try an entry again now | remove it without telling the sender
   backup [--out FILE]                a consistent archive of the data folder, also while serving (--out may name a folder)
@@ -97,7 +99,7 @@ export async function main(argv: string[]): Promise<number> {
         return await doctor(dataDir, !!values.reindex);
       case 'export':
         if (sub === 'zone') return exportZoneCommand(dataDir, rest);
-        throw new UsageError('export takes zone');
+        return await exportClassicCommand(dataDir, sub, rest);
       case 'queue':
         return queueCommand(dataDir, sub, rest);
       case 'backup':
