@@ -37,8 +37,12 @@ export interface BackupResult {
   seconds: number;
 }
 
-/** Called as the message files go into the archive. */
-export type BackupProgress = (done: number, total: number) => void;
+export interface BackupOptions {
+  /** Called as the message files go into the archive. */
+  onProgress?: (done: number, total: number) => void;
+  /** Stops the backup (the engine stopping): nothing is left behind. */
+  signal?: AbortSignal;
+}
 
 /** The default name of a backup: lanpost-backup-20240131-0300.tar. */
 export function backupFileName(now = new Date()): string {
@@ -47,7 +51,8 @@ export function backupFileName(now = new Date()): string {
 }
 
 /** Backs up the data folder `dataDir`, whose database `db` is open, into `file` (its folder must exist). */
-export async function createBackup(dataDir: string, db: Db, file: string, onProgress: BackupProgress = () => {}): Promise<BackupResult> {
+export async function createBackup(dataDir: string, db: Db, file: string, options: BackupOptions = {}): Promise<BackupResult> {
+  const { onProgress = () => {}, signal } = options;
   const started = Date.now();
   const folder = path.dirname(file);
   if (!fs.existsSync(folder)) throw new BackupError(`the folder ${folder} does not exist`);
@@ -74,6 +79,7 @@ export async function createBackup(dataDir: string, db: Db, file: string, onProg
     }
     const live = new LiveMessageFiles(db, dataDir);
     for (const [done, message] of messages.entries()) {
+      if (signal?.aborted) throw new BackupError('stopped before it was done (LanPost was stopping)');
       let handle: fsp.FileHandle;
       try {
         handle = await live.open(message);

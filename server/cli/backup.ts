@@ -20,7 +20,7 @@ export async function backupCommand(dataDir: string, args: string[], out: string
   const db = openDatabase(dataDir);
   const progress = terminalProgress('backup');
   try {
-    const result = await createBackup(dataDir, db, file, (done, total) => progress.update(done, total, 'messages'));
+    const result = await createBackup(dataDir, db, file, { onProgress: (done, total) => progress.update(done, total, 'messages') });
     progress.stop();
     recordBackup(new Meta(db), { file, result });
     const { counts } = result;
