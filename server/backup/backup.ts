@@ -44,10 +44,15 @@ export interface BackupOptions {
   signal?: AbortSignal;
 }
 
-/** The default name of a backup: lanpost-backup-20240131-0300.tar. */
-export function backupFileName(now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return `lanpost-backup-${stamp}.tar`;
+/** Names of backup archives: lanpost-backup-20240131-030000.tar (-2, -3… for more in one second). */
+export const ARCHIVE_NAME = /^lanpost-backup-\d{8}-\d{6}(-\d+)?\.tar$/;
+
+/** A new archive's path in `folder`, named after the time (UTC), not taken yet. */
+export function newBackupPath(folder: string, now = new Date()): string {
+  const stamp = `lanpost-backup-${now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`;
+  let file = path.join(folder, `${stamp}.tar`);
+  for (let n = 2; fs.existsSync(file) || fs.existsSync(partialName(file)); n++) file = path.join(folder, `${stamp}-${n}.tar`);
+  return file;
 }
 
 /** Backs up the data folder `dataDir`, whose database `db` is open, into `file` (its folder must exist). */

@@ -8,9 +8,8 @@ import type { Log } from '../log.js';
 import type { Settings } from '../settings/schema.js';
 import type { Db } from '../store/db.js';
 import type { Meta } from '../store/meta.js';
-import { backupFileName, BackupError, createBackup, lastBackup, recordBackup, type LastBackup } from './backup.js';
+import { ARCHIVE_NAME, BackupError, createBackup, lastBackup, newBackupPath, recordBackup, type LastBackup } from './backup.js';
 
-const ARCHIVE_NAME = /^lanpost-backup-\d{8}-\d{6}\.tar$/;
 export const DEFAULT_BACKUP_FOLDER = 'backups';
 
 export interface BackupStatus {
@@ -81,9 +80,9 @@ export class BackupScheduler {
 
   private async run(): Promise<LastBackup> {
     const folder = this.folder();
-    const file = path.join(folder, backupFileName());
     // the default folder is made; a folder set by hand must be there (a USB disk not plugged in is a failure to report)
     if (!this.settings().backup.folder) fs.mkdirSync(folder, { recursive: true, mode: 0o700 });
+    const file = newBackupPath(folder);
     this.log.info('backup', `backup into ${file} started`);
     try {
       const result = await createBackup(this.dataDir, this.db, file, { signal: this.abort.signal });
@@ -103,7 +102,12 @@ export class BackupScheduler {
 
   /** Removes the oldest archives beyond settings.backup.keep; returns their names. */
   private prune(folder: string): string[] {
-    const archives = fs.readdirSync(folder).filter((name) => ARCHIVE_NAME.test(name)).sort();
+    const archives = fs
+      .readdirSync(folder)
+      .filter((name) => ARCHIVE_NAME.test(name))
+      .map((name) => ({ name, time: fs.statSync(path.join(folder, name)).mtimeMs }))
+      .sort((a, b) => a.time - b.time || a.name.localeCompare(b.name))
+      .map(({ name }) => name);
     const old = archives.slice(0, Math.max(0, archives.length - this.settings().backup.keep));
     for (const name of old) fs.rmSync(path.join(folder, name), { force: true });
     return old;

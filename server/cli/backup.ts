@@ -1,7 +1,7 @@
 // lanpost backup [--out FILE] [--data DIR] and lanpost restore FILE --data DIR [--force].
 import fs from 'node:fs';
 import path from 'node:path';
-import { backupFileName, createBackup, recordBackup } from '../backup/backup.js';
+import { createBackup, newBackupPath, recordBackup } from '../backup/backup.js';
 import { restoreBackup } from '../backup/restore.js';
 import { openDatabase } from '../store/db.js';
 import { Meta } from '../store/meta.js';
@@ -15,8 +15,8 @@ export async function backupCommand(dataDir: string, args: string[], out: string
     process.stderr.write(`lanpost: backup failed: ${dataDir} holds no LanPost data (no lanpost.db)\n`);
     return 1;
   }
-  let file = path.resolve(out ?? backupFileName());
-  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, backupFileName());
+  const target = path.resolve(out ?? '.');
+  const file = out === undefined || (fs.existsSync(target) && fs.statSync(target).isDirectory()) ? newBackupPath(target) : target;
   const db = openDatabase(dataDir);
   const progress = terminalProgress('backup');
   try {
