@@ -5,7 +5,6 @@ import { AccountError } from './accounts/accounts.js';
 import { RestoreError } from './backup/restore.js';
 import { aliasCommand, userCommand, withAccounts } from './cli/accounts.js';
 import { backupCommand, restoreCommand } from './cli/backup.js';
-import { importCommand } from './cli/import.js';
 import { doctor } from './cli/doctor.js';
 import { settingsCommand } from './cli/settings.js';
 import { UsageError } from './cli/usage-error.js';
@@ -105,7 +104,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'backup':
         return await backupCommand(dataDir, positionals.slice(1), values.out);
       case 'import':
-        return await importCommand(dataDir, sub, rest, values);
+        // the IMAP client loads only for import
+        return await (await import('./cli/import.js')).importCommand(dataDir, sub, rest, values);
       case 'restore':
         return await restoreCommand(dataDir, positionals.slice(1), !!values.force, values.data !== undefined);
       default:

@@ -16,6 +16,8 @@ export function partialName(file: string): string {
 }
 
 const CHUNK_BYTES = 256 * 1024;
+/** Written to the archive file in pieces of up to this much (many small entries go in one write). */
+const WRITE_BYTES = 1024 * 1024;
 
 export interface EntryOptions {
   mode?: number;
@@ -33,7 +35,7 @@ export class ArchiveWriter {
     readonly file: string,
     private readonly partial: string,
   ) {
-    this.written = pipeline(this.pack, fs.createWriteStream(partial, { mode: 0o600 }));
+    this.written = pipeline(this.pack, fs.createWriteStream(partial, { mode: 0o600, highWaterMark: WRITE_BYTES }));
     // a failure is seen by the next add or by finish
     this.written.catch(() => {});
   }

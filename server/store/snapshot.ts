@@ -3,12 +3,13 @@
 // nor make it start over), what that copy knows (message files, queue files, counts), and where
 // each of those files is now in the live data folder (a flag change renames a file, a MOVE links it
 // into another folder: message-files.ts follows the first, the message's GUID finds the second).
+import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Db } from './db.js';
 import { folderDir } from './maildir.js';
-import { expungedError, MessageFiles } from './message-files.js';
+import { expungedError, isGone, MessageFiles } from './message-files.js';
 
 /** sqlite3_backup_step's page count for "everything at once". */
 const ALL_PAGES = 0x7fffffff;
@@ -106,21 +107,36 @@ export class LiveMessageFiles {
     );
   }
 
-  /** Opens the message's file: under the snapshot's name, its current one, or a copy MOVEd elsewhere; EXPUNGED when none is left. */
+  /** Whether the message is small enough to be read whole and synchronously (see message-files.ts). */
+  isSmall(message: KnownMessage): boolean {
+    return this.filesOf(message.folder).isSmall(message);
+  }
+
+  /** A small message's bytes, read synchronously, wherever it is now; EXPUNGED when none is left. */
+  readSync(message: KnownMessage): Buffer {
+    try {
+      return this.filesOf(message.folder).readSync(message);
+    } catch (error) {
+      if (!isGone(error)) throw error;
+      return gone(() => fs.readFileSync(this.movedCopy(message)));
+    }
+  }
+
+  /** Opens the message's file to stream it, wherever it is now; EXPUNGED when none is left. */
   async open(message: KnownMessage): Promise<fsp.FileHandle> {
     try {
       return await this.filesOf(message.folder).followAsync(message, (file) => fsp.open(file, 'r'));
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'EXPUNGED' && code !== 'ENOENT') throw error;
-      const moved = this.byGuid.get(message.guid) as { maildir: string; folder: string; filename: string } | undefined;
-      if (!moved) throw expungedError();
-      try {
-        return await fsp.open(path.join(this.dataDir, folderDir(moved.maildir, moved.folder), moved.filename), 'r');
-      } catch (movedError) {
-        throw (movedError as NodeJS.ErrnoException).code === 'ENOENT' ? expungedError() : movedError;
-      }
+      if (!isGone(error)) throw error;
+      return await gone(() => fsp.open(this.movedCopy(message), 'r'));
     }
+  }
+
+  /** A copy of the message MOVEd to another folder since the snapshot (a MOVE keeps the GUID). */
+  private movedCopy(message: KnownMessage): string {
+    const moved = this.byGuid.get(message.guid) as { maildir: string; folder: string; filename: string } | undefined;
+    if (!moved) throw expungedError();
+    return path.join(this.dataDir, folderDir(moved.maildir, moved.folder), moved.filename);
   }
 
   private filesOf(folder: string): MessageFiles {
@@ -131,4 +147,18 @@ export class LiveMessageFiles {
     }
     return files;
   }
+}
+
+/** Runs `read`; a file gone meanwhile (ENOENT) is an expunged message. */
+function gone<T>(read: () => T): T {
+  try {
+    const result = read();
+    return result instanceof Promise ? (result.catch(asExpunged) as T) : result;
+  } catch (error) {
+    return asExpunged(error);
+  }
+}
+
+function asExpunged(error: unknown): never {
+  throw (error as NodeJS.ErrnoException).code === 'ENOENT' ? expungedError() : error;
 }
