@@ -7,7 +7,9 @@ import path from 'node:path';
 import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createBackup } from '../server/backup/backup.js';
 import { startEngine } from '../server/engine.js';
+import { Flags } from '../server/store/mailstore.js';
 import { LANPOST_BIN, runCli } from './helpers/cli.js';
 import { startTestEngine, tempDataDir } from './helpers/engine.js';
 
@@ -134,6 +136,43 @@ describe('backup and restore', () => {
       await test.stop();
     }
   }, 240_000);
+
+  it('takes each file the snapshot knows: renamed by a flag change or MOVEd meanwhile under its old name, expunged ones forgotten', async () => {
+    const test = await startTestEngine({ users: { [USER]: PASSWORD } });
+    const target = path.join(freshDir('lanpost-r-'), 'restored');
+    const out = path.join(freshDir('lanpost-backup-out-'), 'moving.tar');
+    try {
+      const { mailStore, accounts } = test.engine.context;
+      const user = accounts.findUser(USER)!;
+      const inbox = mailStore.getMailbox(user.id, 'INBOX')!;
+      const archive = mailStore.getMailbox(user.id, 'Archive')!;
+      for (let i = 0; i < 5; i++) await mailStore.appendMessage(user, inbox, Buffer.from(`Subject: m${i}\r\n\r\nbody ${i}\r\n`), { inNew: true });
+      const [, , flagged, moved, expunged] = mailStore.listMessages(inbox.id);
+      // after the snapshot and the first message: a rename (new/ → cur/), a MOVE and an EXPUNGE
+      const result = await createBackup(test.dataDir, test.engine.context.db, out, {
+        onProgress: async (done) => {
+          if (done !== 0) return;
+          mailStore.setFlags(user, inbox, [{ message: flagged!, flags: Flags.from(['\\Seen']) }]);
+          await mailStore.moveMessages(user, inbox, archive, [moved!]);
+          mailStore.expunge(user, inbox, [expunged!]);
+        },
+      });
+      expect(result.goneMeanwhile).toBe(1);
+      expect(result.counts.messages).toBe(4);
+    } finally {
+      await test.stop();
+    }
+    expect((await runCli(['restore', out, '--data', target])).code).toBe(0);
+    const restored = await startEngine({ dataDir: target, print: null });
+    try {
+      const seen = await readInbox(restored.status('imap').port);
+      expect([...seen.byUid.values()].map((m) => m.subject)).toEqual(['m0', 'm1', 'm2', 'm3']);
+      for (const message of seen.byUid.values()) expect(message.source.toString()).toContain(`body ${message.subject.slice(1)}`);
+      expect(seen.byUid.get(3)!.flags.filter((f) => f !== '\\Recent')).toEqual([]); // the flags of the snapshot's moment
+    } finally {
+      await restored.stop();
+    }
+  }, 60_000);
 
   it('refuses a folder that is not empty unless --force, and an archive whose content does not match its manifest', async () => {
     const test = await startTestEngine({ users: { [USER]: PASSWORD } });
