@@ -72,8 +72,7 @@ export async function createBackup(dataDir: string, db: Db, file: string, option
     snapshot = new SnapshotIndex(snapshotFile);
     const messages = snapshot.messages();
     await checkRoom(folder, messages.reduce((sum, m) => sum + m.size, fs.statSync(snapshotFile).size));
-    const settings = path.join(dataDir, SETTINGS_FILE);
-    if (fs.existsSync(settings)) await addFile(archive, dataDir, SETTINGS_FILE);
+    await addFile(archive, dataDir, SETTINGS_FILE);
     for (const whole of WHOLE_FOLDERS) for (const name of filesUnder(dataDir, whole)) await addFile(archive, dataDir, name);
 
     let goneMeanwhile = 0;

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createBackup, newBackupPath, recordBackup } from '../backup/backup.js';
 import { restoreBackup } from '../backup/restore.js';
-import { openDatabase } from '../store/db.js';
+import { DATABASE_FILE, openDatabase } from '../store/db.js';
 import { Meta } from '../store/meta.js';
 import { terminalProgress } from './progress.js';
 import { UsageError } from './usage-error.js';
@@ -11,8 +11,8 @@ import { UsageError } from './usage-error.js';
 /** Backs up the data folder (also while the engine runs); the result is kept for the window too. */
 export async function backupCommand(dataDir: string, args: string[], out: string | undefined): Promise<number> {
   if (args.length) throw new UsageError('backup takes no arguments but --out FILE and --data DIR');
-  if (!fs.existsSync(path.join(dataDir, 'lanpost.db'))) {
-    process.stderr.write(`lanpost: backup failed: ${dataDir} holds no LanPost data (no lanpost.db)\n`);
+  if (!fs.existsSync(path.join(dataDir, DATABASE_FILE))) {
+    process.stderr.write(`lanpost: backup failed: ${dataDir} holds no LanPost data (no ${DATABASE_FILE})\n`);
     return 1;
   }
   const target = path.resolve(out ?? '.');
@@ -32,11 +32,11 @@ export async function backupCommand(dataDir: string, args: string[], out: string
     if (result.goneMeanwhile) process.stdout.write(`${result.goneMeanwhile} messages were deleted while the backup ran and are not in it\n`);
     return 0;
   } catch (error) {
-    progress.stop();
     recordBackup(new Meta(db), { file, error });
     process.stderr.write(`lanpost: backup failed: ${(error as Error).message}\n`);
     return 1;
   } finally {
+    progress.stop();
     db.close();
   }
 }
@@ -54,8 +54,7 @@ export async function restoreCommand(dataDir: string, args: string[], force: boo
         `start it with: lanpost serve --data ${dataDir}\n`,
     );
     return 0;
-  } catch (error) {
+  } finally {
     progress.stop();
-    throw error;
   }
 }

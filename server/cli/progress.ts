@@ -5,6 +5,7 @@ import cliProgress from 'cli-progress';
 export interface Progress {
   /** `total` null: not known yet (the bar shows the count only). */
   update(done: number, total: number | null, label?: string): void;
+  /** Takes the bar off the terminal (again: nothing). */
   stop(): void;
 }
 
@@ -25,6 +26,7 @@ export function terminalProgress(what: string): Progress {
     },
     stop() {
       if (started) bar.stop();
+      started = false;
     },
   };
 }

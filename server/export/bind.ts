@@ -5,7 +5,7 @@ import { currentZones } from '../dns/source.js';
 import { header, type ExportFacts, type ExportFile } from './facts.js';
 
 export function bindFiles(facts: ExportFacts): { files: ExportFile[]; notes: string[] } {
-  const zoneSet = currentZones(facts.dataDir, facts.settings, facts.meta);
+  const zoneSet = currentZones(facts.dataDir, facts.settings, facts.store.meta);
   const files: ExportFile[] = zoneSet.zones.map((zone) => ({
     name: `db.${zone.origin}`,
     content: formatZone(zone, [`zone ${zone.origin}, exported by LanPost (derived from its settings; edit those, not this file)`]),

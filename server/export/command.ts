@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../cli/usage-error.js';
+import { DATABASE_FILE } from '../store/db.js';
 import { bindFiles } from './bind.js';
 import { dovecotFiles } from './dovecot.js';
 import { withExportFacts, type ExportFacts, type ExportFile } from './facts.js';
@@ -23,8 +24,8 @@ const CHECKS: Record<keyof typeof KINDS, (dir: string) => string> = {
 export async function exportClassicCommand(dataDir: string, kind: string | undefined, args: string[]): Promise<number> {
   if (kind !== 'postfix' && kind !== 'dovecot' && kind !== 'bind') throw new UsageError('export takes postfix, dovecot, bind or zone');
   if (args.length !== 1) throw new UsageError(`export ${kind} takes DIR: the folder to write into`);
-  if (!fs.existsSync(path.join(dataDir, 'lanpost.db'))) {
-    process.stderr.write(`lanpost: ${dataDir} holds no LanPost data (no lanpost.db)\n`);
+  if (!fs.existsSync(path.join(dataDir, DATABASE_FILE))) {
+    process.stderr.write(`lanpost: ${dataDir} holds no LanPost data (no ${DATABASE_FILE})\n`);
     return 1;
   }
   const dir = path.resolve(args[0]!);

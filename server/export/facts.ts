@@ -8,7 +8,6 @@ import { loadSettings } from '../settings/file.js';
 import type { Settings } from '../settings/schema.js';
 import { openDatabase } from '../store/db.js';
 import { MailStore } from '../store/mailstore.js';
-import type { Meta } from '../store/meta.js';
 
 export interface ExportFacts {
   /** Absolute: the exported files name the mail and keys where they are. */
@@ -18,7 +17,6 @@ export interface ExportFacts {
   aliases: Array<{ address: string; targets: string[] }>;
   uid: number;
   gid: number;
-  meta: Meta;
   store: MailStore;
   /** A file of the export, in the folder it goes to. */
   out(name: string): string;
@@ -39,7 +37,6 @@ export async function withExportFacts<T>(dataDir: string, outDir: string, run: (
       aliases: accounts.listAliases(),
       uid: owner.uid,
       gid: owner.gid,
-      meta: store.meta,
       store,
       out: (name) => path.join(path.resolve(outDir), name),
     });

@@ -112,23 +112,23 @@ export class LiveMessageFiles {
     return this.filesOf(message.folder).isSmall(message);
   }
 
-  /** A small message's bytes, read synchronously, wherever it is now; EXPUNGED when none is left. */
+  /** A small message's bytes, read synchronously, wherever it is now; EXPUNGED (or ENOENT) when none is left (isGone). */
   readSync(message: KnownMessage): Buffer {
     try {
       return this.filesOf(message.folder).readSync(message);
     } catch (error) {
       if (!isGone(error)) throw error;
-      return gone(() => fs.readFileSync(this.movedCopy(message)));
+      return fs.readFileSync(this.movedCopy(message));
     }
   }
 
-  /** Opens the message's file to stream it, wherever it is now; EXPUNGED when none is left. */
+  /** Opens the message's file to stream it, wherever it is now; EXPUNGED (or ENOENT) when none is left. */
   async open(message: KnownMessage): Promise<fsp.FileHandle> {
     try {
       return await this.filesOf(message.folder).followAsync(message, (file) => fsp.open(file, 'r'));
     } catch (error) {
       if (!isGone(error)) throw error;
-      return await gone(() => fsp.open(this.movedCopy(message), 'r'));
+      return await fsp.open(this.movedCopy(message), 'r');
     }
   }
 
@@ -149,16 +149,3 @@ export class LiveMessageFiles {
   }
 }
 
-/** Runs `read`; a file gone meanwhile (ENOENT) is an expunged message. */
-function gone<T>(read: () => T): T {
-  try {
-    const result = read();
-    return result instanceof Promise ? (result.catch(asExpunged) as T) : result;
-  } catch (error) {
-    return asExpunged(error);
-  }
-}
-
-function asExpunged(error: unknown): never {
-  throw (error as NodeJS.ErrnoException).code === 'ENOENT' ? expungedError() : error;
-}
