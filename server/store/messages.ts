@@ -15,8 +15,14 @@ export interface AppendOptions {
   internalDate?: Date;
   /** Delivered mail goes to new/ (unseen by any client); APPEND and COPY go to cur/. */
   inNew?: boolean;
-  /** Runs inside the transaction that indexes the message (a resumable import's checkpoint: both or neither). */
-  alongside?: (row: MessageRow) => void;
+}
+
+/** What a batch append tells its caller (an import keeps its checkpoint with them). */
+export interface BatchHooks {
+  /** The file names (in the mailbox's folder) the batch is about to write: a crash before its commit leaves them unindexed. */
+  planned?: (filenames: string[]) => void;
+  /** Runs inside the transaction that indexes the batch: the rows and what it writes, or neither. */
+  alongside?: (rows: MessageRow[]) => void;
 }
 
 /** A message row as it is indexed: the mailbox's next UID and MODSEQ are taken when it is written. */
@@ -27,8 +33,6 @@ export interface NewRow {
   size: number;
   internalDate: number;
   flags: string;
-  /** Runs inside the same transaction, right after the row is inserted. */
-  alongside?: (row: MessageRow) => void;
 }
 
 interface PendingRow extends NewRow {
@@ -114,7 +118,7 @@ export class Messages {
       reserved.uid++;
       reserved.modseq++;
       const info = this.statements.insert.run(row.mailboxId, uid, row.guid, row.filename, row.size, row.internalDate, row.flags, modseq);
-      const inserted: MessageRow = {
+      return {
         id: Number(info.lastInsertRowid),
         mailbox_id: row.mailboxId,
         uid,
@@ -125,8 +129,6 @@ export class Messages {
         flags: row.flags,
         modseq,
       };
-      row.alongside?.(inserted);
-      return inserted;
     });
   }
 
@@ -163,11 +165,46 @@ export class Messages {
         size: content.length,
         internalDate: (options.internalDate ?? new Date()).getTime(),
         flags: flags.join(' '),
-        alongside: options.alongside,
       }),
       directorySync.sync(path.join(folder, inNew ? 'new' : 'cur')),
     ]);
     return row;
+  }
+
+  /**
+   * Stores several messages of one mailbox and indexes them in one transaction, in the order given
+   * (an import: one trip to the disk for the batch, not one per message). Resolves once durable;
+   * when it fails, no file of the batch is left behind (a crash may leave some: see BatchHooks).
+   */
+  async appendMany(folder: string, mailbox: MailboxRow, messages: ReadonlyArray<{ content: Buffer; options?: AppendOptions }>, hooks: BatchHooks = {}): Promise<MessageRow[]> {
+    const files = messages.map(({ content, options = {} }) => {
+      const flags = options.flags ?? [];
+      const inNew = options.inNew ?? false;
+      const base = newBaseName();
+      const filename = this.keywords.apply(folder, fileNameFor(base, content.length, flags, inNew), flags);
+      const row: NewRow = { mailboxId: mailbox.id, guid: base, filename, size: content.length, internalDate: (options.internalDate ?? new Date()).getTime(), flags: flags.join(' ') };
+      return { content, base, row, dir: inNew ? 'new' : 'cur' };
+    });
+    hooks.planned?.(files.map((f) => f.row.filename));
+    const written = await Promise.allSettled(files.map((f) => writeMessageFile(folder, f.content, f.base, f.row.filename)));
+    const writeFailure = written.find((w) => w.status === 'rejected');
+    const commit = writeFailure
+      ? Promise.reject(writeFailure.reason)
+      : this.commits.write(
+          () => {
+            const rows = this.insert(files.map((f) => f.row));
+            hooks.alongside?.(rows);
+            return rows;
+          },
+          { committed: (rows) => this.announceInserted(rows) },
+        );
+    const [indexed, synced] = await Promise.allSettled([commit, Promise.all([...new Set(files.map((f) => f.dir))].map((dir) => directorySync.sync(path.join(folder, dir))))]);
+    if (indexed.status === 'rejected') {
+      files.forEach((f, i) => written[i]!.status === 'fulfilled' && fs.rmSync(path.join(folder, f.row.filename), { force: true }));
+      throw indexed.reason;
+    }
+    if (synced.status === 'rejected') throw synced.reason;
+    return indexed.value;
   }
 
   /** Queues an index row; rows queued in the same turn of the event loop share one commit. */
