@@ -46,6 +46,8 @@ export async function importCommand(dataDir: string, kind: string | undefined, a
     if (!user) throw new AccountError(`no such user: ${accounts.normalize(local)} (add it first: lanpost user add ${accounts.normalize(local)})`, 'address');
     store.ensureUserMailboxes(user);
     const target = new ImportTarget(store, user);
+    const leftovers = target.recover();
+    if (leftovers) process.stdout.write(`removed ${leftovers} messages an earlier run stored but did not finish; they are imported again\n`);
     const summaries: FolderSummary[] = [];
     if (kind === 'maildir') {
       for (const folder of maildirFolders(source!)) {

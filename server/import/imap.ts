@@ -86,6 +86,7 @@ async function importFolder(client: ImapFlow, target: ImportTarget, source: Imap
       summary.bytes += message.source.length;
       progress.message(summary.imported);
     }
+    await target.flush();
     return summary;
   } finally {
     lock.release();

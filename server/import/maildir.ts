@@ -98,6 +98,7 @@ export async function importMaildirFolder(
     summary.bytes += content.length;
     onMessage(index + 1, files.length);
   }
+  await target.flush();
   return summary;
 }
 

@@ -109,5 +109,6 @@ export async function importMbox(
     summary.bytes += message.raw.length;
     onMessage(message.end, total);
   }
+  await target.flush();
   return summary;
 }
