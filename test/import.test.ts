@@ -1,12 +1,14 @@
 // lanpost import maildir | mbox | imap: a Maildir made by a real Dovecot (doveadm: subfolders,
 // flags, keywords), an mbox with "From " lines in its bodies, and every folder of a running Dovecot
 // over IMAP; each a second time, which must bring in nothing twice.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Flags, MailStore } from '../server/store/mailstore.js';
 import { openDatabase } from '../server/store/db.js';
-import { runCli } from './helpers/cli.js';
+import { startEngine } from '../server/engine.js';
+import { LANPOST_BIN, runCli } from './helpers/cli.js';
 import { startDovecot, type Dovecot } from './helpers/dovecot.js';
 import { prepareDataDir, tempDataDir } from './helpers/engine.js';
 
@@ -190,4 +192,29 @@ describe('import', () => {
     expect(again.stdout).toMatch(/imported 0 messages/);
     expect(storedMail(dataDir).get('Archive/2024')).toHaveLength(2);
   }, 60_000);
+
+  it('resumes an import killed with SIGKILL: every message once, also after the engine started in between', async () => {
+    const dataDir = await freshDataDir();
+    const mbox = path.join(dataDir, '..', `${path.basename(dataDir)}-big.mbox`);
+    dirs.push(mbox);
+    const count = 6000;
+    const body = 'x'.repeat(2000);
+    fs.writeFileSync(mbox, Array.from({ length: count }, (_, i) => `From a@example.org Mon Jan  8 10:00:00 2024\nSubject: big ${i}\n\n${body}\n`).join('\n'));
+    const args = ['import', 'mbox', mbox, '--user', USER, '--data', dataDir];
+    const child = spawn(process.execPath, [LANPOST_BIN, ...args], { stdio: 'ignore' });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    const inbox = path.join(dataDir, 'mail', 'lanpost.lan', 'alice', 'Maildir', 'cur');
+    for (let i = 0; i < 4000 && !(fs.existsSync(inbox) && fs.readdirSync(inbox).length > 500); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    child.kill('SIGKILL');
+    await exited;
+    // an engine started now indexes the files of the batch cut short (as after any crash)
+    const engine = await startEngine({ dataDir, print: null });
+    await engine.stop();
+    const again = await runCli(args, { timeoutMs: 120_000 });
+    expect(again.stderr).toBe('');
+    expect(again.code).toBe(0);
+    const subjects = storedMail(dataDir).get('INBOX')!.map((m) => /Subject: (big \d+)/.exec(m.content)![1]);
+    expect(subjects).toHaveLength(count);
+    expect(new Set(subjects).size).toBe(count);
+  }, 180_000);
 });
