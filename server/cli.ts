@@ -33,9 +33,11 @@ const USAGE = `Usage: lanpost COMMAND [--data DIR]
   queue list                         mail waiting for other domains: recipients, attempts, next attempt, last answer
   queue retry ID | queue delete ID   try an entry again now | remove it without telling the sender
   backup [--out FILE]                a consistent archive of the data folder, also while serving (--out may name a folder)
-  restore FILE --data NEWDIR [--force]   into an empty folder (--force: replace what a non-empty one holds)
-  import maildir PATH --user ADDRESS              a Dovecot or Courier Maildir: folders, flags, keywords, dates
-  import mbox FILE --user ADDRESS [--folder NAME] an mbox file (into INBOX unless --folder)
+  restore FILE --data NEWDIR [--force]
+                                     into an empty folder (--force: replace what a non-empty one holds)
+  import maildir PATH --user ADDRESS a Dovecot or Courier Maildir: folders, flags, keywords, dates
+  import mbox FILE --user ADDRESS [--folder NAME]
+                                     an mbox file (into INBOX unless --folder)
   import imap --host H [--port P] --user U [--into ADDRESS] [--tls implicit|starttls|none] [--insecure]
                                      every folder of an old server (password from stdin); a second run
                                      brings only what is new
