@@ -16,6 +16,8 @@ export function partialName(file: string): string {
 }
 
 const CHUNK_BYTES = 256 * 1024;
+/** Entries from memory handed to the packer before waiting for them to be written. */
+const IN_FLIGHT = 64;
 /** Written to the archive file in pieces of up to this much (many small entries go in one write). */
 const WRITE_BYTES = 1024 * 1024;
 
@@ -29,6 +31,8 @@ export class ArchiveWriter {
   readonly checksums: Record<string, string> = {};
   bytes = 0;
   private readonly pack = tar.pack();
+  /** Entries handed to the tar packer and not written yet: waited for IN_FLIGHT at a time. */
+  private inFlight: Array<Promise<void>> = [];
   private readonly written: Promise<void>;
 
   private constructor(
@@ -45,15 +49,24 @@ export class ArchiveWriter {
     return new ArchiveWriter(file, partialName(file));
   }
 
-  /** An entry from memory. */
+  /** An entry from memory: handed to the packer, waited for only when IN_FLIGHT of them wait to be written. */
   async add(name: string, content: Buffer, options: EntryOptions = {}): Promise<void> {
     this.checksums[name] = sha256(content);
     this.bytes += content.length;
-    await this.entry(name, content.length, options, (sink) => sink.end(content));
+    const written = this.entry(name, content.length, options, (sink) => sink.end(content));
+    written.catch(() => {}); // seen by settle
+    this.inFlight.push(written);
+    if (this.inFlight.length >= IN_FLIGHT) await this.settle();
+  }
+
+  /** Waits until the entries handed over are written (the first failure is thrown). */
+  private async settle(): Promise<void> {
+    await Promise.all(this.inFlight.splice(0));
   }
 
   /** An entry read from an open file a chunk at a time (the caller closes it). */
   async addFile(name: string, handle: fsp.FileHandle, options: EntryOptions = {}): Promise<void> {
+    await this.settle();
     const stat = await handle.stat();
     const size = stat.size;
     const hash = crypto.createHash('sha256');
@@ -75,6 +88,7 @@ export class ArchiveWriter {
 
   /** Adds the manifest as the last entry, then makes the archive durable and gives it its name. */
   async finish(manifest: Manifest): Promise<void> {
+    await this.settle();
     const text = Buffer.from(JSON.stringify(manifest) + '\n');
     await this.entry(MANIFEST_NAME, text.length, { mode: 0o600 }, (sink) => sink.end(text));
     this.pack.finalize();
@@ -92,6 +106,7 @@ export class ArchiveWriter {
   /** After a failure: the partial file goes. */
   async abandon(): Promise<void> {
     this.pack.destroy();
+    await Promise.allSettled(this.inFlight.splice(0));
     await this.written.catch(() => {});
     await fsp.rm(this.partial, { force: true });
   }

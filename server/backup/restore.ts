@@ -3,15 +3,19 @@
 // nothing missing, nothing extra, the counts, the database's integrity); only a whole, matching
 // archive is moved into place. The database is the snapshot itself, so users, passwords, folders,
 // flags, UIDs and UIDVALIDITY are those of the moment of the backup.
+import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import tar from 'tar-stream';
 import { SnapshotIndex } from '../store/snapshot.js';
 import { DATABASE_ENTRY, MANIFEST_NAME, manifestSchema, type Manifest } from './manifest.js';
+
+const run = promisify(execFile);
 
 export class RestoreError extends Error {
   constructor(message: string) {
@@ -38,6 +42,7 @@ export async function restoreBackup(file: string, dataDir: string, options: Rest
   try {
     const { manifest, checksums } = await unpack(file, staging, options.onProgress ?? (() => {}));
     check(manifest, checksums, staging);
+    await syncTree(staging);
     await moveIntoPlace(staging, dataDir);
     return manifest;
   } finally {
@@ -73,7 +78,6 @@ async function unpack(file: string, staging: string, onProgress: NonNullable<Res
           hash.update(chunk as Buffer);
           await handle.write(chunk as Buffer);
         }
-        await handle.datasync();
       } finally {
         await handle.close();
       }
@@ -123,6 +127,31 @@ function check(manifest: Manifest, checksums: Map<string, string>, staging: stri
     }
   } finally {
     index.close();
+  }
+}
+
+/**
+ * Makes everything unpacked durable before it is moved into place: one sync of the file system
+ * (`sync -f`, syncfs(2)) rather than an fsync per file, which costs a trip to the disk for each of
+ * thousands of messages; where there is no such command, each file is fsynced.
+ */
+async function syncTree(root: string): Promise<void> {
+  if (process.platform === 'linux') {
+    try {
+      await run('sync', ['-f', root]);
+      return;
+    } catch {
+      // no coreutils sync: one file at a time below
+    }
+  }
+  for (const entry of await fsp.readdir(root, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const handle = await fsp.open(path.join(entry.parentPath, entry.name), 'r+');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
   }
 }
 
