@@ -5,7 +5,7 @@
 // with them (messages/s: each one durable, indexed, with its checkpoint); (2) `lanpost backup`
 // (MB/s of the archive) against `tar -cf` of the same data folder in the same run, alternately
 // `runs` times each (both read from the page cache after the first); (3) `lanpost restore` into a
-// new folder (seconds; every file fsynced and checked against the manifest).
+// new folder (seconds; every file checked against the manifest, then synced to disk).
 import { execFileSync, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -90,7 +90,7 @@ export async function run(options: string[]): Promise<void> {
 
     const target = path.join(work, 'restored');
     const restoreSeconds = lanpost(['restore', archive, '--data', target]);
-    console.log(`restore: ${restoreSeconds.toFixed(1)} s (${(count / restoreSeconds).toFixed(0)} messages/s, every file fsynced and checked)`);
+    console.log(`restore: ${restoreSeconds.toFixed(1)} s (${(count / restoreSeconds).toFixed(0)} messages/s, every file checked, then synced to disk)`);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
     fs.rmSync(dataDir, { recursive: true, force: true });
