@@ -1,16 +1,20 @@
 // lanpost: the command line contract (see DESIGN.md). Exit codes: 0 done, 1 failed, 2 bad usage or value.
-import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AccountError } from './accounts/accounts.js';
+import { RestoreError } from './backup/restore.js';
 import { aliasCommand, userCommand, withAccounts } from './cli/accounts.js';
+import { backupCommand, restoreCommand } from './cli/backup.js';
 import { doctor } from './cli/doctor.js';
 import { settingsCommand } from './cli/settings.js';
 import { UsageError } from './cli/usage-error.js';
 import { queueCommand } from './delivery/outbound/queue-command.js';
 import { exportZoneCommand } from './dns/export.js';
+import { exportClassicCommand } from './export/command.js';
+import { ImportError } from './import/target.js';
 import { SettingsError } from './settings/schema.js';
 import { CertificateError } from './tls/certificates.js';
+import { lanpostVersion } from './version.js';
 
 const USAGE = `Usage: lanpost COMMAND [--data DIR]
 
@@ -25,8 +29,18 @@ const USAGE = `Usage: lanpost COMMAND [--data DIR]
   cert show | cert regenerate | cert import CERT.pem KEY.pem | cert ca   (prints the CA to give to clients)
   doctor [--reindex]                 check the data folder; --reindex rebuilds the index from the Maildir files
   export zone [NAME]                 the DNS zones in BIND master-file format (NAME: just that zone)
+  export postfix|dovecot|bind DIR    the classic configuration of what LanPost runs now, written into DIR
   queue list                         mail waiting for other domains: recipients, attempts, next attempt, last answer
   queue retry ID | queue delete ID   try an entry again now | remove it without telling the sender
+  backup [--out FILE]                a consistent archive of the data folder, also while serving (--out may name a folder)
+  restore FILE --data NEWDIR [--force]
+                                     into an empty folder (--force: replace what a non-empty one holds)
+  import maildir PATH --user ADDRESS a Dovecot or Courier Maildir: folders, flags, keywords, dates
+  import mbox FILE --user ADDRESS [--folder NAME]
+                                     an mbox file (into INBOX unless --folder)
+  import imap --host H [--port P] --user U [--into ADDRESS] [--tls implicit|starttls|none] [--insecure]
+                                     every folder of an old server (password from stdin); a second run
+                                     brings only what is new
 
 The data folder is --data DIR, else $LANPOST_DATA, else ./lanpost-data.`;
 
@@ -41,6 +55,15 @@ export async function main(argv: string[]): Promise<number> {
         name: { type: 'string' },
         quota: { type: 'string' },
         reindex: { type: 'boolean' },
+        out: { type: 'string' },
+        force: { type: 'boolean' },
+        user: { type: 'string' },
+        folder: { type: 'string' },
+        host: { type: 'string' },
+        port: { type: 'string' },
+        into: { type: 'string' },
+        tls: { type: 'string' },
+        insecure: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -51,10 +74,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const { values, positionals } = parsed;
   if (values.version) {
-    // ../package.json from the sources, ../../package.json from the compiled dist/server/.
-    const file = ['../package.json', '../../package.json'].map((p) => new URL(p, import.meta.url)).find((u) => fs.existsSync(u))!;
-    const pkg = JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string };
-    process.stdout.write(`lanpost ${pkg.version}\n`);
+    process.stdout.write(`lanpost ${lanpostVersion()}\n`);
     return 0;
   }
   if (values.help || !positionals.length) {
@@ -80,9 +100,16 @@ export async function main(argv: string[]): Promise<number> {
         return await doctor(dataDir, !!values.reindex);
       case 'export':
         if (sub === 'zone') return exportZoneCommand(dataDir, rest);
-        throw new UsageError('export takes zone');
+        return await exportClassicCommand(dataDir, sub, rest);
       case 'queue':
         return queueCommand(dataDir, sub, rest);
+      case 'backup':
+        return await backupCommand(dataDir, positionals.slice(1), values.out);
+      case 'import':
+        // the IMAP client loads only for import
+        return await (await import('./cli/import.js')).importCommand(dataDir, sub, rest, values);
+      case 'restore':
+        return await restoreCommand(dataDir, positionals.slice(1), !!values.force, values.data !== undefined);
       default:
         throw new UsageError(`unknown command '${command}'`);
     }
@@ -98,6 +125,14 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof AccountError || error instanceof CertificateError) {
       process.stderr.write(`lanpost: ${error.message}\n`);
       return 2;
+    }
+    if (error instanceof ImportError) {
+      process.stderr.write(`lanpost: import stopped: ${error.message}\n`);
+      return 1;
+    }
+    if (error instanceof RestoreError) {
+      process.stderr.write(`lanpost: restore refused: ${error.message}\n`);
+      return 1;
     }
     process.stderr.write(`lanpost: ${(error as Error).stack ?? error}\n`);
     return 1;

@@ -2,6 +2,7 @@
 // transcript bus, the connection admission guard and the log, and the caches and locks that
 // services of one protocol share. Services never reach for globals.
 import type { Accounts } from './accounts/accounts.js';
+import type { BackupScheduler } from './backup/schedule.js';
 import type { Delivery } from './delivery/delivery.js';
 import type { OutboundQueue } from './delivery/queue.js';
 import type { MimeCache } from './imap/mime/cache.js';
@@ -41,6 +42,8 @@ export interface EngineContext {
   disk: DiskSpace;
   /** The port a service listens on now (the bound one where the settings say 0), or null when it does not listen. */
   listeningPort(name: ServiceName): number | null;
+  /** The engine's own backups: the daily schedule of settings.backup and "back up now". */
+  backups: BackupScheduler;
   /** Is this client address in the trusted networks? */
   isTrusted(address: string): boolean;
   /** May a client log in with a plaintext password on this connection? (Dovecot disable_plaintext_auth) */

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Accounts } from './accounts/accounts.js';
 import { generatePassword } from './accounts/password.js';
 import { startAdminApi, type AdminApi } from './admin/server.js';
+import { BackupScheduler } from './backup/schedule.js';
 import type { EngineContext, Service } from './context.js';
 import { Delivery } from './delivery/delivery.js';
 import { OutboundQueue } from './delivery/queue.js';
@@ -128,6 +129,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       const status = statuses.get(name);
       return status?.state === 'listening' ? status.port : null;
     },
+    backups: new BackupScheduler(dataDir, db, mailStore.meta, () => settings, log),
     isTrusted: (address) => trusted(address),
     plaintextLoginAllowed: (address, secure) => {
       if (secure) return true;
@@ -174,6 +176,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   started = true;
   const outbound = new OutboundWorker(context, queue);
   await outbound.start();
+  context.backups.schedule();
 
   // Settings changed by the CLI or the window while running: apply them.
   const watchedFile = settingsPath(dataDir);
@@ -192,6 +195,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     trusted = networkMatcher(settings.trustedNetworks);
     disk.recheck();
     if (before.domain !== next.domain) accounts.renameDomain(before.domain, next.domain);
+    if (JSON.stringify(before.backup) !== JSON.stringify(next.backup)) context.backups.schedule();
     if (before.hostname !== next.hostname || before.domain !== next.domain) {
       for (const line of ensureCertificates(dataDir, certificateIdentity(settings))) log.info('tls', line);
       tls.reload();
@@ -251,6 +255,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       await admin?.close();
       await Promise.all([...running.keys()].map(stopService));
       await outbound.stop();
+      await context.backups.stop();
       disk.stop();
       commits.stop();
       db.close();

@@ -166,6 +166,22 @@ describe('the window', () => {
     await page.getByText('Nothing is waiting').waitFor();
   });
 
+  it('backs up from the Backup page, shows the result, and says why a backup failed', async () => {
+    await openSection(/Backup/);
+    await page.getByText('No backup has been made yet.').waitFor();
+    await page.getByRole('button', { name: 'Back up now' }).click();
+    await page.getByText(/^Done .*messages, in/).waitFor();
+    expect(fs.readdirSync(path.join(test.dataDir, 'backups')).filter((name) => name.endsWith('.tar'))).toHaveLength(1);
+    // a folder that is not there (a USB disk not plugged in)
+    await page.getByLabel('Folder', { exact: true }).fill(path.join(test.dataDir, 'no-such-disk'));
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText(/Backups go into .*no-such-disk/).waitFor();
+    await page.getByRole('button', { name: 'Back up now' }).click();
+    await page.getByText(/^Failed .*no-such-disk does not exist/).waitFor();
+    expect(test.engine.context.log.recent().some((e) => e.source === 'backup' && /failed: the folder .*no-such-disk does not exist/.test(e.message))).toBe(true);
+    await screenshot('backup');
+  });
+
   it('warns above every page while free disk space is below the floor, and stops once it is lowered', async () => {
     const setFloor = async (bytes: number) => {
       saveSettings(test.dataDir, { ...test.engine.context.settings(), limits: { ...test.engine.context.settings().limits, minFreeDiskBytes: bytes } });

@@ -9,6 +9,7 @@ import { useI18n } from './i18n/index.js';
 import type { MessageKey } from './i18n/en.js';
 import { DiskBanner } from './components/DiskBanner.js';
 import { LiveConnection, type LiveState } from './live.js';
+import { BackupPage } from './pages/Backup.js';
 import { CertificatesPage } from './pages/Certificates.js';
 import { ClientSetupPage } from './pages/ClientSetup.js';
 import { DnsPage } from './pages/Dns.js';
@@ -36,6 +37,7 @@ const PAGES: PageEntry[] = [
   { id: 'certificates', label: 'nav.certificates', render: () => <CertificatesPage /> },
   { id: 'firewall', label: 'nav.firewall', render: () => <FirewallPage /> },
   { id: 'queue', label: 'nav.queue', render: () => <QueuePage /> },
+  { id: 'backup', label: 'nav.backup', render: () => <BackupPage /> },
   { id: 'inspector', label: 'nav.inspector', render: () => <InspectorPage /> },
   { id: 'client-setup', label: 'nav.clientSetup', render: () => <ClientSetupPage /> },
   { id: 'logs', label: 'nav.logs', render: () => <LogsPage /> },

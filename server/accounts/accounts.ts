@@ -6,7 +6,7 @@ import type { Db } from '../store/db.js';
 import type { MailStore } from '../store/mailstore.js';
 import type { Log } from '../log.js';
 import type { Settings } from '../settings/schema.js';
-import { hashPassword, passwordProblem, verifyPassword } from './password.js';
+import { bcryptHash, hashPassword, passwordProblem, verifyPassword } from './password.js';
 import { LoginThrottle, type ThrottleBlock } from './throttle.js';
 
 export interface User {
@@ -76,9 +76,11 @@ export class Accounts {
       userById: db.prepare<[number]>('SELECT * FROM users WHERE id = ?'),
       users: db.prepare('SELECT * FROM users ORDER BY address'),
       insertUser: db.prepare(
-        'INSERT INTO users (address, password_hash, display_name, quota_bytes, maildir, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING *',
+        'INSERT INTO users (address, password_hash, bcrypt_hash, display_name, quota_bytes, maildir, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *',
       ),
-      setPassword: db.prepare<[string, number]>('UPDATE users SET password_hash = ? WHERE id = ?'),
+      setPassword: db.prepare<[string, string, number]>('UPDATE users SET password_hash = ?, bcrypt_hash = ? WHERE id = ?'),
+      setBcrypt: db.prepare<[string, number]>('UPDATE users SET bcrypt_hash = ? WHERE id = ? AND bcrypt_hash IS NULL'),
+      exported: db.prepare('SELECT id, address, bcrypt_hash, disabled, maildir FROM users ORDER BY address'),
       deleteUser: db.prepare<[number]>('DELETE FROM users WHERE id = ?'),
       aliasTargets: db.prepare<[string]>('SELECT target FROM aliases WHERE address = ? ORDER BY target'),
       aliases: db.prepare('SELECT address, target FROM aliases ORDER BY address, target'),
@@ -132,12 +134,13 @@ export class Accounts {
     if (this.findUser(address)) throw new AccountError(`${address} already exists`, 'address');
     const problem = passwordProblem(password);
     if (problem) throw new AccountError(`password ${problem}`, 'password');
-    const hash = await hashPassword(password);
+    const [hash, bcrypt] = await Promise.all([hashPassword(password), bcryptHash(password)]);
     const maildir = this.freeMaildirPath(address);
     const user = this.db.transaction(() => {
       const created = this.q.insertUser.get(
         address,
         hash,
+        bcrypt,
         options.displayName ?? '',
         options.quotaBytes ?? this.settings().defaultQuotaBytes,
         maildir,
@@ -163,7 +166,26 @@ export class Accounts {
     const user = this.requireUser(input);
     const problem = passwordProblem(password);
     if (problem) throw new AccountError(`password ${problem}`, 'password');
-    this.q.setPassword.run(await hashPassword(password), user.id);
+    const [hash, bcrypt] = await Promise.all([hashPassword(password), bcryptHash(password)]);
+    this.q.setPassword.run(hash, bcrypt, user.id);
+  }
+
+  /** Every account as `lanpost export dovecot` hands it over: the bcrypt hash, null until the next login of an older account. */
+  exportedAccounts(): Array<{ id: number; address: string; bcryptHash: string | null; disabled: boolean; maildir: string }> {
+    return (this.q.exported.all() as Array<{ id: number; address: string; bcrypt_hash: string | null; disabled: number; maildir: string }>).map((row) => ({
+      id: row.id,
+      address: row.address,
+      bcryptHash: row.bcrypt_hash,
+      disabled: !!row.disabled,
+      maildir: row.maildir,
+    }));
+  }
+
+  /** An account made before bcrypt hashes were kept gets one from its next login (see password.ts). */
+  private keepBcrypt(user: { id: number; address: string }, password: string): void {
+    bcryptHash(password)
+      .then((hash) => this.q.setBcrypt.run(hash, user.id))
+      .catch((error: Error) => this.log?.error('auth', `could not keep the bcrypt hash of ${user.address}: ${error.message}`));
   }
 
   updateUser(input: string, changes: { displayName?: string; quotaBytes?: number; disabled?: boolean }): User {
@@ -211,7 +233,7 @@ export class Accounts {
     const { attempt } = reservation;
     try {
       if (reservation.delayMs) await new Promise((resolve) => setTimeout(resolve, reservation.delayMs));
-      const user = this.q.user.get(address) as (User & { password_hash: string }) | undefined;
+      const user = this.q.user.get(address) as (User & { password_hash: string; bcrypt_hash: string | null }) | undefined;
       // Unknown users cost the same hashing time as known ones, so timing does not reveal which exist.
       const ok = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH);
       if (!user || !ok) {
@@ -220,6 +242,7 @@ export class Accounts {
       }
       if (user.disabled) return { ok: false, reason: 'disabled' };
       attempt.succeeded();
+      if (!user.bcrypt_hash) this.keepBcrypt(user, password);
       return { ok: true, user };
     } finally {
       attempt.release(); // a disabled account or an error: neither a failure nor a success

@@ -1,7 +1,10 @@
 // Password hashing with scrypt (node:crypto) and constant-time comparison.
 // Stored form: scrypt$N$r$p$salt(base64)$hash(base64), so parameters can be raised later.
+// Beside it, the same password as bcrypt (bcryptjs), the one strong scheme both LanPost and
+// Dovecot 2.3 read (BLF-CRYPT): it is what `lanpost export dovecot` hands over; logins here check scrypt.
 import crypto from 'node:crypto';
 import { promisify } from 'node:util';
+import bcrypt from 'bcryptjs';
 
 const scrypt = promisify(crypto.scrypt) as (password: string, salt: Buffer, keylen: number, options: crypto.ScryptOptions) => Promise<Buffer>;
 
@@ -12,6 +15,14 @@ export async function hashPassword(password: string): Promise<string> {
   const salt = crypto.randomBytes(16);
   const hash = await limitedScrypt(password, salt, KEY_LENGTH, COST);
   return ['scrypt', COST.N, COST.r, COST.p, salt.toString('base64'), hash.toString('base64')].join('$');
+}
+
+/** bcrypt's cost: 2^11 rounds, about a fifth of a second. */
+const BCRYPT_COST = 11;
+
+/** The password as bcrypt ("$2b$11$…"), which Dovecot reads as {BLF-CRYPT}. */
+export function bcryptHash(password: string): Promise<string> {
+  return bcrypt.hash(password, BCRYPT_COST);
 }
 
 /**

@@ -4,6 +4,7 @@
 import type http from 'node:http';
 import type { z } from 'zod/v3';
 import { AccountError } from '../accounts/accounts.js';
+import { BackupError } from '../backup/backup.js';
 import { QueueError } from '../delivery/queue.js';
 import { SettingsError } from '../settings/schema.js';
 import { CertificateError } from '../tls/certificates.js';
@@ -148,5 +149,6 @@ export function errorReply(error: unknown): { status: number; body: ApiErrorBody
   if (error instanceof AccountError) return { status: 400, body: { error: error.message, problems: [{ field: error.field, reason: error.message }] } };
   if (error instanceof CertificateError) return { status: 400, body: { error: error.message } };
   if (error instanceof QueueError) return { status: 404, body: { error: error.message } };
+  if (error instanceof BackupError) return { status: 409, body: { error: error.message } };
   return null;
 }

@@ -1,10 +1,10 @@
 // lanpost user add|passwd|list|del and alias add|list|del, on the database (also while the engine runs).
-import readline from 'node:readline';
 import { AccountError, Accounts } from '../accounts/accounts.js';
 import { passwordProblem } from '../accounts/password.js';
 import { loadSettings } from '../settings/file.js';
 import { openDatabase } from '../store/db.js';
 import { MailStore } from '../store/mailstore.js';
+import { readSecret } from './secret.js';
 import { UsageError } from './usage-error.js';
 
 export async function withAccounts(dataDir: string, run: (accounts: Accounts) => Promise<number> | number): Promise<number> {
@@ -85,31 +85,9 @@ function one(args: string[], message: string): string {
 
 /** From stdin when it is not a terminal (first line); else asked twice without echo. */
 async function readPassword(prompt: string): Promise<string> {
-  if (!process.stdin.isTTY) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    const password = Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
-    const problem = passwordProblem(password);
-    if (problem) throw new AccountError(`password ${problem}`, 'password');
-    return password;
-  }
-  const first = await askHidden(prompt);
+  const first = await readSecret(prompt);
   const problem = passwordProblem(first);
   if (problem) throw new AccountError(`password ${problem}`, 'password');
-  if ((await askHidden('Again: ')) !== first) throw new AccountError('the two passwords differ', 'password');
+  if (process.stdin.isTTY && (await readSecret('Again: ')) !== first) throw new AccountError('the two passwords differ', 'password');
   return first;
-}
-
-function askHidden(prompt: string): Promise<string> {
-  return new Promise((resolve) => {
-    const rl = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: true });
-    const output = rl as unknown as { _writeToOutput: (s: string) => void };
-    process.stdout.write(prompt);
-    output._writeToOutput = () => {};
-    rl.question('', (answer) => {
-      rl.close();
-      process.stdout.write('\n');
-      resolve(answer);
-    });
-  });
 }

@@ -67,5 +67,6 @@ export function defaultSettings(): Settings {
       commandTimeoutSeconds: 300,
     },
     dkim: { enabled: true, selector: 'lanpost' },
+    backup: { enabled: false, timeOfDay: '03:00', folder: '', keep: 7 },
   };
 }

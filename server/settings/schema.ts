@@ -1,6 +1,7 @@
 // The one settings object: its shape, its rules and the messages a bad value gets.
 // The CLI, the engine and the admin API all validate through `validateSettings`.
 import net from 'node:net';
+import path from 'node:path';
 import { z } from 'zod/v3';
 import { dnsSettingsProblems, dnsSettingsSchema } from '../dns/settings.js';
 
@@ -152,6 +153,16 @@ export const settingsSchema = z.strictObject({
     connectionsTotal: count(1, 'connections'),
     connectTimeoutSeconds: seconds(1),
     commandTimeoutSeconds: seconds(1),
+  }),
+  /** Backups the engine makes by itself, once a day (server/backup/schedule.ts); `lanpost backup` makes one at any time. */
+  backup: z.strictObject({
+    enabled: z.boolean({ invalid_type_error: 'must be true or false' }),
+    /** Local time of day, 24-hour clock. */
+    timeOfDay: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day such as 03:00'),
+    /** Where the archives go; empty: the folder backups/ in the data folder (better: another disk). */
+    folder: z.string().refine((s) => s === '' || path.isAbsolute(s), 'must be empty (backups/ in the data folder) or a full path such as /mnt/usb/lanpost'),
+    /** Archives kept in that folder; older ones are removed after a backup succeeded. */
+    keep: count(1, 'backups'),
   }),
   /** DKIM signing of outgoing mail; keys in <data>/dkim/<domain>/<selector>.key.pem, published as <selector>._domainkey.<domain>. */
   dkim: z.strictObject({

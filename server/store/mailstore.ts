@@ -21,7 +21,7 @@ import { ImapViews, Subscriptions } from './imap-views.js';
 import { KeywordLetters } from './keywords.js';
 import { Mailboxes } from './mailboxes.js';
 import { MessageFiles } from './message-files.js';
-import { Messages, type AppendOptions } from './messages.js';
+import { Messages, type AppendOptions, type BatchHooks } from './messages.js';
 import { Meta } from './meta.js';
 import { reconcile, type Reconciled } from './reconcile.js';
 import type { MailboxChange, MailboxOwner, MailboxRow, MessageRow } from './rows.js';
@@ -29,7 +29,7 @@ import type { SelectSummary } from './select-summary.js';
 
 export { HIERARCHY_DELIMITER, folderForName } from './mailboxes.js';
 export { Flags, type FlagUpdate } from './flags.js';
-export type { AppendOptions } from './messages.js';
+export type { AppendOptions, BatchHooks } from './messages.js';
 export type { MailboxChange, MailboxOwner, MailboxRow, MessageRow } from './rows.js';
 
 export class MailStore {
@@ -148,6 +148,14 @@ export class MailStore {
    */
   appendMessage(owner: MailboxOwner, mailbox: MailboxRow, content: Buffer, options: AppendOptions = {}): Promise<MessageRow> {
     return this.messages.append(this.folderPath(owner, mailbox), mailbox, content, options);
+  }
+
+  /**
+   * Stores several messages durably and indexes them in one transaction, in the order given (an
+   * import); see BatchHooks for what the caller learns before and during the commit.
+   */
+  appendMessages(owner: MailboxOwner, mailbox: MailboxRow, messages: ReadonlyArray<{ content: Buffer; options?: AppendOptions }>, hooks?: BatchHooks): Promise<MessageRow[]> {
+    return this.messages.appendMany(this.folderPath(owner, mailbox), mailbox, messages, hooks);
   }
 
   /** The message files of a mailbox: read whole or streamed, following renames, EXPUNGED when gone. */

@@ -17,6 +17,14 @@ export interface AppendOptions {
   inNew?: boolean;
 }
 
+/** What a batch append tells its caller (an import keeps its checkpoint with them). */
+export interface BatchHooks {
+  /** The file names (in the mailbox's folder) the batch is about to write: a crash before its commit leaves them unindexed. */
+  planned?: (filenames: string[]) => void;
+  /** Runs inside the transaction that indexes the batch: the rows and what it writes, or neither. */
+  alongside?: (rows: MessageRow[]) => void;
+}
+
 /** A message row as it is indexed: the mailbox's next UID and MODSEQ are taken when it is written. */
 export interface NewRow {
   mailboxId: number;
@@ -161,6 +169,42 @@ export class Messages {
       directorySync.sync(path.join(folder, inNew ? 'new' : 'cur')),
     ]);
     return row;
+  }
+
+  /**
+   * Stores several messages of one mailbox and indexes them in one transaction, in the order given
+   * (an import: one trip to the disk for the batch, not one per message). Resolves once durable;
+   * when it fails, no file of the batch is left behind (a crash may leave some: see BatchHooks).
+   */
+  async appendMany(folder: string, mailbox: MailboxRow, messages: ReadonlyArray<{ content: Buffer; options?: AppendOptions }>, hooks: BatchHooks = {}): Promise<MessageRow[]> {
+    const files = messages.map(({ content, options = {} }) => {
+      const flags = options.flags ?? [];
+      const inNew = options.inNew ?? false;
+      const base = newBaseName();
+      const filename = this.keywords.apply(folder, fileNameFor(base, content.length, flags, inNew), flags);
+      const row: NewRow = { mailboxId: mailbox.id, guid: base, filename, size: content.length, internalDate: (options.internalDate ?? new Date()).getTime(), flags: flags.join(' ') };
+      return { content, base, row, dir: inNew ? 'new' : 'cur' };
+    });
+    hooks.planned?.(files.map((f) => f.row.filename));
+    const written = await Promise.allSettled(files.map((f) => writeMessageFile(folder, f.content, f.base, f.row.filename)));
+    const writeFailure = written.find((w) => w.status === 'rejected');
+    const commit = writeFailure
+      ? Promise.reject(writeFailure.reason)
+      : this.commits.write(
+          () => {
+            const rows = this.insert(files.map((f) => f.row));
+            hooks.alongside?.(rows);
+            return rows;
+          },
+          { committed: (rows) => this.announceInserted(rows) },
+        );
+    const [indexed, synced] = await Promise.allSettled([commit, Promise.all([...new Set(files.map((f) => f.dir))].map((dir) => directorySync.sync(path.join(folder, dir))))]);
+    if (indexed.status === 'rejected') {
+      files.forEach((f, i) => written[i]!.status === 'fulfilled' && fs.rmSync(path.join(folder, f.row.filename), { force: true }));
+      throw indexed.reason;
+    }
+    if (synced.status === 'rejected') throw synced.reason;
+    return indexed.value;
   }
 
   /** Queues an index row; rows queued in the same turn of the event loop share one commit. */

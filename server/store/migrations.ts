@@ -153,4 +153,9 @@ export const MIGRATIONS: Migration[] = [
     // a cache: what is dropped is parsed again by the next FETCH or SEARCH that needs it
     sql: 'DELETE FROM message_mime;',
   },
+  {
+    version: 7,
+    description: "users: the password also as bcrypt, which Dovecot reads (BLF-CRYPT), for lanpost export dovecot; made when a password is set, or at the account's next login",
+    sql: 'ALTER TABLE users ADD COLUMN bcrypt_hash TEXT;',
+  },
 ];

@@ -15,6 +15,10 @@ export function formatTime(ms: number, language: string): string {
   return new Date(ms).toLocaleTimeString(language, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 }
 
+export function formatDateTime(ms: number, language: string): string {
+  return new Date(ms).toLocaleString(language, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
 export function formatDate(value: string | number, language: string): string {
   return new Date(value).toLocaleDateString(language, { year: 'numeric', month: 'short', day: 'numeric' });
 }

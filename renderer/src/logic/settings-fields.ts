@@ -10,8 +10,13 @@ export interface FieldSpec {
   kind: Kind;
 }
 
-/** The settings on this page, in groups; labels and help are "setting.<key>" and "setting.<key>.help". */
-export const GROUPS: Array<{ title: MessageKey; fields: FieldSpec[] }> = [
+export interface SettingsGroup {
+  title: MessageKey;
+  fields: FieldSpec[];
+}
+
+/** The settings on the Domain & settings page, in groups; labels and help are "setting.<key>" and "setting.<key>.help". */
+export const GROUPS: SettingsGroup[] = [
   {
     title: 'settings.group.names',
     fields: [
@@ -72,6 +77,17 @@ export const GROUPS: Array<{ title: MessageKey; fields: FieldSpec[] }> = [
     ],
   },
 ];
+
+/** The schedule of the engine's own backups, on the Backup page. */
+export const BACKUP_GROUP: SettingsGroup = {
+  title: 'settings.group.backup',
+  fields: [
+    { key: 'backup.enabled', kind: 'boolean' },
+    { key: 'backup.timeOfDay', kind: 'text' },
+    { key: 'backup.folder', kind: 'text' },
+    { key: 'backup.keep', kind: 'number' },
+  ],
+};
 
 export function valueAt(settings: Settings, key: string): unknown {
   return key.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown>)?.[part], settings);

@@ -3,6 +3,7 @@
 // the handler runs (and names the failing field); handlers return the answer's type; tests check
 // every answer against it; the window imports the types only (`import type`), never zod.
 import type { z } from 'zod/v3';
+import { backupContract } from './backup.js';
 import { certificatesContract } from './certificates.js';
 import type { apiError, clientServer, clientSetup, problem, RouteSpec, tlsMode, trafficHour } from './common.js';
 import { dnsContract } from './dns.js';
@@ -24,6 +25,7 @@ export const contract = {
   ...liveContract,
   ...queueContract,
   ...dnsContract,
+  ...backupContract,
 };
 
 export type Contract = typeof contract;
@@ -71,6 +73,7 @@ export type FirewallPort = FirewallResponse['ports'][number];
 export type QueueResponse = ResponseOf<'GET /api/queue'>;
 export type QueueEntryInfo = QueueResponse['entries'][number];
 export type DnsZoneResponse = ResponseOf<'GET /api/dns/zone'>;
+export type BackupResponse = ResponseOf<'GET /api/backup'>;
 
 export type { RouteSpec };
 export type { CertificateSummary } from '../../tls/certificates.js';
