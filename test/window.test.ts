@@ -5,6 +5,7 @@
 // to $LANPOST_SCREENSHOTS (the README's are made with LANPOST_SCREENSHOTS=docs/screenshots).
 import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import jsqr from 'jsqr';
 import nodemailer from 'nodemailer';
 import { PNG } from 'pngjs';
