@@ -16,7 +16,9 @@ import { getByKey, setByKey } from '../server/settings/file.js';
 import { SettingsError } from '../server/settings/schema.js';
 import { passwordProblem } from '../server/accounts/password.js';
 
+let lineId = 0;
 const line = (service: TranscriptLine['service'], session: string, direction: TranscriptLine['direction'], text: string, time = 1000): TranscriptLine => ({
+  id: ++lineId,
   service,
   session,
   client: '192.168.1.7',

@@ -70,6 +70,7 @@ export const logEntry = z.strictObject({
 }) satisfies z.ZodType<LogEntry>;
 
 export const transcriptLine = z.strictObject({
+  id: z.number(),
   time: z.number(),
   service: z.union([serviceName, z.enum(['admin', 'outbound'])]),
   session: z.string(),
