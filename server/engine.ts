@@ -12,6 +12,7 @@ import { OutboundQueue } from './delivery/queue.js';
 import { OutboundWorker } from './delivery/outbound/worker.js';
 import { MimeCache } from './imap/mime/cache.js';
 import { InspectorBus } from './inspector/bus.js';
+import { MessagePaths } from './inspector/message-paths.js';
 import { Log } from './log.js';
 import { AdmissionGuard } from './net/admission.js';
 import { lanAddresses, networkMatcher } from './net/interfaces.js';
@@ -102,6 +103,9 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const tls = new TlsContext(dataDir);
   const queue = new OutboundQueue(db, dataDir, commits);
   const inspector = new InspectorBus();
+  const paths = new MessagePaths(inspector, dataDir, () => settings.limits.messagePathsKept);
+  const delivery = new Delivery(mailStore, queue, log);
+  delivery.on('accepted', (_result, report) => paths.accepted(report));
   const disk = new DiskSpace(dataDir, () => settings.limits.minFreeDiskBytes, (message) => log.error('store', message));
   disk.on('change', (status) => logDiskSpace(log, status));
   await disk.start();
@@ -116,9 +120,10 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     pop3: new Pop3State(mailStore),
     accounts,
     tls,
-    delivery: new Delivery(mailStore, queue, log),
+    delivery,
     queue,
     inspector,
+    paths,
     admission: new AdmissionGuard(() => settings.limits, log),
     log,
     disk,
@@ -247,6 +252,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       await admin?.close();
       await Promise.all([...running.keys()].map(stopService));
       await outbound.stop();
+      paths.close();
       disk.stop();
       commits.stop();
       db.close();

@@ -100,6 +100,8 @@ export const settingsSchema = z.strictObject({
     smtpHardErrorLimit: count(1, 'errors'),
     /** Postfix smtpd_error_sleep_time; 0: no delay. */
     smtpErrorSleepSeconds: seconds(0),
+    /** The recent messages whose whole path (DNS, SMTP, delivery, IDLE, FETCH/RETR, outbound) the window can show, kept in memory. */
+    messagePathsKept: count(1, 'messages'),
   }),
   /** Failed logins are charged to the client address, never to the account alone (server/accounts/throttle.ts). */
   authThrottle: z.strictObject({

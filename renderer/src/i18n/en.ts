@@ -191,6 +191,8 @@ export const en = {
   'setting.limits.smtpHardErrorLimit.help': 'Then the client gets 421 and is disconnected; stops guessing of addresses (Postfix smtpd_hard_error_limit).',
   'setting.limits.smtpErrorSleepSeconds': 'SMTP reply delay after errors (seconds)',
   'setting.limits.smtpErrorSleepSeconds.help': 'How long each reply waits past the first limit; 0: none (Postfix smtpd_error_sleep_time).',
+  'setting.limits.messagePathsKept': 'Message paths kept',
+  'setting.limits.messagePathsKept.help': 'How many of the latest messages the Message path page can show, in memory (they start again empty at every start).',
   'setting.defaultQuotaBytes': 'Quota for new users (bytes)',
   'setting.defaultQuotaBytes.help': '0 means no limit.',
   'setting.authThrottle.delayAfterFailures': 'Slow down a computer after failed logins',

@@ -55,6 +55,7 @@ export const GROUPS: Array<{ title: MessageKey; fields: FieldSpec[] }> = [
       { key: 'limits.smtpSoftErrorLimit', kind: 'number' },
       { key: 'limits.smtpHardErrorLimit', kind: 'number' },
       { key: 'limits.smtpErrorSleepSeconds', kind: 'number' },
+      { key: 'limits.messagePathsKept', kind: 'number' },
       { key: 'defaultQuotaBytes', kind: 'number' },
     ],
   },

@@ -9,6 +9,7 @@ import { dnsContract } from './dns.js';
 import { firewallContract, type firewallCommands, type firewallKind } from './firewall.js';
 import { liveContract, type liveEvent } from './live.js';
 import { overviewContract } from './overview.js';
+import { pathsContract } from './paths.js';
 import { queueContract } from './queue.js';
 import { settingsContract, type settingsChange } from './settings.js';
 import { setupContract } from './setup.js';
@@ -24,6 +25,7 @@ export const contract = {
   ...liveContract,
   ...queueContract,
   ...dnsContract,
+  ...pathsContract,
 };
 
 export type Contract = typeof contract;
@@ -71,6 +73,9 @@ export type FirewallPort = FirewallResponse['ports'][number];
 export type QueueResponse = ResponseOf<'GET /api/queue'>;
 export type QueueEntryInfo = QueueResponse['entries'][number];
 export type DnsZoneResponse = ResponseOf<'GET /api/dns/zone'>;
+export type PathsResponse = ResponseOf<'GET /api/paths'>;
+export type PathSummary = PathsResponse['paths'][number];
+export type MailboxMessagesResponse = ResponseOf<'GET /api/users/:address/messages'>;
 
 export type { RouteSpec };
 export type { CertificateSummary } from '../../tls/certificates.js';
@@ -80,5 +85,6 @@ export type { LogEntry } from '../../log.js';
 export type { ServiceName, Settings } from '../../settings/schema.js';
 export type { ServiceState, ServiceStatus } from '../../net/listener.js';
 export type { TranscriptLine } from '../../inspector/bus.js';
+export type { MessagePath, PathStep, PathStepKind, PathFactKey } from '../../inspector/message-paths.js';
 export { EVENTS_PATH, WS_PROTOCOL, WS_TOKEN_PREFIX, liveEvent } from './live.js';
 export { apiError } from './common.js';
