@@ -9,6 +9,7 @@ import { EVENTS_PATH } from './contract/index.js';
 import { EventHub, safeEqual } from './events.js';
 import { errorReply, matchRoute, parseRequest, readJsonBody, type Download, type Handlers } from './router.js';
 import { certificateRoutes } from './routes/certificates.js';
+import { classRoutes } from './routes/classes.js';
 import { dnsRoutes } from './routes/dns.js';
 import { firewallRoutes } from './routes/firewall.js';
 import { liveRoutes } from './routes/live.js';
@@ -32,7 +33,7 @@ export interface AdminApi {
 const LOOPBACK = '127.0.0.1';
 
 /** A handler for every route of the contract (the compiler says if one is missing). */
-const HANDLERS: Handlers = { ...overviewRoutes, ...setupRoutes, ...settingsRoutes, ...userRoutes, ...certificateRoutes, ...firewallRoutes, ...liveRoutes, ...queueRoutes, ...dnsRoutes, ...pathRoutes };
+const HANDLERS: Handlers = { ...overviewRoutes, ...setupRoutes, ...settingsRoutes, ...userRoutes, ...certificateRoutes, ...firewallRoutes, ...liveRoutes, ...queueRoutes, ...dnsRoutes, ...pathRoutes, ...classRoutes };
 
 export async function startAdminApi(engine: Engine, port: number): Promise<AdminApi> {
   const token = crypto.randomBytes(24).toString('base64url');

@@ -3,15 +3,16 @@ import readline from 'node:readline';
 import { AccountError, Accounts } from '../accounts/accounts.js';
 import { passwordProblem } from '../accounts/password.js';
 import { loadSettings } from '../settings/file.js';
-import { openDatabase } from '../store/db.js';
+import { openDatabase, type Db } from '../store/db.js';
 import { MailStore } from '../store/mailstore.js';
 import { UsageError } from './usage-error.js';
 
-export async function withAccounts(dataDir: string, run: (accounts: Accounts) => Promise<number> | number): Promise<number> {
+export async function withAccounts(dataDir: string, run: (accounts: Accounts, store: { db: Db; mailStore: MailStore }) => Promise<number> | number): Promise<number> {
   const { settings } = loadSettings(dataDir);
   const db = openDatabase(dataDir);
   try {
-    return await run(new Accounts(db, dataDir, new MailStore(db, dataDir), () => settings));
+    const mailStore = new MailStore(db, dataDir);
+    return await run(new Accounts(db, dataDir, mailStore, () => settings), { db, mailStore });
   } finally {
     db.close();
   }

@@ -40,6 +40,7 @@ export function defaultSettings(): Settings {
       smtpHardErrorLimit: 20,
       smtpErrorSleepSeconds: 1,
       messagePathsKept: 200,
+      accountsPerClass: 500,
     },
     authThrottle: {
       delayAfterFailures: 3,

@@ -102,6 +102,8 @@ export const settingsSchema = z.strictObject({
     smtpErrorSleepSeconds: seconds(0),
     /** The recent messages whose whole path (DNS, SMTP, delivery, IDLE, FETCH/RETR, outbound) the window can show, kept in memory. */
     messagePathsKept: count(1, 'messages'),
+    /** Accounts one class may have (`lanpost class create|import`, the Classroom page). */
+    accountsPerClass: count(1, 'accounts'),
   }),
   /** Failed logins are charged to the client address, never to the account alone (server/accounts/throttle.ts). */
   authThrottle: z.strictObject({

@@ -153,4 +153,20 @@ export const MIGRATIONS: Migration[] = [
     // a cache: what is dropped is parsed again by the next FETCH or SEARCH that needs it
     sql: 'DELETE FROM message_mime;',
   },
+  {
+    version: 7,
+    description: 'classes: a teacher\'s student accounts, made, reset and deleted together',
+    sql: `
+      CREATE TABLE classes (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        created_at INTEGER NOT NULL
+      );
+      CREATE TABLE class_members (
+        class_id INTEGER NOT NULL REFERENCES classes(id) ON DELETE CASCADE,
+        user_id INTEGER NOT NULL UNIQUE REFERENCES users(id) ON DELETE CASCADE,
+        PRIMARY KEY (class_id, user_id)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

@@ -193,6 +193,8 @@ export const en = {
   'setting.limits.smtpErrorSleepSeconds.help': 'How long each reply waits past the first limit; 0: none (Postfix smtpd_error_sleep_time).',
   'setting.limits.messagePathsKept': 'Message paths kept',
   'setting.limits.messagePathsKept.help': 'How many of the latest messages the Message path page can show, in memory (they start again empty at every start).',
+  'setting.limits.accountsPerClass': 'Accounts per class',
+  'setting.limits.accountsPerClass.help': 'The most accounts one class may have (Classroom page, lanpost class create or import).',
   'setting.defaultQuotaBytes': 'Quota for new users (bytes)',
   'setting.defaultQuotaBytes.help': '0 means no limit.',
   'setting.authThrottle.delayAfterFailures': 'Slow down a computer after failed logins',

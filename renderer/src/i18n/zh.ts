@@ -195,6 +195,8 @@ export const zh: Record<MessageKey, string> = {
   'setting.limits.smtpErrorSleepSeconds.help': '超过第一个上限后每个回复等待的时间；0 表示不等待（Postfix smtpd_error_sleep_time）。',
   'setting.limits.messagePathsKept': '保留的邮件路径数',
   'setting.limits.messagePathsKept.help': '“邮件路径”页能显示的最近邮件数，保存在内存中（每次启动后从空开始）。',
+  'setting.limits.accountsPerClass': '每个班级的账户数',
+  'setting.limits.accountsPerClass.help': '一个班级最多可有的账户数（“课堂”页，lanpost class create 或 import）。',
   'setting.defaultQuotaBytes': '新用户配额（字节）',
   'setting.defaultQuotaBytes.help': '0 表示不限制。',
   'setting.authThrottle.delayAfterFailures': '一台电脑登录失败几次后放慢',

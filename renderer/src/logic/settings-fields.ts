@@ -56,6 +56,7 @@ export const GROUPS: Array<{ title: MessageKey; fields: FieldSpec[] }> = [
       { key: 'limits.smtpHardErrorLimit', kind: 'number' },
       { key: 'limits.smtpErrorSleepSeconds', kind: 'number' },
       { key: 'limits.messagePathsKept', kind: 'number' },
+      { key: 'limits.accountsPerClass', kind: 'number' },
       { key: 'defaultQuotaBytes', kind: 'number' },
     ],
   },

@@ -126,5 +126,13 @@ export const clientSetup = z.strictObject({
   plaintextLogin: settingsSchema.shape.plaintextLogin,
 });
 
+/** Bytes, 0 for none; null is the same as leaving it out. */
+export const quotaBytes = z
+  .number()
+  .int('must be a whole number of bytes, 0 for none')
+  .min(0, 'must be a whole number of bytes, 0 for none')
+  .nullish()
+  .transform((value) => value ?? undefined);
+
 /** `{ address }`: what was made or changed, the address normalized. */
 export const addressAnswer = z.strictObject({ address: z.string() });

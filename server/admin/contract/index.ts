@@ -4,6 +4,7 @@
 // every answer against it; the window imports the types only (`import type`), never zod.
 import type { z } from 'zod/v3';
 import { certificatesContract } from './certificates.js';
+import { classesContract } from './classes.js';
 import type { apiError, clientServer, clientSetup, problem, RouteSpec, tlsMode, trafficHour } from './common.js';
 import { dnsContract } from './dns.js';
 import { firewallContract, type firewallCommands, type firewallKind } from './firewall.js';
@@ -26,6 +27,7 @@ export const contract = {
   ...queueContract,
   ...dnsContract,
   ...pathsContract,
+  ...classesContract,
 };
 
 export type Contract = typeof contract;
@@ -75,6 +77,9 @@ export type QueueEntryInfo = QueueResponse['entries'][number];
 export type DnsZoneResponse = ResponseOf<'GET /api/dns/zone'>;
 export type PathsResponse = ResponseOf<'GET /api/paths'>;
 export type PathSummary = PathsResponse['paths'][number];
+export type ClassesResponse = ResponseOf<'GET /api/classes'>;
+export type ClassInfo = ClassesResponse['classes'][number];
+export type IssuedResponse = ResponseOf<'POST /api/classes'>;
 export type MailboxMessagesResponse = ResponseOf<'GET /api/users/:address/messages'>;
 
 export type { RouteSpec };
