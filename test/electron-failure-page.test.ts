@@ -2,12 +2,12 @@
 // fix from the failure classifier, escaped, in English or 简体中文, with no script and nothing
 // remote — checked as text and in real headless Chromium (the engine Electron's window uses),
 // including the Try again link whose navigation main.ts stops and acts on.
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classifyEngineFailure } from '../electron/engine-failure.js';
 import { escapeHtml, FAILURE_PAGE_CSP, failurePageHtml, failurePageUrl, isRetryRequest, pageLanguage, RETRY_URL } from '../electron/failure-page.js';
+import { launchBrowser } from './helpers/browser.js';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 const DATA_DIR = '/home/ann/.config/LanPost';
 const LOG = '/home/ann/.config/LanPost/logs/engine.log';
 const ABI =
@@ -62,7 +62,7 @@ describe('the page as text', () => {
 describe('the page in Chromium', () => {
   let browser: Browser;
   beforeAll(async () => {
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchBrowser();
   });
   afterAll(async () => {
     await browser?.close();

@@ -4,17 +4,13 @@
 // $LANPOST_SCREENSHOTS (the README's are made with LANPOST_SCREENSHOTS=docs/screenshots).
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import nodemailer from 'nodemailer';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveSettings, settingsPath } from '../server/settings/file.js';
+import { launchBrowser, screenshot as screenshotOf } from './helpers/browser.js';
 import { startTestEngine, type TestEngine } from './helpers/engine.js';
 import { ensureRendererBuilt } from './helpers/renderer-build.js';
-
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
-const shots = process.env.LANPOST_SCREENSHOTS ? path.resolve(process.env.LANPOST_SCREENSHOTS) : fs.mkdtempSync(path.join(os.tmpdir(), 'lanpost-shots-'));
 
 let test: TestEngine;
 let browser: Browser;
@@ -23,16 +19,7 @@ let page: Page;
 let squatter: net.Server;
 const pageErrors: string[] = [];
 
-async function screenshot(name: string): Promise<void> {
-  fs.mkdirSync(shots, { recursive: true });
-  // The whole page at once, with the side bar as tall as the page (a full-page capture would
-  // leave the sticky side bar behind).
-  const viewport = page.viewportSize()!;
-  const height = Number(await page.evaluate('document.documentElement.scrollHeight'));
-  await page.setViewportSize({ width: viewport.width, height: Math.max(viewport.height, height) });
-  await page.screenshot({ path: path.join(shots, `${name}.png`) });
-  await page.setViewportSize(viewport);
-}
+const screenshot = (name: string) => screenshotOf(page, name);
 
 async function openSection(name: RegExp): Promise<void> {
   await page.getByRole('navigation').getByRole('link', { name }).click();
@@ -44,7 +31,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
   const taken = (squatter.address() as net.AddressInfo).port;
   test = await startTestEngine({ change: (settings) => void (settings.services.pop3.port = taken) });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1100, height: 800 }, locale: 'en-US' });
   page.setDefaultTimeout(15_000);
   page.on('pageerror', (error) => pageErrors.push(error.message));
