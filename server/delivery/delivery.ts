@@ -3,7 +3,7 @@
 import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { User } from '../accounts/accounts.js';
-import type { AcceptedReport, StoredCopy } from '../inspector/message-paths.js';
+import type { AcceptedReport, StoredCopy } from '../inspector/message-path-types.js';
 import type { Log } from '../log.js';
 import type { ServiceName } from '../settings/schema.js';
 import type { MailStore } from '../store/mailstore.js';

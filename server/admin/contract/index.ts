@@ -90,6 +90,6 @@ export type { LogEntry } from '../../log.js';
 export type { ServiceName, Settings } from '../../settings/schema.js';
 export type { ServiceState, ServiceStatus } from '../../net/listener.js';
 export type { TranscriptLine } from '../../inspector/bus.js';
-export type { MessagePath, PathStep, PathStepKind, PathFactKey } from '../../inspector/message-paths.js';
+export type { MessagePath, PathStep, PathStepKind, PathFactKey } from '../../inspector/message-path-types.js';
 export { EVENTS_PATH, WS_PROTOCOL, WS_TOKEN_PREFIX, liveEvent } from './live.js';
 export { apiError } from './common.js';

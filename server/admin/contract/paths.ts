@@ -1,6 +1,6 @@
 // Message paths (classroom): the recent messages, one message's whole path, and a user's mailbox
 // to pick a message from.
-import type { MessagePath, PathFactKey, PathStep, PathStepKind } from '../../inspector/message-paths.js';
+import type { MessagePath, PathFactKey, PathStep, PathStepKind } from '../../inspector/message-path-types.js';
 import { transcriptLine, z, type RoutePattern, type RouteSpec } from './common.js';
 
 const stepKind = z.enum(['dns', 'submission', 'delivery', 'queued', 'notified', 'read', 'outbound']) satisfies z.ZodType<PathStepKind>;
