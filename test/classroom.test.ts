@@ -1,4 +1,4 @@
-// A class in one step: 30 student accounts from a CSV (through the admin API), each able to log in
+// A class in one step: student accounts from a CSV (through the admin API), each able to log in
 // over IMAP with the password it was given; reset at the end of term (mail and own folders gone,
 // new passwords, the old ones refused); deleted with its accounts. And `lanpost class …` as a child
 // process does the same on a data folder.
@@ -45,20 +45,17 @@ describe('a class from a CSV, through the admin API', () => {
     expect((await api(test, '/api/classes')).body.classes).toEqual([]);
   });
 
-  it('makes 30 accounts from a CSV, each logs in over IMAP with its password', async () => {
-    const answer = await api<IssuedResponse>(test, '/api/classes/import', { body: { name: '7a', csv: csvOf(30), quotaBytes: 10 * 1024 * 1024 } });
+  it('makes the accounts of a CSV (quoted names, Chinese names, bare addresses), each logs in over IMAP with its password', async () => {
+    const answer = await api<IssuedResponse>(test, '/api/classes/import', { body: { name: '7a', csv: csvOf(8), quotaBytes: 10 * 1024 * 1024 } });
     expect(answer.status).toBe(201);
     made = answer.body;
-    expect(made.accounts).toHaveLength(30);
+    expect(made.accounts).toHaveLength(8);
     expect(made.accounts[0]).toEqual({ address: 'li.wei@lanpost.lan', displayName: 'Li, Wei', password: expect.stringMatching(/^\w{4}-\w{4}-\w{4}-\w{4}$/) });
     expect(made.accounts[1]).toMatchObject({ address: 'zhang.wei@lanpost.lan', displayName: '张伟' });
-    for (let i = 0; i < made.accounts.length; i += 10) {
-      const batch = made.accounts.slice(i, i + 10);
-      expect(await Promise.all(batch.map((a) => imapLogin(a.address, a.password)))).toEqual(batch.map(() => true));
-    }
+    expect(await Promise.all(made.accounts.map((a) => imapLogin(a.address, a.password)))).toEqual(made.accounts.map(() => true));
     const listed = await api(test, '/api/classes');
-    expect(listed.body.classes).toEqual([{ name: '7a', createdAt: expect.any(Number), members: expect.arrayContaining([{ address: 's30@lanpost.lan', displayName: 'Student 30' }]) }]);
-    expect(listed.body.classes[0].members).toHaveLength(30);
+    expect(listed.body.classes).toEqual([{ name: '7a', createdAt: expect.any(Number), members: expect.arrayContaining([{ address: 's8@lanpost.lan', displayName: 'Student 8' }]) }]);
+    expect(listed.body.classes[0].members).toHaveLength(8);
     expect(test.engine.context.accounts.findUser('s3@lanpost.lan')!.quota_bytes).toBe(10 * 1024 * 1024);
     // the passwords are not kept: the list never shows them
     expect(JSON.stringify(listed.body)).not.toContain(made.accounts[0]!.password);
@@ -97,11 +94,11 @@ describe('a class from a CSV, through the admin API', () => {
 
   it('gives new passwords for new slips, and deletes the class with its accounts', async () => {
     const slips = await api(test, '/api/classes/7a/slips', { method: 'POST' });
-    expect(slips.body.accounts).toHaveLength(30);
+    expect(slips.body.accounts).toHaveLength(8);
     expect(await imapLogin(slips.body.accounts[5].address, slips.body.accounts[5].password)).toBe(true);
     expect((await api(test, '/api/classes/nope/reset', { method: 'POST' })).status).toBe(404);
     const deleted = await api(test, '/api/classes/7a', { method: 'DELETE' });
-    expect(deleted.body.deleted).toHaveLength(30);
+    expect(deleted.body.deleted).toHaveLength(8);
     expect(test.engine.context.accounts.findUser('li.wei@lanpost.lan')).toBeUndefined();
     expect((await api(test, '/api/classes')).body.classes).toEqual([]);
   });

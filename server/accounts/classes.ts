@@ -44,7 +44,7 @@ export class Classes {
       byName: db.prepare<[string]>('SELECT id, name, created_at FROM classes WHERE name = ?'),
       insert: db.prepare<[string, number]>('INSERT INTO classes (name, created_at) VALUES (?, ?) RETURNING id'),
       addMember: db.prepare<[number, number]>('INSERT INTO class_members (class_id, user_id) VALUES (?, ?)'),
-      members: db.prepare<[number]>('SELECT users.* FROM class_members JOIN users ON users.id = class_members.user_id WHERE class_id = ? ORDER BY users.address'),
+      members: db.prepare<[number]>('SELECT users.* FROM class_members JOIN users ON users.id = class_members.user_id WHERE class_id = ? ORDER BY users.id'),
       delete: db.prepare<[number]>('DELETE FROM classes WHERE id = ?'),
     };
   }
