@@ -13,6 +13,7 @@ import { CertificatesPage } from './pages/Certificates.js';
 import { ClientSetupPage } from './pages/ClientSetup.js';
 import { DnsPage } from './pages/Dns.js';
 import { FirewallPage } from './pages/Firewall.js';
+import { ClassroomPage } from './pages/Classroom.js';
 import { InspectorPage } from './pages/Inspector.js';
 import { LogsPage } from './pages/Logs.js';
 import { MessagePathPage } from './pages/MessagePath.js';
@@ -40,6 +41,7 @@ const PAGES: PageEntry[] = [
   { id: 'queue', label: 'nav.queue', render: () => <QueuePage /> },
   { id: 'inspector', label: 'nav.inspector', render: () => <InspectorPage /> },
   { id: 'paths', label: 'nav.paths', render: () => <MessagePathPage /> },
+  { id: 'classroom', label: 'nav.classroom', render: () => <ClassroomPage /> },
   { id: 'client-setup', label: 'nav.clientSetup', render: () => <ClientSetupPage /> },
   { id: 'logs', label: 'nav.logs', render: () => <LogsPage /> },
 ];
