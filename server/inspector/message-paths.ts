@@ -22,8 +22,8 @@ const DNS_BEFORE_MS = 60_000;
 const MAX_STEPS = 50;
 const MAX_LINES = 60;
 const MAX_RECIPIENTS = 20;
-/** Copies whose steps wait for their path (see `early`). */
-const MAX_EARLY = 500;
+/** How long steps wait for their path (see `early`): a copy whose path has not come by then (an APPEND, not a delivery) gets none. */
+const EARLY_MS = 10_000;
 
 /** Emits 'change' ({ id, created }) when a path is made or gets a step. */
 export class MessagePaths extends EventEmitter {
@@ -39,9 +39,9 @@ export class MessagePaths extends EventEmitter {
   /**
    * Steps of copies whose path is not made yet: IDLE tells of a copy as soon as its index row is
    * committed, which can be before the other copies and the queue entry are durable and the
-   * delivery reports the message. They join the path when it comes.
+   * delivery reports the message. They join the path when it comes, for EARLY_MS.
    */
-  private readonly early = new Map<string, PathStep[]>();
+  private readonly early = new Map<string, { since: number; steps: PathStep[] }>();
   private readonly onLine = (line: TranscriptLine) => this.lines.add(line);
 
   constructor(
@@ -116,7 +116,7 @@ export class MessagePaths extends EventEmitter {
       this.byCopy.set(key, entry.id);
       this.mailboxes.set(copy.mailboxId, (this.mailboxes.get(copy.mailboxId) ?? 0) + 1);
       keys.push(key);
-      entry.steps.push(...(this.early.get(key) ?? []));
+      entry.steps.push(...(this.early.get(key)?.steps ?? []));
       this.early.delete(key);
     }
     this.copiesOf.set(entry.id, keys);
@@ -137,6 +137,7 @@ export class MessagePaths extends EventEmitter {
 
   /** An IMAP session in IDLE was told of new messages: its lines since `sinceLine` are the untagged EXISTS/RECENT. */
   notified(session: SessionRef, mailboxId: number, uids: readonly number[], sinceLine: number): void {
+    this.forgetEarly();
     const lines = this.lines.lastCommand(sessionKey(session.service, session.session), sinceLine);
     for (const uid of uids) this.stepFor(copyKey(mailboxId, uid), 'notified', session, lines, true);
   }
@@ -146,7 +147,8 @@ export class MessagePaths extends EventEmitter {
    * the answer's lines as they are written, until `last` says a line ends it.
    */
   read(session: SessionRef, mailboxId: number, uids: Iterable<number>, last: (line: TranscriptLine) => boolean): void {
-    if (!this.mailboxes.has(mailboxId) && !this.early.size) return;
+    this.forgetEarly();
+    if (!this.mailboxes.has(mailboxId) && ![...this.early.keys()].some((k) => k.startsWith(`${mailboxId}:`))) return;
     const key = sessionKey(session.service, session.session);
     const command = this.lines.lastCommand(key);
     const steps: Array<{ entry: MessagePath | null; step: PathStep }> = [];
@@ -188,17 +190,23 @@ export class MessagePaths extends EventEmitter {
   private stepFor(key: string, kind: PathStepKind, session: SessionRef, lines: TranscriptLine[], early: boolean): { entry: MessagePath | null; step: PathStep } | null {
     const id = this.byCopy.get(key);
     const entry = id === undefined ? undefined : this.paths.get(id);
-    const steps = entry ? entry.steps : this.early.get(key);
+    const steps = entry ? entry.steps : this.early.get(key)?.steps;
     if (!steps && !early) return null;
     if (steps?.some((s) => s.kind === kind && s.session?.service === session.service && s.session.session === session.session)) return null;
     if (entry) return { entry, step: this.step(entry, kind, Date.now(), session, [], lines) };
     const step: PathStep = { kind, time: Date.now(), session, facts: [], lines: lines.slice(0, MAX_LINES) };
     if (steps) steps.push(step);
-    else {
-      this.early.set(key, [step]);
-      if (this.early.size > MAX_EARLY) this.early.delete(this.early.keys().next().value!);
-    }
+    else this.early.set(key, { since: step.time, steps: [step] });
     return { entry: null, step };
+  }
+
+  /** Early steps whose path did not come (oldest first: insertion order). */
+  private forgetEarly(): void {
+    const before = Date.now() - EARLY_MS;
+    for (const [key, waiting] of this.early) {
+      if (waiting.since >= before) break;
+      this.early.delete(key);
+    }
   }
 
   private step(entry: MessagePath, kind: PathStepKind, time: number, session: SessionRef | null, facts: PathStep['facts'] = [], lines: TranscriptLine[] = []): PathStep {
