@@ -2,7 +2,8 @@
 // and addresses — with password slips to print; new slips (new passwords), the reset at the end of
 // term (mail removed, new passwords) and deleting the class with its accounts. Passwords are shown
 // only in the slips right after they are made: LanPost keeps none.
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
+import type { ApiError } from '../api.js';
 import type { ClassInfo, ClientSetup, IssuedResponse } from '../../../server/admin/contract/index.js';
 import { Button, Card, Empty, Field, Loading, Notice, Page, TableHead } from '../components/ui.js';
 import { useApp, useResource, useSubmit } from '../context.js';
@@ -124,75 +125,90 @@ function ClassRow({ entry, onIssued, onChange }: { entry: ClassInfo; onIssued(an
 function CreateClass({ limit, onIssued }: { limit: number; onIssued(answer: IssuedResponse): void }) {
   const { t } = useI18n();
   const { api } = useApp();
-  const [name, setName] = useState('');
   const [prefix, setPrefix] = useState('student');
   const [count, setCount] = useState('30');
-  const [quota, setQuota] = useState('');
-  const { busy, error, run } = useSubmit();
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    void run(async () => {
-      onIssued(await api.call('POST /api/classes', { body: { name, prefix, count: Number(count), quotaBytes: quotaBytes(quota) } }));
-      setName('');
-    });
-  };
   return (
-    <Card title={t('class.create')}>
-      <form onSubmit={submit} noValidate>
-        <Field label={t('class.name')} help={t('class.nameHelp')} error={error?.reasonFor('name')}>
-          {(props) => <input {...props} value={name} onChange={(e) => setName(e.target.value)} placeholder="7a" autoComplete="off" />}
-        </Field>
-        <Field label={t('class.prefix')} help={t('class.prefixHelp', { example: `${prefix || 'student'}01` })} error={error?.reasonFor('prefix')}>
-          {(props) => <input {...props} value={prefix} onChange={(e) => setPrefix(e.target.value)} spellCheck={false} autoComplete="off" />}
-        </Field>
-        <Field label={t('class.count')} help={t('class.countHelp', { limit })} error={error?.reasonFor('count')}>
-          {(props) => <input {...props} value={count} onChange={(e) => setCount(e.target.value)} inputMode="numeric" className="port" />}
-        </Field>
-        <Field label={t('users.quota')} help={t('users.quotaHelp')} error={error?.reasonFor('quotaBytes')}>
-          {(props) => <input {...props} value={quota} onChange={(e) => setQuota(e.target.value)} inputMode="decimal" placeholder="0" className="narrow" />}
-        </Field>
-        {error && !error.problems.length && <Notice tone="bad">{error.message}</Notice>}
-        <Button kind="primary" type="submit" disabled={busy}>
-          {busy ? t('class.making') : t('class.createButton')}
-        </Button>
-      </form>
-    </Card>
+    <ClassForm
+      title={t('class.create')}
+      button={t('class.createButton')}
+      nameHelp={t('class.nameHelp')}
+      make={(name, quotaBytes) => api.call('POST /api/classes', { body: { name, prefix, count: Number(count), quotaBytes } })}
+      onIssued={onIssued}
+      fields={(error) => (
+        <>
+          <Field label={t('class.prefix')} help={t('class.prefixHelp', { example: `${prefix || 'student'}01` })} error={error?.reasonFor('prefix')}>
+            {(props) => <input {...props} value={prefix} onChange={(e) => setPrefix(e.target.value)} spellCheck={false} autoComplete="off" />}
+          </Field>
+          <Field label={t('class.count')} help={t('class.countHelp', { limit })} error={error?.reasonFor('count')}>
+            {(props) => <input {...props} value={count} onChange={(e) => setCount(e.target.value)} inputMode="numeric" className="port" />}
+          </Field>
+        </>
+      )}
+    />
   );
 }
 
 function ImportClass({ limit, onIssued }: { limit: number; onIssued(answer: IssuedResponse): void }) {
   const { t } = useI18n();
   const { api } = useApp();
-  const [name, setName] = useState('');
   const [csv, setCsv] = useState('');
+  return (
+    <ClassForm
+      title={t('class.import')}
+      button={t('class.importButton')}
+      make={async (name, quotaBytes) => {
+        const answer = await api.call('POST /api/classes/import', { body: { name, csv, quotaBytes } });
+        setCsv('');
+        return answer;
+      }}
+      onIssued={onIssued}
+      fields={(error) => (
+        <>
+          <Field label={t('class.csvFile')} help={t('class.csvHelp', { limit })}>
+            {(props) => <input {...props} type="file" accept=".csv,text/csv,text/plain" onChange={(e) => void e.target.files?.[0]?.text().then(setCsv)} />}
+          </Field>
+          <Field label={t('class.csv')} error={error?.reasonFor('csv') ?? error?.reasonFor('count') ?? error?.reasonFor('address')}>
+            {(props) => <textarea {...props} rows={6} value={csv} onChange={(e) => setCsv(e.target.value)} placeholder={'name,address\nLi Wei,li.wei\n张伟,zhang.wei'} spellCheck={false} />}
+          </Field>
+        </>
+      )}
+    />
+  );
+}
+
+/** A form that makes a class: its name, what this way of making it asks for (`fields`), a quota; the slips go to `onIssued`. */
+function ClassForm(props: {
+  title: string;
+  button: string;
+  nameHelp?: string;
+  make(name: string, quotaBytes: number): Promise<IssuedResponse>;
+  fields(error: ApiError | null): ReactNode;
+  onIssued(answer: IssuedResponse): void;
+}) {
+  const { t } = useI18n();
+  const [name, setName] = useState('');
   const [quota, setQuota] = useState('');
   const { busy, error, run } = useSubmit();
   const submit = (e: FormEvent) => {
     e.preventDefault();
     void run(async () => {
-      onIssued(await api.call('POST /api/classes/import', { body: { name, csv, quotaBytes: quotaBytes(quota) } }));
+      props.onIssued(await props.make(name, quotaBytes(quota)));
       setName('');
-      setCsv('');
     });
   };
   return (
-    <Card title={t('class.import')}>
+    <Card title={props.title}>
       <form onSubmit={submit} noValidate>
-        <Field label={t('class.name')} error={error?.reasonFor('name')}>
-          {(props) => <input {...props} value={name} onChange={(e) => setName(e.target.value)} placeholder="7b" autoComplete="off" />}
+        <Field label={t('class.name')} help={props.nameHelp} error={error?.reasonFor('name')}>
+          {(field) => <input {...field} value={name} onChange={(e) => setName(e.target.value)} placeholder="7a" autoComplete="off" />}
         </Field>
-        <Field label={t('class.csvFile')} help={t('class.csvHelp', { limit })}>
-          {(props) => <input {...props} type="file" accept=".csv,text/csv,text/plain" onChange={(e) => void e.target.files?.[0]?.text().then(setCsv)} />}
-        </Field>
-        <Field label={t('class.csv')} error={error?.reasonFor('csv') ?? error?.reasonFor('count') ?? error?.reasonFor('address')}>
-          {(props) => <textarea {...props} rows={6} value={csv} onChange={(e) => setCsv(e.target.value)} placeholder={'name,address\nLi Wei,li.wei\n张伟,zhang.wei'} spellCheck={false} />}
-        </Field>
+        {props.fields(error)}
         <Field label={t('users.quota')} help={t('users.quotaHelp')} error={error?.reasonFor('quotaBytes')}>
-          {(props) => <input {...props} value={quota} onChange={(e) => setQuota(e.target.value)} inputMode="decimal" placeholder="0" className="narrow" />}
+          {(field) => <input {...field} value={quota} onChange={(e) => setQuota(e.target.value)} inputMode="decimal" placeholder="0" className="narrow" />}
         </Field>
         {error && !error.problems.length && <Notice tone="bad">{error.message}</Notice>}
         <Button kind="primary" type="submit" disabled={busy}>
-          {busy ? t('class.making') : t('class.importButton')}
+          {busy ? t('class.making') : props.button}
         </Button>
       </form>
     </Card>
