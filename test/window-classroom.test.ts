@@ -125,9 +125,11 @@ describe('the message path view', () => {
   it('has a projector mode: large type and high contrast, kept across pages', async () => {
     await page.getByRole('button', { name: 'Projector mode' }).click();
     await page.locator('.layout.projector').waitFor();
-    const style = await page.locator('.transcript').evaluate((box) => ({ background: getComputedStyle(box).backgroundColor, size: getComputedStyle(box.querySelector('.lines')!).fontSize }));
-    expect(style.background).toBe('rgb(0, 0, 0)');
-    expect(parseFloat(style.size)).toBeGreaterThan(20);
+    const [background, size] = (await page.evaluate(
+      "(() => { const box = document.querySelector('.transcript'); return [getComputedStyle(box).backgroundColor, getComputedStyle(box.querySelector('.lines')).fontSize]; })()",
+    )) as [string, string];
+    expect(background).toBe('rgb(0, 0, 0)');
+    expect(parseFloat(size)).toBeGreaterThan(20);
     await openSection(/Message path/);
     await page.locator('.layout.projector').waitFor();
     await page.getByRole('button', { name: 'Leave projector mode' }).click();
