@@ -24,6 +24,8 @@ const MAX_LINES = 60;
 const MAX_RECIPIENTS = 20;
 /** How long steps wait for their path (see `early`): a copy whose path has not come by then (an APPEND, not a delivery) gets none. */
 const EARLY_MS = 10_000;
+/** …and at most this many copies wait (a flood of APPENDs to a mailbox in IDLE). */
+const MAX_EARLY = 500;
 
 /** Emits 'change' ({ id, created }) when a path is made or gets a step. */
 export class MessagePaths extends EventEmitter {
@@ -39,7 +41,7 @@ export class MessagePaths extends EventEmitter {
   /**
    * Steps of copies whose path is not made yet: IDLE tells of a copy as soon as its index row is
    * committed, which can be before the other copies and the queue entry are durable and the
-   * delivery reports the message. They join the path when it comes, for EARLY_MS.
+   * delivery reports the message. They join the path when it comes, for EARLY_MS (MAX_EARLY copies).
    */
   private readonly early = new Map<string, { since: number; steps: PathStep[] }>();
   private readonly onLine = (line: TranscriptLine) => this.lines.add(line);
@@ -196,7 +198,10 @@ export class MessagePaths extends EventEmitter {
     if (entry) return { entry, step: this.step(entry, kind, Date.now(), session, [], lines) };
     const step: PathStep = { kind, time: Date.now(), session, facts: [], lines: lines.slice(0, MAX_LINES) };
     if (steps) steps.push(step);
-    else this.early.set(key, { since: step.time, steps: [step] });
+    else {
+      this.early.set(key, { since: step.time, steps: [step] });
+      if (this.early.size > MAX_EARLY) this.early.delete(this.early.keys().next().value!);
+    }
     return { entry: null, step };
   }
 
