@@ -2,10 +2,10 @@
 // one step, on the database (also while the engine runs). Passwords are printed once (address,
 // password, name per line) and, with --slips FILE, written as a page of slips to print.
 import fs from 'node:fs';
-import { AccountError } from '../accounts/accounts.js';
 import { Classes, type IssuedAccount } from '../accounts/classes.js';
 import { loadSettings } from '../settings/file.js';
 import { withAccounts } from './accounts.js';
+import { one, quotaOption } from './arguments.js';
 import { slipsPage } from './slips.js';
 import { UsageError } from './usage-error.js';
 
@@ -38,13 +38,13 @@ export function classCommand(dataDir: string, sub: string | undefined, args: str
         const name = one(args, 'class create takes NAME (with --prefix PREFIX --count N)');
         if (!options.prefix || !options.count) throw new UsageError('class create needs --prefix PREFIX and --count N');
         const count = Number(options.count);
-        const made = await classes.create(name, { prefix: options.prefix, count, quotaBytes: quota(options.quota) });
+        const made = await classes.create(name, { prefix: options.prefix, count, quotaBytes: quotaOption(options.quota) });
         return issued(name, made, `made class ${name}: ${made.length} accounts`);
       }
       case 'import': {
         const [name, file, ...extra] = args;
         if (!name || !file || extra.length) throw new UsageError('class import takes NAME FILE.csv');
-        const made = await classes.importCsv(name, fs.readFileSync(file, 'utf8'), { quotaBytes: quota(options.quota) });
+        const made = await classes.importCsv(name, fs.readFileSync(file, 'utf8'), { quotaBytes: quotaOption(options.quota) });
         return issued(name, made, `made class ${name}: ${made.length} accounts from ${file}`);
       }
       case 'slips': {
@@ -67,16 +67,4 @@ export function classCommand(dataDir: string, sub: string | undefined, args: str
         throw new UsageError('class takes list, create, import, slips, reset or delete');
     }
   });
-}
-
-function one(args: string[], message: string): string {
-  if (args.length !== 1) throw new UsageError(message);
-  return args[0]!;
-}
-
-function quota(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const bytes = Number(text);
-  if (!Number.isInteger(bytes) || bytes < 0) throw new AccountError('--quota must be a whole number of bytes', 'quotaBytes');
-  return bytes;
 }
