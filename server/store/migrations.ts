@@ -156,13 +156,14 @@ export const MIGRATIONS: Migration[] = [
   {
     version: 7,
     description: 'classes: a teacher\'s student accounts, made, reset and deleted together',
+    // IF NOT EXISTS: runs again harmlessly on a database whose user_version was set back
     sql: `
-      CREATE TABLE classes (
+      CREATE TABLE IF NOT EXISTS classes (
         id INTEGER PRIMARY KEY,
         name TEXT NOT NULL UNIQUE COLLATE NOCASE,
         created_at INTEGER NOT NULL
       );
-      CREATE TABLE class_members (
+      CREATE TABLE IF NOT EXISTS class_members (
         class_id INTEGER NOT NULL REFERENCES classes(id) ON DELETE CASCADE,
         user_id INTEGER NOT NULL UNIQUE REFERENCES users(id) ON DELETE CASCADE,
         PRIMARY KEY (class_id, user_id)
