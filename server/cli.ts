@@ -5,6 +5,7 @@ import { AccountError } from './accounts/accounts.js';
 import { RestoreError } from './backup/restore.js';
 import { aliasCommand, userCommand, withAccounts } from './cli/accounts.js';
 import { backupCommand, restoreCommand } from './cli/backup.js';
+import { classCommand } from './cli/class.js';
 import { doctor } from './cli/doctor.js';
 import { settingsCommand } from './cli/settings.js';
 import { UsageError } from './cli/usage-error.js';
@@ -26,6 +27,15 @@ const USAGE = `Usage: lanpost COMMAND [--data DIR]
   user list | user del ADDRESS
   alias add ADDRESS TARGET...        several targets make a distribution list
   alias list | alias del ADDRESS [TARGET]
+  class list                         the classes of student accounts
+  class create NAME --prefix PREFIX --count N [--quota BYTES] [--slips FILE]
+                                     N accounts PREFIX01@domain…, each with a new password
+  class import NAME FILE.csv [--quota BYTES] [--slips FILE]
+                                     one account per row: name,address
+  class slips NAME [--slips FILE]    new passwords for every account of the class, to print
+  class reset NAME --yes [--slips FILE]
+                                     the end of term: every account's mail removed, new passwords
+  class delete NAME                  the class and its accounts (their mail is kept aside)
   cert show | cert regenerate | cert import CERT.pem KEY.pem | cert ca   (prints the CA to give to clients)
   doctor [--reindex]                 check the data folder; --reindex rebuilds the index from the Maildir files
   export zone [NAME]                 the DNS zones in BIND master-file format (NAME: just that zone)
@@ -54,6 +64,10 @@ export async function main(argv: string[]): Promise<number> {
         data: { type: 'string' },
         name: { type: 'string' },
         quota: { type: 'string' },
+        prefix: { type: 'string' },
+        count: { type: 'string' },
+        slips: { type: 'string' },
+        yes: { type: 'boolean' },
         reindex: { type: 'boolean' },
         out: { type: 'string' },
         force: { type: 'boolean' },
@@ -94,6 +108,8 @@ export async function main(argv: string[]): Promise<number> {
         return await withAccounts(dataDir, (accounts) => userCommand(accounts, sub, rest, values));
       case 'alias':
         return await withAccounts(dataDir, (accounts) => aliasCommand(accounts, sub, rest));
+      case 'class':
+        return await classCommand(dataDir, sub, rest, values);
       case 'cert':
         return (await import('./cli/cert.js')).certCommand(dataDir, sub, rest);
       case 'doctor':

@@ -7,6 +7,7 @@ import type { Delivery } from './delivery/delivery.js';
 import type { OutboundQueue } from './delivery/queue.js';
 import type { MimeCache } from './imap/mime/cache.js';
 import type { InspectorBus } from './inspector/bus.js';
+import type { MessagePaths } from './inspector/message-paths.js';
 import type { Log } from './log.js';
 import type { AdmissionGuard } from './net/admission.js';
 import type { ServiceStatus } from './net/listener.js';
@@ -35,6 +36,8 @@ export interface EngineContext {
   /** Mail waiting for other domains: list, retry, delete (`lanpost queue`, the window's Queue page); emits 'change'. */
   queue: OutboundQueue;
   inspector: InspectorBus;
+  /** The recent messages' whole paths (classroom): protocols report what they did with a message here. */
+  paths: MessagePaths;
   /** Every TCP mail connection of the engine is admitted here: limits.connectionsPerClient (per client address, all ports together) and limits.connectionsTotal. */
   admission: AdmissionGuard;
   log: Log;

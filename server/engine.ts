@@ -13,6 +13,7 @@ import { OutboundQueue } from './delivery/queue.js';
 import { OutboundWorker } from './delivery/outbound/worker.js';
 import { MimeCache } from './imap/mime/cache.js';
 import { InspectorBus } from './inspector/bus.js';
+import { MessagePaths } from './inspector/message-paths.js';
 import { Log } from './log.js';
 import { AdmissionGuard } from './net/admission.js';
 import { lanAddresses, networkMatcher } from './net/interfaces.js';
@@ -103,6 +104,9 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const tls = new TlsContext(dataDir);
   const queue = new OutboundQueue(db, dataDir, commits);
   const inspector = new InspectorBus();
+  const paths = new MessagePaths(inspector, dataDir, () => settings.limits.messagePathsKept);
+  const delivery = new Delivery(mailStore, queue, log);
+  delivery.on('accepted', (_result, report) => paths.accepted(report));
   const disk = new DiskSpace(dataDir, () => settings.limits.minFreeDiskBytes, (message) => log.error('store', message));
   disk.on('change', (status) => logDiskSpace(log, status));
   await disk.start();
@@ -119,9 +123,10 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     pop3: new Pop3State(mailStore),
     accounts,
     tls,
-    delivery: new Delivery(mailStore, queue, log),
+    delivery,
     queue,
     inspector,
+    paths,
     admission: new AdmissionGuard(() => settings.limits, log),
     log,
     disk,
@@ -256,6 +261,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       await Promise.all([...running.keys()].map(stopService));
       await outbound.stop();
       await context.backups.stop();
+      paths.close();
       disk.stop();
       commits.stop();
       db.close();

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { en } from '../renderer/src/i18n/en.js';
 import { fill } from '../renderer/src/i18n/fill.js';
 import { zh } from '../renderer/src/i18n/zh.js';
-import { annotate } from '../renderer/src/logic/annotations.js';
+import { annotate, annotationKeys, explain } from '../renderer/src/logic/annotations.js';
 import { chartMaximum, formatBytes, splitFix, splitList } from '../renderer/src/logic/format.js';
 import { refusal } from '../server/net/listener.js';
 import { SessionIndex, exportTranscript } from '../renderer/src/logic/sessions.js';
@@ -16,7 +16,9 @@ import { getByKey, setByKey } from '../server/settings/file.js';
 import { SettingsError } from '../server/settings/schema.js';
 import { passwordProblem } from '../server/accounts/password.js';
 
+let lineId = 0;
 const line = (service: TranscriptLine['service'], session: string, direction: TranscriptLine['direction'], text: string, time = 1000): TranscriptLine => ({
+  id: ++lineId,
   service,
   session,
   client: '192.168.1.7',
@@ -71,14 +73,61 @@ describe('command annotations', () => {
     expect(annotate('dns', 'A mail.lanpost.lan')).toBeNull();
   });
 
-  it('has words in both languages for every annotated command', () => {
-    const samples = ['EHLO x', 'HELO x', 'STARTTLS', 'AUTH PLAIN', 'MAIL FROM:<>', 'RCPT TO:<a@b>', 'DATA', 'RSET', 'NOOP', 'QUIT', 'VRFY a'];
-    for (const text of samples) {
-      const note = annotate('smtp', text)!;
-      expect(note, text).not.toBeNull();
-      expect(en).toHaveProperty([note.key]);
-      expect(zh).toHaveProperty([note.key]);
+  it('has words in both languages for every note it can give', () => {
+    for (const key of annotationKeys()) {
+      expect(en, key).toHaveProperty([key]);
+      expect(zh, key).toHaveProperty([key]);
     }
+  });
+});
+
+describe('reply annotations', () => {
+  const keys = (service: TranscriptLine['service'], direction: TranscriptLine['direction'], text: string) => explain({ service, direction, text }).map((n) => `${n.key} ${n.rfc}`);
+
+  it('explains SMTP reply codes and enhanced status codes, and EHLO extensions', () => {
+    expect(keys('submission', 'S', '250 2.0.0 Ok: queued as 1A2B')).toEqual(['reply.smtp.250 RFC 5321 §4.2.2', 'enh.2.0.0 RFC 3463 §3.1']);
+    expect(keys('smtp', 'S', '550 5.1.1 <x@lanpost.lan>: Recipient address rejected')).toEqual(['reply.smtp.550 RFC 5321 §4.2.2', 'enh.5.1.1 RFC 3463 §3.2']);
+    expect(keys('smtp', 'S', '535 5.7.8 Authentication credentials invalid')).toEqual(['reply.smtp.535 RFC 4954 §6', 'enh.5.7.8 RFC 4954 §6']);
+    expect(keys('outbound', 'S', '451 4.3.5 try later')).toEqual(['reply.smtp.451 RFC 5321 §4.2.2', 'enh.class.4 RFC 3463 §2', 'enh.subject.3 RFC 3463 §3.4']);
+    expect(keys('smtp', 'S', '354 End data with <CR><LF>.<CR><LF>')).toEqual(['reply.smtp.354 RFC 5321 §4.2.2']);
+    expect(keys('smtp', 'S', '250-PIPELINING')).toEqual(['reply.smtp.ext.pipelining RFC 2920 §3']);
+    expect(keys('smtp', 'S', '250-AUTH PLAIN LOGIN')).toEqual(['reply.smtp.ext.auth RFC 4954 §3']);
+    expect(keys('smtp', 'S', '250-mail.lanpost.lan Nice to meet you')).toEqual(['reply.smtp.250 RFC 5321 §4.2.2']);
+    expect(keys('smtp', 'S', '250-mail.lanpost.lan Nice to meet you, [127.0.0.1]\n250-PIPELINING\n250-8BITMIME\n250 SIZE 26214400')).toEqual([
+      'reply.smtp.250 RFC 5321 §4.2.2',
+      'reply.smtp.ext.pipelining RFC 2920 §3',
+      'reply.smtp.ext.8bitmime RFC 6152 §2',
+      'reply.smtp.ext.size RFC 1870 §4',
+    ]);
+    expect(keys('smtp', 'S', 'something else')).toEqual([]);
+  });
+
+  it('explains IMAP tagged and untagged responses and response codes', () => {
+    expect(keys('imap', 'S', 'a1 OK [READ-WRITE] SELECT completed')).toEqual(['reply.imap.tagged.ok RFC 3501 §7.1.1', 'reply.imap.code.read-write RFC 3501 §7.1']);
+    expect(keys('imaps', 'S', 'a2 NO [AUTHENTICATIONFAILED] Invalid credentials')).toEqual(['reply.imap.tagged.no RFC 3501 §7.1.2', 'reply.imap.code.authenticationfailed RFC 5530 §3']);
+    expect(keys('imap', 'S', 'a3 BAD Unknown command XYZ')).toEqual(['reply.imap.tagged.bad RFC 3501 §7.1.3']);
+    expect(keys('imap', 'S', '* 4 EXISTS')).toEqual(['reply.imap.data.exists RFC 3501 §7.3.1']);
+    expect(keys('imap', 'S', '* OK [UIDVALIDITY 17] UIDs valid')).toEqual(['reply.imap.untagged.ok RFC 3501 §7.1.1', 'reply.imap.code.uidvalidity RFC 3501 §7.1']);
+    expect(keys('imap', 'S', '* BYE Autologout')).toEqual(['reply.imap.untagged.bye RFC 3501 §7.1.5']);
+    expect(keys('imap', 'S', '+ idling')).toEqual(['reply.imap.continue RFC 3501 §7.5']);
+  });
+
+  it('explains POP3 replies and their response codes', () => {
+    expect(keys('pop3', 'S', '+OK 12 octets')).toEqual(['reply.pop3.ok RFC 1939 §3']);
+    expect(keys('pop3s', 'S', '-ERR [IN-USE] Mailbox is in use')).toEqual(['reply.pop3.err RFC 1939 §3', 'reply.pop3.code.in-use RFC 2449 §8.1.1']);
+    expect(keys('pop3', 'S', '-ERR [SYS/TEMP] Too many failed logins')).toEqual(['reply.pop3.err RFC 1939 §3', 'reply.pop3.code.sys/temp RFC 3206 §4']);
+  });
+
+  it('explains DNS questions and answers: types, flags, result codes', () => {
+    expect(keys('dns', 'C', 'MX lanpost.lan (id 4711, rd, edns 1232, udp)')).toEqual(['dns.type.MX RFC 1035 §3.3.9', 'dns.flag.rd RFC 1035 §4.1.1', 'dns.flag.edns RFC 6891 §6']);
+    expect(keys('dns', 'S', 'NOERROR aa: lanpost.lan. 300 IN MX 10 mail.lanpost.lan.; mail.lanpost.lan. 300 IN A 127.0.0.1')).toEqual([
+      'dns.rcode.NOERROR RFC 1035 §4.1.1',
+      'dns.flag.aa RFC 1035 §4.1.1',
+      'dns.type.MX RFC 1035 §3.3.9',
+      'dns.type.A RFC 1035 §3.4.1',
+    ]);
+    expect(keys('dns', 'S', 'NXDOMAIN aa: authority lanpost.lan. 300 IN SOA dns.lanpost.lan. …')).toEqual(['dns.rcode.NXDOMAIN RFC 1035 §4.1.1', 'dns.flag.aa RFC 1035 §4.1.1', 'dns.type.SOA RFC 1035 §3.3.13']);
+    expect(keys('dns', 'S', 'REFUSED')).toEqual(['dns.rcode.REFUSED RFC 1035 §4.1.1']);
   });
 });
 

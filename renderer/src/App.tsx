@@ -14,14 +14,17 @@ import { CertificatesPage } from './pages/Certificates.js';
 import { ClientSetupPage } from './pages/ClientSetup.js';
 import { DnsPage } from './pages/Dns.js';
 import { FirewallPage } from './pages/Firewall.js';
+import { ClassroomPage } from './pages/Classroom.js';
 import { InspectorPage } from './pages/Inspector.js';
 import { LogsPage } from './pages/Logs.js';
+import { MessagePathPage } from './pages/MessagePath.js';
 import { OverviewPage } from './pages/Overview.js';
 import { QueuePage } from './pages/Queue.js';
 import { SettingsPage } from './pages/Settings.js';
 import { UsersPage } from './pages/Users.js';
 import { Wizard } from './pages/Wizard.js';
 import { FirstStartBanner } from './pages/FirstStart.js';
+import { useViewOptions, ViewOptionsProvider } from './view-options.js';
 
 interface PageEntry {
   id: string;
@@ -39,6 +42,8 @@ const PAGES: PageEntry[] = [
   { id: 'queue', label: 'nav.queue', render: () => <QueuePage /> },
   { id: 'backup', label: 'nav.backup', render: () => <BackupPage /> },
   { id: 'inspector', label: 'nav.inspector', render: () => <InspectorPage /> },
+  { id: 'paths', label: 'nav.paths', render: () => <MessagePathPage /> },
+  { id: 'classroom', label: 'nav.classroom', render: () => <ClassroomPage /> },
   { id: 'client-setup', label: 'nav.clientSetup', render: () => <ClientSetupPage /> },
   { id: 'logs', label: 'nav.logs', render: () => <LogsPage /> },
 ];
@@ -60,11 +65,16 @@ export function App() {
       </main>
     );
   }
-  return <Window token={token} />;
+  return (
+    <ViewOptionsProvider>
+      <Window token={token} />
+    </ViewOptionsProvider>
+  );
 }
 
 function Window({ token }: { token: string }) {
   const { t, language, setLanguage } = useI18n();
+  const { projector } = useViewOptions();
   const api = useMemo(() => createApi(token), [token]);
   const live = useMemo(() => new LiveConnection(token), [token]);
   const [liveState, setLiveState] = useState<LiveState>('connecting');
@@ -130,7 +140,7 @@ function Window({ token }: { token: string }) {
       {!setup.setupDone ? (
         <Wizard setup={setup} onDone={loadSetup} />
       ) : (
-        <div className="layout">
+        <div className={projector ? 'layout projector' : 'layout'}>
           <nav className="sidebar" aria-label={t('nav.label')}>
             <div className="brand">
               <span className="logo" aria-hidden="true">✉</span> LanPost

@@ -20,7 +20,15 @@ export interface User {
 }
 
 /** The form field an account error is about (the admin API names it next to the sentence). */
-export type AccountField = 'address' | 'password' | 'quotaBytes' | 'targets';
+export type AccountField = 'address' | 'password' | 'quotaBytes' | 'targets' | 'name' | 'prefix' | 'count' | 'csv';
+
+/** An account to make. */
+export interface NewUser {
+  address: string;
+  password: string;
+  displayName?: string;
+  quotaBytes?: number;
+}
 
 export class AccountError extends Error {
   constructor(
@@ -129,27 +137,43 @@ export class Accounts {
   }
 
   async addUser(input: string, password: string, options: { displayName?: string; quotaBytes?: number } = {}): Promise<User> {
+    return (await this.addUsers([{ address: input, password, ...options }]))[0]!;
+  }
+
+  /**
+   * Makes accounts all at once or none: each is checked first (address, not taken, not given
+   * twice, password), then all are written in one transaction, in which `alongside` runs too.
+   */
+  async addUsers(list: readonly NewUser[], alongside?: (users: User[]) => void): Promise<User[]> {
+    const seen = new Set<string>();
+    const checked = list.map((entry) => {
+      const address = this.checkNewAddress(entry.address);
+      if (seen.has(address)) throw new AccountError(`${address} is given twice`, 'address');
+      seen.add(address);
+      const problem = passwordProblem(entry.password);
+      if (problem) throw new AccountError(`password ${problem}`, 'password');
+      return { ...entry, address };
+    });
+    const hashes = await Promise.all(checked.map((entry) => Promise.all([hashPassword(entry.password), bcryptHash(entry.password)])));
+    const defaultQuota = this.settings().defaultQuotaBytes;
+    return this.db.transaction(() => {
+      const users = checked.map((entry, i) => {
+        if (this.findUser(entry.address)) throw new AccountError(`${entry.address} already exists`, 'address');
+        const created = this.q.insertUser.get(entry.address, hashes[i]![0], hashes[i]![1], entry.displayName ?? '', entry.quotaBytes ?? defaultQuota, this.freeMaildirPath(entry.address), Date.now()) as User;
+        this.mailStore.ensureUserMailboxes(created);
+        return created;
+      });
+      alongside?.(users);
+      return users;
+    })();
+  }
+
+  /** A new account's address, normalized; AccountError when it is not a local address or is taken. */
+  checkNewAddress(input: string): string {
     const address = this.normalize(input);
     this.checkLocalAddress(address);
     if (this.findUser(address)) throw new AccountError(`${address} already exists`, 'address');
-    const problem = passwordProblem(password);
-    if (problem) throw new AccountError(`password ${problem}`, 'password');
-    const [hash, bcrypt] = await Promise.all([hashPassword(password), bcryptHash(password)]);
-    const maildir = this.freeMaildirPath(address);
-    const user = this.db.transaction(() => {
-      const created = this.q.insertUser.get(
-        address,
-        hash,
-        bcrypt,
-        options.displayName ?? '',
-        options.quotaBytes ?? this.settings().defaultQuotaBytes,
-        maildir,
-        Date.now(),
-      ) as User;
-      this.mailStore.ensureUserMailboxes(created);
-      return created;
-    })();
-    return user;
+    return address;
   }
 
   /** mail/<domain>/<local>/Maildir, relative to the data folder; never reuses a folder on disk. */
@@ -163,11 +187,19 @@ export class Accounts {
   }
 
   async setPassword(input: string, password: string): Promise<void> {
-    const user = this.requireUser(input);
-    const problem = passwordProblem(password);
-    if (problem) throw new AccountError(`password ${problem}`, 'password');
-    const [hash, bcrypt] = await Promise.all([hashPassword(password), bcryptHash(password)]);
-    this.q.setPassword.run(hash, bcrypt, user.id);
+    await this.setPasswords([{ address: input, password }]);
+  }
+
+  /** New passwords for accounts, all in one transaction. */
+  async setPasswords(changes: ReadonlyArray<{ address: string; password: string }>): Promise<void> {
+    const users = changes.map((change) => {
+      const user = this.requireUser(change.address);
+      const problem = passwordProblem(change.password);
+      if (problem) throw new AccountError(`password ${problem}`, 'password');
+      return user;
+    });
+    const hashes = await Promise.all(changes.map((change) => Promise.all([hashPassword(change.password), bcryptHash(change.password)])));
+    this.db.transaction(() => users.forEach((user, i) => this.q.setPassword.run(hashes[i]![0], hashes[i]![1], user.id)))();
   }
 
   /** Every account as `lanpost export dovecot` hands it over: the bcrypt hash, null until the next login of an older account. */

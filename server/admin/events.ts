@@ -41,6 +41,7 @@ export class EventHub {
     this.on(context.disk, 'change', (disk: DiskStatus) => this.broadcast({ type: 'disk', disk }));
     this.on(state.traffic, 'hour', (hour: TrafficHour) => this.broadcast({ type: 'traffic', hour }));
     this.on(state.queue, 'change', (change: QueueChange) => this.broadcast({ type: 'queue', change: { kind: change.kind, id: change.id } }));
+    this.on(context.paths, 'change', (change: { id: string; created: boolean }) => this.broadcast({ type: 'path', ...change }));
   }
 
   /** Checks the token (subprotocol), then upgrades; anything else gets a plain HTTP refusal. */

@@ -10,10 +10,12 @@ import { EventHub, safeEqual } from './events.js';
 import { errorReply, matchRoute, parseRequest, readJsonBody, type Download, type Handlers } from './router.js';
 import { backupRoutes } from './routes/backup.js';
 import { certificateRoutes } from './routes/certificates.js';
+import { classRoutes } from './routes/classes.js';
 import { dnsRoutes } from './routes/dns.js';
 import { firewallRoutes } from './routes/firewall.js';
 import { liveRoutes } from './routes/live.js';
 import { overviewRoutes } from './routes/overview.js';
+import { pathRoutes } from './routes/paths.js';
 import { queueRoutes } from './routes/queue.js';
 import { settingsRoutes } from './routes/settings.js';
 import { setupRoutes } from './routes/setup.js';
@@ -33,7 +35,7 @@ export interface AdminApi {
 const LOOPBACK = '127.0.0.1';
 
 /** A handler for every route of the contract (the compiler says if one is missing). */
-const HANDLERS: Handlers = { ...overviewRoutes, ...setupRoutes, ...settingsRoutes, ...userRoutes, ...certificateRoutes, ...firewallRoutes, ...liveRoutes, ...queueRoutes, ...dnsRoutes, ...backupRoutes };
+const HANDLERS: Handlers = { ...overviewRoutes, ...setupRoutes, ...settingsRoutes, ...userRoutes, ...certificateRoutes, ...firewallRoutes, ...liveRoutes, ...queueRoutes, ...dnsRoutes, ...backupRoutes, ...pathRoutes, ...classRoutes };
 
 export async function startAdminApi(engine: Engine, port: number): Promise<AdminApi> {
   const token = crypto.randomBytes(24).toString('base64url');

@@ -2,16 +2,18 @@
 import { AccountError, Accounts } from '../accounts/accounts.js';
 import { passwordProblem } from '../accounts/password.js';
 import { loadSettings } from '../settings/file.js';
-import { openDatabase } from '../store/db.js';
+import { openDatabase, type Db } from '../store/db.js';
 import { MailStore } from '../store/mailstore.js';
 import { readSecret } from './secret.js';
+import { one, quotaOption } from './arguments.js';
 import { UsageError } from './usage-error.js';
 
-export async function withAccounts(dataDir: string, run: (accounts: Accounts) => Promise<number> | number): Promise<number> {
+export async function withAccounts(dataDir: string, run: (accounts: Accounts, store: { db: Db; mailStore: MailStore }) => Promise<number> | number): Promise<number> {
   const { settings } = loadSettings(dataDir);
   const db = openDatabase(dataDir);
   try {
-    return await run(new Accounts(db, dataDir, new MailStore(db, dataDir), () => settings));
+    const mailStore = new MailStore(db, dataDir);
+    return await run(new Accounts(db, dataDir, mailStore, () => settings), { db, mailStore });
   } finally {
     db.close();
   }
@@ -22,8 +24,7 @@ export async function userCommand(accounts: Accounts, sub: string | undefined, a
   switch (sub) {
     case 'add': {
       const address = one(args, 'user add takes ADDRESS');
-      const quotaBytes = values.quota === undefined ? undefined : Number(values.quota);
-      if (quotaBytes !== undefined && (!Number.isInteger(quotaBytes) || quotaBytes < 0)) throw new AccountError('--quota must be a whole number of bytes', 'quotaBytes');
+      const quotaBytes = quotaOption(values.quota);
       const password = await readPassword(`Password for ${accounts.normalize(address)}: `);
       const user = await accounts.addUser(address, password, { displayName: values.name, quotaBytes });
       out(`added ${user.address}`);
@@ -76,11 +77,6 @@ export function aliasCommand(accounts: Accounts, sub: string | undefined, args: 
     default:
       throw new UsageError('alias takes add, list or del');
   }
-}
-
-function one(args: string[], message: string): string {
-  if (args.length !== 1) throw new UsageError(message);
-  return args[0]!;
 }
 
 /** From stdin when it is not a terminal (first line); else asked twice without echo. */

@@ -3,7 +3,9 @@
 import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { User } from '../accounts/accounts.js';
+import type { AcceptedReport, StoredCopy } from '../inspector/message-path-types.js';
 import type { Log } from '../log.js';
+import type { ServiceName } from '../settings/schema.js';
 import type { MailStore } from '../store/mailstore.js';
 import type { OutboundQueue } from './queue.js';
 
@@ -14,8 +16,8 @@ export interface AcceptedMessage {
   content: Buffer;
   localUsers: User[];
   remoteRecipients: string[];
-  /** Who handed it over, for the log line. */
-  via?: { service: string; session?: string; client?: string; user?: string };
+  /** The SMTP session that handed it over, for the log line and the message's path. */
+  via?: { service: ServiceName; session: string; client: string; user?: string };
 }
 
 export interface DeliveryResult {
@@ -33,7 +35,7 @@ function nextDeliveryId(): string {
   return `${processToken}${deliveries.toString(16).toUpperCase().padStart(6, '0')}`;
 }
 
-/** Emits 'accepted' (a DeliveryResult) for every message it has made durable. */
+/** Emits 'accepted' (a DeliveryResult, and an AcceptedReport for the message's path) for every message it has made durable. */
 export class Delivery extends EventEmitter {
   constructor(
     private readonly mailStore: MailStore,
@@ -55,6 +57,7 @@ export class Delivery extends EventEmitter {
       ...localUsers.map((user) => this.deliverToMailbox(user, sender, content)),
     ]);
     const delivered = localUsers.filter((_, i) => copies[i]!.status === 'fulfilled');
+    const stored = copies.flatMap((copy) => (copy.status === 'fulfilled' ? [copy.value] : []));
     const failure = [queued, ...copies].find((outcome) => outcome.status === 'rejected');
     let queuedAs = queued.status === 'fulfilled' ? queued.value : null;
     let deferred = '';
@@ -72,21 +75,32 @@ export class Delivery extends EventEmitter {
       queued.status === 'fulfilled' && queued.value && `queued ${queued.value} for ${remoteRecipients.join(', ')}`,
       deferred,
     ].filter(Boolean);
-    const { service = 'delivery', ...context } = message.via ?? {};
+    const { via } = message;
+    const { service = 'delivery', ...context } = via ?? {};
     this.log.write(deferred ? 'warn' : 'info', service, `${id} from <${sender}> ${content.length} bytes: ${parts.join('; ')}`, context);
     const result: DeliveryResult = { id, delivered: delivered.length, queuedAs };
-    this.emit('accepted', result);
+    const report: AcceptedReport = {
+      id,
+      sender,
+      content,
+      recipients: [...localUsers.map((user) => user.address), ...remoteRecipients],
+      copies: stored,
+      queuedAs,
+      via: via && { service: via.service, session: via.session, client: via.client },
+    };
+    this.emit('accepted', result, report);
     return result;
   }
 
   /** One copy into the user's INBOX, durable when this resolves; rejects if it could not be written. */
-  async deliverToMailbox(user: User, sender: string, content: Buffer): Promise<void> {
+  async deliverToMailbox(user: User, sender: string, content: Buffer): Promise<StoredCopy> {
     let inbox = this.mailStore.getMailbox(user.id, 'INBOX');
     if (!inbox) {
       this.mailStore.ensureUserMailboxes(user);
       inbox = this.mailStore.getMailbox(user.id, 'INBOX')!;
     }
     const trace = Buffer.from(`Return-Path: <${sender}>\r\nDelivered-To: ${user.address}\r\n`);
-    await this.mailStore.appendMessage(user, inbox, Buffer.concat([trace, content]), { inNew: true });
+    const row = await this.mailStore.appendMessage(user, inbox, Buffer.concat([trace, content]), { inNew: true });
+    return { user: user.address, mailboxId: inbox.id, mailbox: inbox.name, folder: this.mailStore.folderPath(user, inbox), uid: row.uid, rowId: row.id, filename: row.filename, time: row.internal_date };
   }
 }

@@ -90,6 +90,16 @@ export class SelectedMailbox {
     return indexInSorted(this.uids, uid) + 1;
   }
 
+  /** The UIDs in the view above `uid`, ascending (the messages a client was just told of). */
+  uidsAbove(uid: number): number[] {
+    return this.uids.slice(this.lowerBound(uid + 1));
+  }
+
+  /** The highest UID in the view, 0 when empty. */
+  get highestUid(): number {
+    return this.uids.length ? this.uids[this.uids.length - 1]! : 0;
+  }
+
   /** Keywords in use, for the FLAGS response. */
   flagList(): string[] {
     return [...SYSTEM_FLAGS, ...[...this.keywords].sort()];

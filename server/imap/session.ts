@@ -2,6 +2,7 @@
 // Each state carries its own data: the user once logged in, the mailbox view once selected.
 import type { User } from '../accounts/accounts.js';
 import type { EngineContext } from '../context.js';
+import type { SessionRef } from '../inspector/bus.js';
 import type { ServiceName } from '../settings/schema.js';
 import { ImapError } from './replies.js';
 import type { SelectedMailbox } from './selected.js';
@@ -27,6 +28,11 @@ export class Session {
     readonly client: string,
     public secure: boolean,
   ) {}
+
+  /** This session as the inspector names it (for a message's path). */
+  get ref(): SessionRef {
+    return { service: this.service, session: this.id, client: this.client };
+  }
 
   get user(): User {
     if (this.state.name !== 'authenticated' && this.state.name !== 'selected') throw new ImapError('BAD', 'Not logged in');

@@ -43,6 +43,8 @@ export function defaultSettings(): Settings {
       webBodyBytes: 64 * 1024,
       webHeaderBytes: 16 * 1024,
       webRequestTimeoutSeconds: 30,
+      messagePathsKept: 200,
+      accountsPerClass: 500,
     },
     authThrottle: {
       delayAfterFailures: 3,

@@ -109,6 +109,10 @@ export const settingsSchema = z.strictObject({
     webHeaderBytes: count(1024, 'bytes'),
     /** The LAN web service: time to receive a whole request (and, over HTTPS, the TLS handshake); then 408. */
     webRequestTimeoutSeconds: seconds(1),
+    /** The recent messages whose whole path (DNS, SMTP, delivery, IDLE, FETCH/RETR, outbound) the window can show, kept in memory. */
+    messagePathsKept: count(1, 'messages'),
+    /** Accounts one class may have (`lanpost class create|import`, the Classroom page). */
+    accountsPerClass: count(1, 'accounts'),
   }),
   /** Failed logins are charged to the client address, never to the account alone (server/accounts/throttle.ts). */
   authThrottle: z.strictObject({

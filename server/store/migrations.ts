@@ -158,4 +158,21 @@ export const MIGRATIONS: Migration[] = [
     description: "users: the password also as bcrypt, which Dovecot reads (BLF-CRYPT), for lanpost export dovecot; made when a password is set, or at the account's next login",
     sql: 'ALTER TABLE users ADD COLUMN bcrypt_hash TEXT;',
   },
+  {
+    version: 8,
+    description: 'classes: a teacher\'s student accounts, made, reset and deleted together',
+    // IF NOT EXISTS: runs again harmlessly on a database whose user_version was set back
+    sql: `
+      CREATE TABLE IF NOT EXISTS classes (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        created_at INTEGER NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS class_members (
+        class_id INTEGER NOT NULL REFERENCES classes(id) ON DELETE CASCADE,
+        user_id INTEGER NOT NULL UNIQUE REFERENCES users(id) ON DELETE CASCADE,
+        PRIMARY KEY (class_id, user_id)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

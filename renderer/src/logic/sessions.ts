@@ -111,3 +111,19 @@ export function exportTranscript(session: Session): string {
   const head = `# ${session.service} session ${session.session} from ${session.client}${session.user ? ` (user ${session.user})` : ''}, ${new Date(session.start).toISOString()}\n`;
   return head + session.lines.map((l) => `${new Date(l.time).toISOString().slice(11, 23)} ${l.direction === '*' ? '**' : `${l.direction}:`} ${l.text}`).join('\n') + '\n';
 }
+
+/** The Protocol inspector's address for a session with some of its lines marked (a message path's step links there). */
+export function inspectorHref(service: string, session: string, lineIds: readonly number[]): string {
+  const query = new URLSearchParams({ session: `${service}/${session}` });
+  if (lineIds.length) query.set('lines', lineIds.join(','));
+  return `#/inspector?${query}`;
+}
+
+/** What an inspector address asks for: the session's key and the lines to mark; null for none. */
+export function inspectorLink(hash: string): { session: string; lines: Set<number> } | null {
+  const query = hash.split('?')[1];
+  const session = query ? new URLSearchParams(query).get('session') : null;
+  if (!session) return null;
+  const lines = (new URLSearchParams(query).get('lines') ?? '').split(',').filter(Boolean).map(Number);
+  return { session, lines: new Set(lines) };
+}

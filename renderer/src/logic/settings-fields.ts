@@ -63,6 +63,8 @@ export const GROUPS: SettingsGroup[] = [
       { key: 'limits.webBodyBytes', kind: 'number' },
       { key: 'limits.webHeaderBytes', kind: 'number' },
       { key: 'limits.webRequestTimeoutSeconds', kind: 'number' },
+      { key: 'limits.messagePathsKept', kind: 'number' },
+      { key: 'limits.accountsPerClass', kind: 'number' },
       { key: 'defaultQuotaBytes', kind: 'number' },
     ],
   },

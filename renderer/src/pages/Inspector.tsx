@@ -1,28 +1,30 @@
 // Protocol inspector (for the classroom): live sessions, and the chosen one's C:/S: transcript as
-// it happens, TLS upgrade marked, secrets already redacted by the engine, each command explained.
+// it happens, TLS upgrade marked, secrets already redacted by the engine, each command and reply
+// explained (or raw). A message path's step opens it on its session with its lines marked
+// (#/inspector?session=service/id&lines=…).
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { TranscriptLine } from '../../../server/admin/contract/index.js';
 import { saveBlob } from '../api.js';
-import { Button, Empty, Loading, Page } from '../components/ui.js';
+import { TranscriptLines, ViewToggles } from '../components/TranscriptLines.js';
+import { Button, Empty, Loading, Notice, Page } from '../components/ui.js';
 import { useApp, useLive } from '../context.js';
-import { isMessageKey, useI18n } from '../i18n/index.js';
-import { annotate } from '../logic/annotations.js';
+import { useI18n } from '../i18n/index.js';
 import { formatTime } from '../logic/format.js';
-import { SessionIndex, exportTranscript, protocolOf, type Session } from '../logic/sessions.js';
+import { SessionIndex, exportTranscript, inspectorLink, protocolOf, type Session } from '../logic/sessions.js';
 
 const PROTOCOLS = ['all', 'smtp', 'pop3', 'imap', 'dns'] as const;
 
 export function InspectorPage() {
-  const { t, language } = useI18n();
+  const { t } = useI18n();
   const { api } = useApp();
   const index = useRef(new SessionIndex());
   const [version, setVersion] = useState(0);
   const [loaded, setLoaded] = useState(false);
   const [error, setError] = useState<Error | null>(null);
-  const [selected, setSelected] = useState<string | null>(null);
+  const [link, setLink] = useState(() => inspectorLink(window.location.hash));
+  const [selected, setSelected] = useState<string | null>(link?.session ?? null);
   const [protocol, setProtocol] = useState<(typeof PROTOCOLS)[number]>('all');
   const [paused, setPaused] = useState(false);
-  const [large, setLarge] = useState(() => localStorage.getItem('lanpost.inspector.large') === '1');
   const held = useRef<TranscriptLine[]>([]);
   const [heldCount, setHeldCount] = useState(0);
   const transcriptRef = useRef<HTMLDivElement>(null);
@@ -59,14 +61,30 @@ export function InspectorPage() {
     setVersion((v) => v + 1);
   };
 
+  useEffect(() => {
+    const onHash = () => {
+      const next = inspectorLink(window.location.hash);
+      if (!next) return;
+      setLink(next);
+      setSelected(next.session);
+      setProtocol('all');
+    };
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
   const sessions = useMemo(() => index.current.list().filter((s) => protocol === 'all' || protocolOf(s.service) === protocol), [version, protocol]);
   const current = (selected && index.current.get(selected)) || null;
   const lineCount = current?.lines.length ?? 0;
-  // Follow the conversation as it grows, unless the reader scrolled up to look at something.
+  const marked = link && link.session === selected ? link.lines : undefined;
+  // Follow the conversation as it grows, unless the reader scrolled up to look at something, or
+  // lines are marked (a message path's step): those are shown.
   useEffect(() => {
     const box = transcriptRef.current;
-    if (box && box.scrollHeight - box.scrollTop - box.clientHeight < 160) box.scrollTop = box.scrollHeight;
-  }, [lineCount, selected]);
+    if (!box) return;
+    const first = marked?.size ? box.querySelector('.line.highlighted') : null;
+    if (first) first.scrollIntoView({ block: 'center' });
+    else if (box.scrollHeight - box.scrollTop - box.clientHeight < 160) box.scrollTop = box.scrollHeight;
+  }, [lineCount, selected, marked, loaded]);
   return (
     <Page
       title={t('nav.inspector')}
@@ -74,14 +92,7 @@ export function InspectorPage() {
       actions={
         <>
           <Button onClick={() => (paused ? resume() : setPaused(true))}>{paused ? t('inspector.resume', { count: heldCount }) : t('inspector.pause')}</Button>
-          <Button
-            onClick={() => {
-              setLarge(!large);
-              localStorage.setItem('lanpost.inspector.large', large ? '0' : '1');
-            }}
-          >
-            {large ? t('inspector.normalText') : t('inspector.largeText')}
-          </Button>
+          <ViewToggles />
         </>
       }
     >
@@ -95,7 +106,7 @@ export function InspectorPage() {
       {!loaded ? (
         <Loading error={error} />
       ) : (
-        <div className={`inspector${large ? ' large' : ''}`}>
+        <div className="inspector">
           <div className="session-list" role="listbox" aria-label={t('inspector.sessions')}>
             {sessions.length ? (
               sessions.map((s) => <SessionItem key={s.key} session={s} selected={s.key === selected} onSelect={() => setSelected(s.key)} />)
@@ -114,12 +125,10 @@ export function InspectorPage() {
                     {t('inspector.export')}
                   </Button>
                 </header>
-                <ol className="lines">
-                  {current.lines.map((line, i) => (
-                    <Line key={i} line={line} language={language} />
-                  ))}
-                </ol>
+                <TranscriptLines lines={current.lines} highlighted={marked} />
               </>
+            ) : selected && link?.session === selected ? (
+              <Notice tone="warn">{t('inspector.linkGone')}</Notice>
             ) : (
               <Empty>{sessions.length ? t('inspector.choose') : t('inspector.howTo')}</Empty>
             )}
@@ -141,23 +150,5 @@ function SessionItem({ session, selected, onSelect }: { session: Session; select
         {session.tls && ' · TLS'}
       </span>
     </button>
-  );
-}
-
-function Line({ line, language }: { line: TranscriptLine; language: string }) {
-  const { t } = useI18n();
-  const note = line.direction === 'C' ? annotate(line.service, line.text) : null;
-  const isTls = line.direction === '*' && /TLS/.test(line.text);
-  return (
-    <li className={`line ${line.direction === 'C' ? 'client' : line.direction === 'S' ? 'server' : 'event'}${isTls ? ' tls' : ''}`}>
-      <span className="time">{formatTime(line.time, language)}</span>
-      <span className="dir">{line.direction === '*' ? (isTls ? <span className="tls-mark">TLS</span> : '•') : `${line.direction}:`}</span>
-      <span className="text">{line.text}</span>
-      {note && isMessageKey(note.key) && (
-        <span className="note">
-          {t(note.key)} <span className="rfc">{note.rfc}</span>
-        </span>
-      )}
-    </li>
   );
 }

@@ -2,22 +2,13 @@
 // lists; each user's client settings card.
 import { useState, type FormEvent } from 'react';
 import type { AliasesResponse, UserInfo, UsersResponse } from '../../../server/admin/contract/index.js';
-import { ApiError } from '../api.js';
+import type { ApiError } from '../api.js';
 import { Button, Card, Empty, Field, Loading, Notice, Page, TableHead } from '../components/ui.js';
 import { useApp, useLive, useResource, useSubmit } from '../context.js';
 import { useI18n } from '../i18n/index.js';
 import { formatBytes, randomPassword, splitList } from '../logic/format.js';
+import { MB, quotaBytes } from '../quota.js';
 import { ClientSetupCard } from './ClientSetup.js';
-
-const MB = 1024 * 1024;
-
-/** Quota in MB as typed → bytes; text that is not a number is refused next to the field, in the server's words. */
-function quotaBytes(text: string): number {
-  if (text.trim() === '') return 0;
-  const value = Number(text);
-  if (!Number.isFinite(value)) throw new ApiError(400, 'quotaBytes must be a number', [{ field: 'quotaBytes', reason: 'must be a number' }]);
-  return Math.round(value * MB);
-}
 
 export function UsersPage() {
   const { t } = useI18n();

@@ -70,6 +70,7 @@ export const logEntry = z.strictObject({
 }) satisfies z.ZodType<LogEntry>;
 
 export const transcriptLine = z.strictObject({
+  id: z.number(),
   time: z.number(),
   service: z.union([serviceName, z.enum(['admin', 'outbound'])]),
   session: z.string(),
@@ -126,6 +127,14 @@ export const clientSetup = z.strictObject({
   /** The LAN landing page that sets a device up (add ?address=… to fill the address in); null while the LAN web service does not listen. */
   landingPage: z.string().nullable(),
 });
+
+/** Bytes, 0 for none; null is the same as leaving it out. */
+export const quotaBytes = z
+  .number()
+  .int('must be a whole number of bytes, 0 for none')
+  .min(0, 'must be a whole number of bytes, 0 for none')
+  .nullish()
+  .transform((value) => value ?? undefined);
 
 /** `{ address }`: what was made or changed, the address normalized. */
 export const addressAnswer = z.strictObject({ address: z.string() });

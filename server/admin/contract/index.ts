@@ -5,11 +5,13 @@
 import type { z } from 'zod/v3';
 import { backupContract } from './backup.js';
 import { certificatesContract } from './certificates.js';
+import { classesContract } from './classes.js';
 import type { apiError, clientServer, clientSetup, problem, RouteSpec, tlsMode, trafficHour } from './common.js';
 import { dnsContract } from './dns.js';
 import { firewallContract, type firewallCommands, type firewallKind } from './firewall.js';
 import { liveContract, type liveEvent } from './live.js';
 import { overviewContract } from './overview.js';
+import { pathsContract } from './paths.js';
 import { queueContract } from './queue.js';
 import { settingsContract, type settingsChange } from './settings.js';
 import { setupContract } from './setup.js';
@@ -26,6 +28,8 @@ export const contract = {
   ...queueContract,
   ...dnsContract,
   ...backupContract,
+  ...pathsContract,
+  ...classesContract,
 };
 
 export type Contract = typeof contract;
@@ -74,6 +78,12 @@ export type QueueResponse = ResponseOf<'GET /api/queue'>;
 export type QueueEntryInfo = QueueResponse['entries'][number];
 export type DnsZoneResponse = ResponseOf<'GET /api/dns/zone'>;
 export type BackupResponse = ResponseOf<'GET /api/backup'>;
+export type PathsResponse = ResponseOf<'GET /api/paths'>;
+export type PathSummary = PathsResponse['paths'][number];
+export type ClassesResponse = ResponseOf<'GET /api/classes'>;
+export type ClassInfo = ClassesResponse['classes'][number];
+export type IssuedResponse = ResponseOf<'POST /api/classes'>;
+export type MailboxMessagesResponse = ResponseOf<'GET /api/users/:address/messages'>;
 
 export type { RouteSpec };
 export type { CertificateSummary } from '../../tls/certificates.js';
@@ -83,5 +93,6 @@ export type { LogEntry } from '../../log.js';
 export type { ServiceName, Settings } from '../../settings/schema.js';
 export type { ServiceState, ServiceStatus } from '../../net/listener.js';
 export type { TranscriptLine } from '../../inspector/bus.js';
+export type { MessagePath, PathStep, PathStepKind, PathFactKey } from '../../inspector/message-path-types.js';
 export { EVENTS_PATH, WS_PROTOCOL, WS_TOKEN_PREFIX, liveEvent } from './live.js';
 export { apiError } from './common.js';

@@ -33,4 +33,6 @@ export const liveEvent = z.discriminatedUnion('type', [
   event('traffic', { hour: trafficHour }),
   /** Free space went below the floor (new mail refused) or back above it. */
   event('disk', { disk: diskStatus }),
+  /** A message's path was made (`created`) or got a step: the Message path page follows it. */
+  event('path', { id: z.string(), created: z.boolean() }),
 ]);

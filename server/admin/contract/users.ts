@@ -1,6 +1,6 @@
 // Users and aliases (distribution lists), each user's client settings card, Apple profile and
 // onboarding check.
-import { addressAnswer, clientSetup, z, type RoutePattern, type RouteSpec } from './common.js';
+import { addressAnswer, clientSetup, quotaBytes, z, type RoutePattern, type RouteSpec } from './common.js';
 
 const userInfo = z.strictObject({
   address: z.string(),
@@ -13,14 +13,6 @@ const userInfo = z.strictObject({
 });
 
 const aliasInfo = z.strictObject({ address: z.string(), targets: z.array(z.string()) });
-
-/** Bytes, 0 for none; null is the same as leaving it out. */
-const quotaBytes = z
-  .number()
-  .int('must be a whole number of bytes, 0 for none')
-  .min(0, 'must be a whole number of bytes, 0 for none')
-  .nullish()
-  .transform((value) => value ?? undefined);
 
 const user = z.object({ address: z.string() });
 

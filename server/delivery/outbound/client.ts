@@ -19,6 +19,8 @@ export interface Endpoint {
   servername?: string;
   /** How the host shows in logs and in the queue: "mx.example.org[192.0.2.1]:25". */
   label: string;
+  /** How it was found, the session's first transcript line: "MX example.org: 10 mx.example.org [192.0.2.1]", a route, the smarthost. */
+  foundBy: string;
   tls: TlsPolicy;
   rejectUnauthorized: boolean;
   auth: { user: string; pass: string } | null;
@@ -53,6 +55,8 @@ export class SmtpSession {
   private constructor(
     private readonly connection: SMTPConnection,
     readonly endpoint: Endpoint,
+    /** The session's transcript (the inspector's outbound session, which a message's path points at). */
+    readonly transcript: SessionTranscript,
   ) {
     connection.on('error', () => (this.broken = true));
     this.ended = new Promise((resolve) =>
@@ -84,6 +88,8 @@ export class SmtpSession {
     const servername = endpoint.servername ?? (net.isIP(endpoint.host) ? undefined : endpoint.host);
     // Loaded on the first outbound connection, not at start-up (memory of an idle engine).
     const { default: SmtpConnection } = await import('nodemailer/lib/smtp-connection');
+    const transcript = options.transcript(endpoint);
+    transcript.event(endpoint.foundBy);
     const connection = new SmtpConnection({
       host: endpoint.host,
       port: endpoint.port,
@@ -97,10 +103,10 @@ export class SmtpSession {
       connectionTimeout: options.connectTimeoutMs,
       greetingTimeout: options.connectTimeoutMs,
       socketTimeout: options.commandTimeoutMs,
-      logger: transcriptLogger(options.transcript(endpoint)),
+      logger: transcriptLogger(transcript),
       transactionLog: true,
     });
-    const session = new SmtpSession(connection, endpoint);
+    const session = new SmtpSession(connection, endpoint, transcript);
     try {
       await new Promise<void>((resolve, reject) => {
         connection.once('error', reject);

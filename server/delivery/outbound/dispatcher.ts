@@ -18,6 +18,8 @@ export interface Job {
   domain: string;
   /** recipient → attempts made so far */
   recipients: Map<string, number>;
+  /** The DKIM signature's domain and selector, once the message was signed for this attempt (for its path). */
+  dkim?: string;
 }
 
 export interface JobResult {
@@ -25,6 +27,8 @@ export interface JobResult {
   outcomes: Map<string, Outcome>;
   /** The server that answered, when one did. */
   remote: string | null;
+  /** The session it went over and how its server was found, when there was one (for the message's path). */
+  session?: SmtpSession;
 }
 
 export interface DispatcherHooks {
@@ -193,7 +197,7 @@ export class Dispatcher {
             continue;
           }
         }
-        await this.hooks.done({ job, outcomes: report.outcomes, remote: session.endpoint.label });
+        await this.hooks.done({ job, outcomes: report.outcomes, remote: session.endpoint.label, session });
       }
     } finally {
       await this.release(session);
@@ -231,15 +235,18 @@ export class Dispatcher {
     if (route.kind === 'mx') {
       const answer = await lookupMx(route.domain, this.resolverFor(settings));
       if (answer.kind === 'null-mx') throw new Unreachable(failed('5.1.10', `${route.domain} accepts no mail (null MX, RFC 7505)`));
+      const foundBy = `MX ${route.domain}: ${answer.hosts.map((h) => `${h.preference} ${h.name} [${h.addresses.join(', ')}]`).join('; ')}`;
       for (const host of answer.hosts) {
         for (const address of host.addresses) {
           const label = `${host.name}[${address}]:${route.port}`;
-          endpoints.push({ host: address, port: route.port, servername: host.name, label, tls: 'opportunistic', rejectUnauthorized: false, auth: null });
+          endpoints.push({ host: address, port: route.port, servername: host.name, label, foundBy, tls: 'opportunistic', rejectUnauthorized: false, auth: null });
         }
       }
     } else {
       const { relay } = route;
-      endpoints.push({ host: relay.host, port: relay.port, label: `${relay.host}:${relay.port}`, tls: relay.tls, rejectUnauthorized: relay.rejectUnauthorized, auth: relay.auth });
+      const label = `${relay.host}:${relay.port}`;
+      const foundBy = route.kind === 'smarthost' ? `smarthost ${label} (settings: smarthost)` : `route ${label} (settings: routes)`;
+      endpoints.push({ host: relay.host, port: relay.port, label, foundBy, tls: relay.tls, rejectUnauthorized: relay.rejectUnauthorized, auth: relay.auth });
     }
     let lastError: unknown = null;
     // RFC 5321 §5.1: no connection, or a greeting that refuses service → the next address/host.

@@ -170,7 +170,9 @@ export class OutboundWorker {
     if (!domain) return content;
     await ensureDkimKey(this.context.dataDir, domain, settings.dkim.selector);
     const signature = await this.signer.signatureFor(content, domain, settings.dkim.selector);
-    return signature ? Buffer.concat([Buffer.from(signature, 'latin1'), content]) : content;
+    if (!signature) return content;
+    job.dkim = `d=${domain}; s=${settings.dkim.selector}`;
+    return Buffer.concat([Buffer.from(signature, 'latin1'), content]);
   }
 
   /** The queued message and its header block; an outcome for every recipient when it can never be delivered; null when the entry is gone. */
@@ -209,6 +211,7 @@ export class OutboundWorker {
       const now = Date.now();
       const expiresAt = job.createdAt + settings.outbound.lifetimeSeconds * 1000;
       const records: AttemptRecord[] = [];
+      const told: string[] = [];
       for (const [recipient, attempts] of job.recipients) {
         const outcome = result.outcomes.get(recipient) ?? deferred('4.4.2', 'the server gave no answer for this recipient');
         const record = this.nextStep(recipient, attempts, outcome, now, expiresAt, settings);
@@ -219,8 +222,18 @@ export class OutboundWorker {
         const status = record.status === 'delivered' ? 'sent' : record.status === 'pending' ? 'deferred' : record.status;
         const level = record.status === 'delivered' ? 'info' : 'warn';
         this.context.log.write(level, 'outbound', `${job.queueId}: to=<${recipient}>, relay=${relay}, status=${status} (${outcome.response})`);
+        told.push(`${recipient}: ${status} (${outcome.response})`);
       }
       await this.queue.recordAttempt(job.queueId, records, now);
+      const session = 'session' in result ? result.session : undefined;
+      this.context.paths.outbound({
+        queueId: job.queueId,
+        session: session?.transcript.ref ?? null,
+        route: session?.endpoint.foundBy ?? null,
+        remote: 'remote' in result ? result.remote : null,
+        dkim: job.dkim ?? null,
+        outcomes: told,
+      });
     } finally {
       for (const recipient of job.recipients.keys()) this.inFlight.delete(inFlightKey(job.queueId, recipient));
     }

@@ -1,9 +1,11 @@
-// FETCH / UID FETCH (RFC 3501 §6.4.5, §6.4.8), with CHANGEDSINCE (RFC 7162 §3.1.4).
-import { parseFetchItems, type FetchItem } from '../fetch/items.js';
+// FETCH / UID FETCH (RFC 3501 §6.4.5, §6.4.8), with CHANGEDSINCE (RFC 7162 §3.1.4). A FETCH of
+// message content is reported to the messages' paths (the classroom's message path view).
+import { needs, parseFetchItems, type FetchItem } from '../fetch/items.js';
 import { runFetch } from '../fetch/run.js';
 import type { SequenceSet } from '../parser/sequence.js';
 import { ImapSyntaxError } from '../parser/tokens.js';
 import { no } from '../replies.js';
+import type { Target } from '../selected.js';
 import { command, SELECTED, type CommandSpec } from './types.js';
 
 interface FetchArgs {
@@ -31,14 +33,22 @@ function fetchCommand(byUid: boolean): CommandSpec<FetchArgs> {
       args.end();
       return { set, items, changedSince };
     },
-    async handle({ session, wire, args }) {
+    async handle({ session, wire, args, tag, context }) {
       if (args.changedSince !== null || args.items.some((i) => i.kind === 'MODSEQ')) session.enabled.add('CONDSTORE');
       const view = session.selected;
-      const { gone } = await runFetch(session, wire, view.resolve(args.set, byUid), args.items, { byUid, changedSince: args.changedSince });
+      const targets = view.resolve(args.set, byUid);
+      if (needs(args.items).content) {
+        context.paths.read(session.ref, view.id, uidsOf(targets), (line) => line.direction === 'S' && line.text.startsWith(`${tag} `));
+      }
+      const { gone } = await runFetch(session, wire, targets, args.items, { byUid, changedSince: args.changedSince });
       // the wording Dovecot uses, which test tools such as imaptest recognise as "expunged meanwhile"
       if (gone) throw no('Some of the requested messages no longer exist', 'EXPUNGEISSUED');
     },
   });
+}
+
+function* uidsOf(targets: readonly Target[]): Iterable<number> {
+  for (const target of targets) yield target.uid;
 }
 
 export const fetch = fetchCommand(false);

@@ -1,4 +1,5 @@
-// RETR msg (RFC 1939 §5): the whole message, CRLF line ends, byte-stuffed, streamed when big.
+// RETR msg (RFC 1939 §5): the whole message, CRLF line ends, byte-stuffed, streamed when big;
+// reported to the message's path (the classroom's message path view).
 import { MessageEncoder, wholeReply } from '../encoder.js';
 import type { DropMessage } from '../maildrop.js';
 import { replies } from '../replies.js';
@@ -11,6 +12,7 @@ export function retr(session: Pop3Session, command: Command): void | Promise<voi
   if (command.args.length !== 1) return session.badCommand(replies.syntax('RETR msg'));
   const message = messageArgument(session, command.args[0], 'RETR msg');
   if (!message) return;
+  session.context.paths.read(session.transcript.ref, message.row.mailbox_id, [message.row.uid], (line) => line.direction === 'S' && /^(-ERR|<message )/.test(line.text));
   if (drop.isSmall(message)) {
     // Read, encoded and written at once, without waiting: the reply is one buffer, one write.
     let bytes: Buffer;
