@@ -105,6 +105,19 @@ describe('IMAP greeting, capabilities and login', () => {
     expect((await c.command(`LOGIN a b`)).status).toBe('BAD');
     c.close();
   });
+
+  it('reads "[" as an ATOM-CHAR outside FETCH sections: a mailbox name holding one is no syntax error (RFC 3501 §9)', async () => {
+    const c = await RawImap.loggedIn(test.port('imap'), USER, PASSWORD);
+    const name = "!#$&'+,-.0123456789:;<=>?@^_`|[}";
+    expect((await c.command(`SELECT ${name}`)).status).toBe('NO');
+    expect((await c.command(`LIST "" ${name}%*`)).status).toBe('OK');
+    expect((await c.command(`CREATE x[1`)).status).toBe('OK');
+    expect((await c.command(`SELECT x[1`)).status).toBe('OK');
+    // the "[" of a FETCH section still opens it, spaces and all
+    const fetch = await c.command('FETCH 1:* BODY.PEEK[HEADER.FIELDS (SUBJECT FROM)]');
+    expect(fetch.status).toBe('OK');
+    c.close();
+  });
 });
 
 describe('IMAP literals and limits', () => {

@@ -30,6 +30,9 @@ export interface ParsedCommand {
  */
 export const MAX_NESTING = 100;
 
+/** The FETCH items whose "[" opens a section that may hold spaces (RFC 3501 §6.4.5, RFC 3516 BINARY). */
+const SECTION_ITEM = /^(?:BODY|BODY\.PEEK|BINARY|BINARY\.PEEK|BINARY\.SIZE)$/i;
+
 const SP = 0x20;
 const CR = 0x0d;
 const LF = 0x0a;
@@ -170,8 +173,8 @@ export class Tokenizer {
     const start = this.pos;
     while (this.pos < this.input.length) {
       const c = this.input[this.pos]!;
-      if (c === 0x5b) {
-        // BODY[HEADER.FIELDS (A B)]<0.100>: a section runs to its matching "]"
+      if (c === 0x5b && SECTION_ITEM.test(this.input.toString('latin1', start, this.pos))) {
+        // BODY[HEADER.FIELDS (A B)]<0.100>: a section runs to its matching "]"; elsewhere "[" is an ATOM-CHAR (RFC 3501 §9)
         const close = this.input.indexOf(0x5d, this.pos);
         if (close < 0) throw new ImapSyntaxError('unterminated [');
         this.pos = close + 1;
