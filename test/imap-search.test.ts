@@ -210,6 +210,27 @@ describe('IMAP SORT (RFC 5256)', () => {
     expect((await c.command('UID SORT (ARRIVAL) UTF-8 1:2')).lines[0]).toBe('* SORT 1 2');
     expect((await c.command('SORT (FROB) UTF-8 ALL')).status).toBe('BAD');
   });
+
+  it('FROM, TO and CC order by the first address\'s mailbox, a group by its name, case-insensitively, ties by number', async () => {
+    await c.command('CREATE SortAddresses');
+    for (const headers of [
+      'From: Zoe@example.org\r\nTo: "A Name" <Zoe@example.org>\r\nCc: zoe@example.org (a comment)',
+      'From: zoe@example.net\r\nTo: ZOE@example.net\r\nCc: zoe: amy@example.net;',
+      'From: yann@example.net\r\nTo: yann@example.net\r\nCc: Yann@example.net',
+    ]) {
+      const bytes = Buffer.from(`${headers}\r\nSubject: s\r\n\r\nbody\r\n`);
+      c.write(`a APPEND SortAddresses {${bytes.length}+}\r\n`);
+      c.write(Buffer.concat([bytes, Buffer.from('\r\n')]));
+      expect((await c.until('a')).status).toBe('OK');
+    }
+    await c.command('SELECT SortAddresses');
+    for (const key of ['FROM', 'TO', 'CC']) {
+      expect((await c.command(`SORT (${key}) US-ASCII ALL`)).lines[0], key).toBe('* SORT 3 1 2');
+      expect((await c.command(`SORT (REVERSE ${key}) US-ASCII ALL`)).lines[0], key).toBe('* SORT 1 2 3');
+      expect((await c.command(`SORT (${key} REVERSE ARRIVAL) US-ASCII ALL`)).lines[0], key).toBe('* SORT 3 2 1');
+    }
+    await c.command('SELECT Search');
+  });
 });
 
 describe('IMAP CONDSTORE (RFC 7162)', () => {

@@ -60,9 +60,14 @@ export function baseSubject(raw: string | null): string {
   }
 }
 
+/**
+ * RFC 5256 §3: the addr-mailbox of the first address, as ENVELOPE reports it — for a group, the
+ * group's start, whose mailbox is the group's name (RFC 3501 §7.4.2), as Dovecot sorts it.
+ */
 function firstMailbox(list: EnvelopeAddress[] | null | undefined): string {
-  for (const address of list ?? []) if ('mailbox' in address) return decodeHeaderValue(address.mailbox ?? '');
-  return '';
+  const first = list?.[0];
+  if (!first || 'groupEnd' in first) return '';
+  return decodeHeaderValue(('group' in first ? first.group : first.mailbox) ?? '');
 }
 
 function sentTime(date: string | null, fallback: number): number {
