@@ -76,7 +76,7 @@ export class ImapConnection implements HostedSession {
 
   private limits() {
     const { limits } = this.context.settings();
-    return { lineLength: limits.lineLengthBytes, literalSize: limits.messageSizeBytes };
+    return { lineLength: limits.imapLineLengthBytes, literalSize: limits.messageSizeBytes };
   }
 
   private async next(): Promise<void> {
@@ -86,9 +86,9 @@ export class ImapConnection implements HostedSession {
       const response = read.tag ? tagged(read.tag, read.status, read.text, read.code) : untagged(`BAD [${read.code}] ${read.text}`);
       await this.sendNow(response);
       if (read.close || (read.readAway !== null && !(await readAwayRefused(this.input, read.readAway, this.limits())))) {
-        // RFC 7888 §4: too much to read away; BYE, with TOOBIG (§5)
+        // RFC 7888 §4: too much to read away (or no tag to answer); BYE, with TOOBIG (§5)
         await this.sendNow(untagged(`BYE [${read.code}] ${read.text}; closing the connection`));
-        this.transcript.event('closed: literal too large to read away');
+        this.transcript.event(read.tag ? 'closed: literal too large to read away' : 'closed: a command too long to find its tag');
         this.close();
         return;
       }

@@ -50,6 +50,7 @@ export const GROUPS: Array<{ title: MessageKey; fields: FieldSpec[] }> = [
       { key: 'limits.commandTimeoutSeconds', kind: 'number' },
       { key: 'limits.idleTimeoutSeconds', kind: 'number' },
       { key: 'limits.lineLengthBytes', kind: 'number' },
+      { key: 'limits.imapLineLengthBytes', kind: 'number' },
       { key: 'limits.badCommandsPerSession', kind: 'number' },
       { key: 'limits.minFreeDiskBytes', kind: 'number' },
       { key: 'limits.smtpSoftErrorLimit', kind: 'number' },
