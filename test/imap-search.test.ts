@@ -218,10 +218,7 @@ describe('IMAP SORT (RFC 5256)', () => {
       'From: zoe@example.net\r\nTo: ZOE@example.net\r\nCc: zoe: amy@example.net;',
       'From: yann@example.net\r\nTo: yann@example.net\r\nCc: Yann@example.net',
     ]) {
-      const bytes = Buffer.from(`${headers}\r\nSubject: s\r\n\r\nbody\r\n`);
-      c.write(`a APPEND SortAddresses {${bytes.length}+}\r\n`);
-      c.write(Buffer.concat([bytes, Buffer.from('\r\n')]));
-      expect((await c.until('a')).status).toBe('OK');
+      expect((await c.append('SortAddresses', `${headers}\r\nSubject: s\r\n\r\nbody\r\n`)).status).toBe('OK');
     }
     await c.command('SELECT SortAddresses');
     for (const key of ['FROM', 'TO', 'CC']) {
@@ -252,5 +249,15 @@ describe('IMAP CONDSTORE (RFC 7162)', () => {
     const status = await c.command('STATUS Search (HIGHESTMODSEQ)');
     expect(Number(/HIGHESTMODSEQ (\d+)/.exec(status.lines[0]!)![1])).toBeGreaterThan(newModseq);
     expect(modseq1).toBeGreaterThan(0);
+  });
+
+  it('sends HIGHESTMODSEQ before the tagged answer of a command that switched CONDSTORE on in a selected mailbox (RFC 7162 §3.1)', async () => {
+    const own = await RawImap.loggedIn(test.port('imap'), USER, PASSWORD);
+    await own.command('SELECT Search');
+    const fetch = await own.command('FETCH 1 (MODSEQ)');
+    expect(fetch.lines.some((l) => /^\* OK \[HIGHESTMODSEQ \d+\]/.test(l))).toBe(true);
+    // once only
+    expect((await own.command('FETCH 1 (MODSEQ)')).lines.some((l) => l.includes('HIGHESTMODSEQ'))).toBe(false);
+    own.close();
   });
 });

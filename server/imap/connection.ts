@@ -136,6 +136,7 @@ export class ImapConnection implements HostedSession {
     this.responsesThisCommand = 0;
     const ctx: CommandContext<unknown> = { tag, name, args, session: this.session, wire: this.wire(), context: this.context };
     let done: Done | void;
+    const viewBefore = this.session.condstore ? undefined : this.session.selectedOrNull;
     try {
       done = await spec.handle(ctx);
     } catch (error) {
@@ -151,6 +152,10 @@ export class ImapConnection implements HostedSession {
       return;
     }
     if (this.session.state.name !== 'logout') await this.sendUpdates(!spec.deferExpunges);
+    if (viewBefore && viewBefore === this.session.selectedOrNull && this.session.condstore) {
+      // RFC 7162 §3.1: CONDSTORE switched on (FETCH MODSEQ, SEARCH MODSEQ…) in the selected mailbox
+      await this.send(untagged(`OK [HIGHESTMODSEQ ${viewBefore.mailbox.highest_modseq}] Highest`));
+    }
     await this.sendNow(tagged(tag, 'OK', done?.text ?? `${name} completed`, done?.code));
     done?.after?.();
   }
