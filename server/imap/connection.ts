@@ -174,11 +174,15 @@ export class ImapConnection implements HostedSession {
     }
   }
 
-  /** Untagged EXPUNGE/EXISTS/FETCH for what changed in the selected mailbox. */
+  /** Untagged EXPUNGE/EXISTS/FETCH for what changed in the selected mailbox, and what it did to kept search results. */
   private async sendUpdates(expunges: boolean): Promise<void> {
     const view = this.session.selectedOrNull;
     if (!view || !view.hasPending) return;
+    const kept = this.session.searchUpdates;
+    const changes = kept.active ? view.pendingChanges(expunges) : null;
+    if (changes) for (const response of kept.removals(view, changes.expunged)) await this.send(response);
     for (const response of view.collectUpdates({ expunges, condstore: this.session.condstore })) await this.send(response);
+    if (changes) for (const response of await kept.updates(this.session, changes)) await this.send(response);
   }
 
   private wire(): Wire {

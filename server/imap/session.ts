@@ -4,6 +4,7 @@ import type { User } from '../accounts/accounts.js';
 import type { EngineContext } from '../context.js';
 import type { ServiceName } from '../settings/schema.js';
 import { ImapError } from './replies.js';
+import { SearchUpdates } from './search/updates.js';
 import type { SelectedMailbox } from './selected.js';
 
 export type SessionState =
@@ -18,6 +19,8 @@ export class Session {
   state: SessionState = { name: 'not-authenticated' };
   /** ENABLEd extensions (RFC 5161); CONDSTORE is also switched on by its first use (RFC 7162 §3.1). */
   readonly enabled = new Set<string>();
+  /** Search and sort results kept up to date while a mailbox is selected (RFC 5267 §4.3). */
+  readonly searchUpdates = new SearchUpdates();
 
   constructor(
     readonly context: EngineContext,
@@ -58,6 +61,7 @@ export class Session {
   /** Leaves SELECTED (CLOSE, UNSELECT, a failed SELECT): back to AUTHENTICATED. */
   unselect(): void {
     if (this.state.name !== 'selected') return;
+    this.searchUpdates.clear();
     this.state.mailbox.close();
     this.state = { name: 'authenticated', user: this.state.user };
   }
@@ -89,6 +93,11 @@ export class Session {
       'LIST-EXTENDED',
       'LIST-STATUS',
       'SORT',
+      'SORT=DISPLAY',
+      'ESEARCH',
+      'ESORT',
+      'CONTEXT=SEARCH',
+      'CONTEXT=SORT',
       'CONDSTORE',
       `APPENDLIMIT=${settings.limits.messageSizeBytes}`,
     );

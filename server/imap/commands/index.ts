@@ -1,6 +1,7 @@
 // The command table: name → { states, parse, handle } (RFC 3501 §6 and the extensions).
 import { append } from './append.js';
 import { authenticate } from './authenticate.js';
+import { cancelUpdate } from './cancelupdate.js';
 import { capability } from './capability.js';
 import { close, unselect } from './close.js';
 import { copy, move, uidCopy, uidMove } from './copy.js';
@@ -57,6 +58,7 @@ export const COMMANDS: Record<string, CommandSpec<unknown>> = {
   EXPUNGE: expunge,
   SEARCH: searchCmd,
   SORT: sort,
+  CANCELUPDATE: cancelUpdate,
   FETCH: fetch,
   STORE: store,
   COPY: copy,

@@ -1,5 +1,6 @@
 // SORT (RFC 5256): order search results by arrival, date, sender, recipients, size or base
-// subject, ties broken by sequence number; strings compared i;ascii-casemap.
+// subject, and by the names shown for sender and recipients (RFC 5957 SORT=DISPLAY), ties broken
+// by sequence number; strings compared i;ascii-casemap.
 import { ImapSyntaxError, type Token } from '../parser/tokens.js';
 import type { Envelope, EnvelopeAddress } from '../mime/envelope.js';
 import { envelopeFields } from '../mime/cache.js';
@@ -7,13 +8,13 @@ import { readHeaderBlock } from '../mime/header-block.js';
 import type { Session } from '../session.js';
 import { decodeHeaderValue, type Match } from './evaluate.js';
 
-export type SortKey = 'ARRIVAL' | 'CC' | 'DATE' | 'FROM' | 'SIZE' | 'SUBJECT' | 'TO';
+export type SortKey = 'ARRIVAL' | 'CC' | 'DATE' | 'FROM' | 'SIZE' | 'SUBJECT' | 'TO' | 'DISPLAYFROM' | 'DISPLAYTO';
 export interface SortCriterion {
   key: SortKey;
   reverse: boolean;
 }
 
-const KEYS = new Set(['ARRIVAL', 'CC', 'DATE', 'FROM', 'SIZE', 'SUBJECT', 'TO']);
+const KEYS = new Set(['ARRIVAL', 'CC', 'DATE', 'FROM', 'SIZE', 'SUBJECT', 'TO', 'DISPLAYFROM', 'DISPLAYTO']);
 
 export function parseSortCriteria(tokens: Token[]): SortCriterion[] {
   const out: SortCriterion[] = [];
@@ -70,6 +71,17 @@ function firstMailbox(list: EnvelopeAddress[] | null | undefined): string {
   return decodeHeaderValue(('group' in first ? first.group : first.mailbox) ?? '');
 }
 
+/** RFC 5957 §3: the first address's display name, decoded; without one, its addr-spec. */
+function displayName(list: EnvelopeAddress[] | null | undefined): string {
+  const first = list?.[0];
+  if (!first || 'groupEnd' in first) return '';
+  if ('group' in first) return decodeHeaderValue(first.group);
+  const name = first.name ? decodeHeaderValue(first.name).trim() : '';
+  if (name) return name;
+  const mailbox = decodeHeaderValue(first.mailbox ?? '');
+  return first.host && first.host !== 'MISSING_DOMAIN' ? `${mailbox}@${first.host}` : mailbox;
+}
+
 function sentTime(date: string | null, fallback: number): number {
   if (!date) return fallback;
   const parsed = Date.parse(date.replace(/\([^)]*\)/g, '').trim());
@@ -80,12 +92,25 @@ function asciiUpper(text: string): string {
   return text.replace(/[a-z]+/g, (s) => s.toUpperCase());
 }
 
-export async function sortMatches(session: Session, matches: Match[], criteria: SortCriterion[]): Promise<Match[]> {
+/** A match with the values it sorts by, one per criterion. */
+export interface Keyed {
+  match: Match;
+  values: Array<string | number>;
+}
+
+export function sortMatches(session: Session, matches: Match[], criteria: SortCriterion[]): Match[] {
+  return sortKeys(session, matches, criteria)
+    .sort(compareKeyed(criteria))
+    .map((k) => k.match);
+}
+
+/** The sort values of each match (from the index and the cached envelopes), in the order given. */
+export function sortKeys(session: Session, matches: Match[], criteria: SortCriterion[]): Keyed[] {
   const cache = session.context.mimeCache;
   const view = session.selected;
   const store = session.context.mailStore;
   const needsEnvelope = criteria.some((c) => c.key !== 'ARRIVAL' && c.key !== 'SIZE');
-  const keyed: Array<{ match: Match; values: Array<string | number> }> = [];
+  const keyed: Keyed[] = [];
   if (needsEnvelope) for (let i = 0; i < matches.length; i += 500) cache.prefetch(matches.slice(i, i + 500).map((m) => m.row));
   const files = store.files(view.owner, view.mailbox);
   for (const match of matches) {
@@ -113,18 +138,26 @@ export async function sortMatches(session: Session, matches: Match[], criteria: 
           return asciiUpper(firstMailbox(envelope?.to));
         case 'CC':
           return asciiUpper(firstMailbox(envelope?.cc));
+        case 'DISPLAYFROM':
+          return asciiUpper(displayName(envelope?.from));
+        case 'DISPLAYTO':
+          return asciiUpper(displayName(envelope?.to));
       }
     });
     keyed.push({ match, values });
   }
-  keyed.sort((a, b) => {
+  return keyed;
+}
+
+/** The order of the criteria, REVERSE applied to each; ties by sequence number (UID order). */
+export function compareKeyed(criteria: SortCriterion[]): (a: Keyed, b: Keyed) => number {
+  return (a, b) => {
     for (let i = 0; i < criteria.length; i++) {
       const x = a.values[i]!;
       const y = b.values[i]!;
       const order = x < y ? -1 : x > y ? 1 : 0;
       if (order) return criteria[i]!.reverse ? -order : order;
     }
-    return a.match.seq - b.match.seq;
-  });
-  return keyed.map((k) => k.match);
+    return a.match.uid - b.match.uid;
+  };
 }
