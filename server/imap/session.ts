@@ -98,6 +98,8 @@ export class Session {
       'ESORT',
       'CONTEXT=SEARCH',
       'CONTEXT=SORT',
+      'THREAD=REFERENCES',
+      'THREAD=ORDEREDSUBJECT',
       'CONDSTORE',
       `APPENDLIMIT=${settings.limits.messageSizeBytes}`,
     );

@@ -24,6 +24,7 @@ import { starttls } from './starttls.js';
 import { status } from './status.js';
 import { store, uidStore } from './store.js';
 import { subscribe, unsubscribe } from './subscribe.js';
+import { thread, uidThread } from './thread.js';
 import type { CommandSpec } from './types.js';
 
 export const COMMANDS: Record<string, CommandSpec<unknown>> = {
@@ -59,6 +60,7 @@ export const COMMANDS: Record<string, CommandSpec<unknown>> = {
   SEARCH: searchCmd,
   SORT: sort,
   CANCELUPDATE: cancelUpdate,
+  THREAD: thread,
   FETCH: fetch,
   STORE: store,
   COPY: copy,
@@ -66,6 +68,7 @@ export const COMMANDS: Record<string, CommandSpec<unknown>> = {
   'UID EXPUNGE': uidExpunge,
   'UID SEARCH': uidSearch,
   'UID SORT': uidSort,
+  'UID THREAD': uidThread,
   'UID FETCH': uidFetch,
   'UID STORE': uidStore,
   'UID COPY': uidCopy,

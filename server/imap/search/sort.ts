@@ -37,15 +37,26 @@ export function parseSortCriteria(tokens: Token[]): SortCriterion[] {
 
 /** RFC 5256 §2.1: the subject without Re:/Fwd:/[list] prefixes and (fwd) trailers. */
 export function baseSubject(raw: string | null): string {
+  return extractSubject(raw).base;
+}
+
+/** The base subject, and whether taking it out removed a reply or forward mark (RFC 5256 §2.1, THREAD §5). */
+export function extractSubject(raw: string | null): { base: string; reply: boolean } {
   let subject = decodeHeaderValue(raw ?? '').replace(/[\t\r\n ]+/g, ' ').trim();
+  let reply = false;
   for (;;) {
     const before = subject;
-    subject = subject.replace(/(\s*\(fwd\))+$/i, '').trim();
+    const trailer = /(\s*\(fwd\))+$/i.exec(subject);
+    if (trailer) {
+      subject = subject.slice(0, trailer.index).trim();
+      reply = true;
+    }
     // leading blobs and re/fw/fwd leaders, repeatedly
     for (;;) {
       const leader = /^(\[[^[\]]*\]\s*)*(re|fwd?)\s*(\[[^[\]]*\]\s*)?:\s*/i.exec(subject);
       if (leader) {
         subject = subject.slice(leader[0].length);
+        reply = true;
         continue;
       }
       const blob = /^\[[^[\]]*\]\s*/.exec(subject);
@@ -56,8 +67,11 @@ export function baseSubject(raw: string | null): string {
       break;
     }
     const wrapped = /^\[fwd:\s*(.*)\]$/i.exec(subject);
-    if (wrapped) subject = wrapped[1]!.trim();
-    if (subject === before) return subject;
+    if (wrapped) {
+      subject = wrapped[1]!.trim();
+      reply = true;
+    }
+    if (subject === before) return { base: subject, reply };
   }
 }
 
@@ -82,13 +96,14 @@ function displayName(list: EnvelopeAddress[] | null | undefined): string {
   return first.host && first.host !== 'MISSING_DOMAIN' ? `${mailbox}@${first.host}` : mailbox;
 }
 
-function sentTime(date: string | null, fallback: number): number {
+/** The Date: field's time, else the internal date (RFC 5256 §2.2 sent date). */
+export function sentTime(date: string | null, fallback: number): number {
   if (!date) return fallback;
   const parsed = Date.parse(date.replace(/\([^)]*\)/g, '').trim());
   return Number.isNaN(parsed) ? fallback : parsed;
 }
 
-function asciiUpper(text: string): string {
+export function asciiUpper(text: string): string {
   return text.replace(/[a-z]+/g, (s) => s.toUpperCase());
 }
 
