@@ -100,6 +100,9 @@ export class Session {
       'CONTEXT=SORT',
       'THREAD=REFERENCES',
       'THREAD=ORDEREDSUBJECT',
+      'MULTIAPPEND',
+      'CATENATE',
+      'BINARY',
       'CONDSTORE',
       `APPENDLIMIT=${settings.limits.messageSizeBytes}`,
     );

@@ -5,7 +5,7 @@
 export type Token =
   | { type: 'atom'; value: string }
   /** A quoted string or a literal; `bytes` are the octets as sent, `value` them read as UTF-8. */
-  | { type: 'string'; value: string; bytes: Buffer; literal: boolean }
+  | { type: 'string'; value: string; bytes: Buffer; literal: boolean; /** a literal8, ~{n} (RFC 3516): it may hold NUL */ binary?: boolean }
   | { type: 'list'; items: Token[] };
 
 export class ImapSyntaxError extends Error {
@@ -118,6 +118,10 @@ export class Tokenizer {
     if (c === 0x28) return this.readList();
     if (c === DQUOTE) return this.readQuoted();
     if (c === 0x7b) return this.readLiteral();
+    if (c === 0x7e && this.input[this.pos + 1] === 0x7b) {
+      this.pos++; // ~
+      return { ...this.readLiteral(), binary: true };
+    }
     return this.readAtom();
   }
 
@@ -158,7 +162,7 @@ export class Tokenizer {
     return { type: 'string', value: buffer.toString('utf8'), bytes: buffer, literal: false };
   }
 
-  private readLiteral(): Token {
+  private readLiteral(): Token & { type: 'string' } {
     const match = /^\{(\d{1,10})(\+?)\}\r\n/.exec(this.input.toString('latin1', this.pos, this.pos + 16));
     if (!match) throw new ImapSyntaxError('invalid literal');
     const size = Number(match[1]);
