@@ -103,6 +103,8 @@ export class Session {
       'MULTIAPPEND',
       'CATENATE',
       'BINARY',
+      'URLAUTH',
+      'URLAUTH=BINARY',
       'CONDSTORE',
       `APPENDLIMIT=${settings.limits.messageSizeBytes}`,
     );

@@ -10,6 +10,7 @@ import { deleteMailbox } from './delete.js';
 import { enable } from './enable.js';
 import { expunge, uidExpunge } from './expunge.js';
 import { fetch, uidFetch } from './fetch.js';
+import { genUrlauth } from './genurlauth.js';
 import { id } from './id.js';
 import { idle } from './idle.js';
 import { list, lsub } from './list.js';
@@ -18,6 +19,7 @@ import { logout } from './logout.js';
 import { namespace } from './namespace.js';
 import { check, noop } from './noop.js';
 import { rename } from './rename.js';
+import { resetKey } from './resetkey.js';
 import { searchCmd, sort, uidSearch, uidSort } from './search.js';
 import { examine, select } from './select.js';
 import { starttls } from './starttls.js';
@@ -26,6 +28,7 @@ import { store, uidStore } from './store.js';
 import { subscribe, unsubscribe } from './subscribe.js';
 import { thread, uidThread } from './thread.js';
 import type { CommandSpec } from './types.js';
+import { urlFetch } from './urlfetch.js';
 
 export const COMMANDS: Record<string, CommandSpec<unknown>> = {
   // any state (§6.1)
@@ -52,6 +55,9 @@ export const COMMANDS: Record<string, CommandSpec<unknown>> = {
   STATUS: status,
   APPEND: append,
   IDLE: idle,
+  GENURLAUTH: genUrlauth,
+  URLFETCH: urlFetch,
+  RESETKEY: resetKey,
   // selected (§6.4)
   CHECK: check,
   CLOSE: close,

@@ -2,7 +2,7 @@
 // its MIME structure; HEADER.FIELDS (.NOT) keep the chosen fields in their original order.
 import { splitHeaderFields } from '../mime/headers.js';
 import type { MimePart } from '../mime/structure.js';
-import { decodeTransferEncoding } from '../mime/transfer-encoding.js';
+import { binaryForm } from '../mime/transfer-encoding.js';
 import type { Section } from './items.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -84,15 +84,13 @@ function pick(content: Buffer, section: Section, hs: number, bs: number, be: num
 }
 
 /**
- * BINARY[part] (RFC 3516 §4.2): a single part's body decoded; a multipart or message/rfc822 part,
- * or the whole message ([]), as it is. Null when the part's encoding is unknown (UNKNOWN-CTE).
+ * BINARY[part] (RFC 3516 §4.2): the part's body in binary form (binaryForm), the whole message
+ * ([]) as it is. Null when an encoding is unknown (UNKNOWN-CTE).
  */
 export function binaryBytes(content: Buffer, structure: MimePart | null, path: readonly number[]): Buffer | null {
   if (!path.length) return content;
   const part = structure && partAt(structure, path);
-  if (!part) return EMPTY;
-  const body = content.subarray(part.bs, part.be);
-  return part.parts || part.message ? body : decodeTransferEncoding(body, part.encoding);
+  return part ? binaryForm(content, part) : EMPTY;
 }
 
 /** <offset.length> of a section (RFC 3501 §6.4.5: an offset past the end gives an empty string). */

@@ -74,22 +74,45 @@ function leaves(part: MimePart, out: MimePart[] = []): MimePart[] {
 }
 
 /**
+ * content[from, to) with each of `parts` (single parts inside it, in order) given a new body and a
+ * Content-Transfer-Encoding field that says `encoding`; null when `body` gives null for one.
+ */
+function rewriteParts(content: Buffer, from: number, to: number, parts: MimePart[], encoding: string, body: (part: MimePart) => Buffer | null): Buffer | null {
+  const pieces: Buffer[] = [];
+  let at = from;
+  for (const part of parts) {
+    const data = body(part);
+    if (!data) return null;
+    const header = splitHeaderFields(content.toString('latin1', part.hs, part.bs))
+      .map((field) => (field.key === 'content-transfer-encoding' ? `Content-Transfer-Encoding: ${encoding}` : field.line))
+      .join('\r\n');
+    // the line end before a boundary stays the boundary's
+    pieces.push(content.subarray(at, part.hs), Buffer.from(`${header}\r\n\r\n`, 'latin1'), data);
+    at = part.be;
+  }
+  pieces.push(content.subarray(at, to));
+  return Buffer.concat(pieces);
+}
+
+/**
  * A message that came as a literal8 (RFC 3516 §4.4), its "Content-Transfer-Encoding: binary" parts
  * re-encoded as base64 (BINARY[] gives back their octets); the message itself when it has none.
  */
 export async function binaryPartsToBase64(content: Buffer): Promise<Buffer> {
-  const binary = leaves(await parseMessageStructure(content)).filter((part) => part.encoding.toLowerCase() === 'binary');
+  const binary = leaves(await parseMessageStructure(content)).filter((part) => part.encoding === 'binary');
   if (!binary.length) return content;
-  const pieces: Buffer[] = [];
-  let at = 0;
-  for (const part of binary.sort((a, b) => a.hs - b.hs)) {
-    const header = splitHeaderFields(content.toString('latin1', part.hs, part.bs))
-      .map((field) => (field.key === 'content-transfer-encoding' ? 'Content-Transfer-Encoding: base64' : field.line))
-      .join('\r\n');
-    // every octet of the body is encoded; the line end before a boundary stays the boundary's
-    pieces.push(content.subarray(at, part.hs), Buffer.from(`${header}\r\n\r\n${base64Lines(content.subarray(part.bs, part.be))}`, 'latin1'));
-    at = part.be;
-  }
-  pieces.push(content.subarray(at));
-  return Buffer.concat(pieces);
+  return rewriteParts(content, 0, content.length, binary, 'base64', (part) => Buffer.from(base64Lines(content.subarray(part.bs, part.be)), 'latin1'))!;
+}
+
+const IDENTITY = new Set(['7bit', '8bit', 'binary']);
+
+/**
+ * A part's body in binary form (RFC 3516 BINARY, RFC 5524 URLFETCH BINARY): a single part decoded;
+ * a multipart or message/rfc822 part with every encoded part inside it decoded and marked
+ * "Content-Transfer-Encoding: binary". Null when an encoding is unknown (UNKNOWN-CTE).
+ */
+export function binaryForm(content: Buffer, part: MimePart): Buffer | null {
+  if (!part.parts && !part.message) return decodeTransferEncoding(content.subarray(part.bs, part.be), part.encoding);
+  const encoded = leaves(part).filter((leaf) => !IDENTITY.has(leaf.encoding));
+  return rewriteParts(content, part.bs, part.be, encoded, 'binary', (leaf) => decodeTransferEncoding(content.subarray(leaf.bs, leaf.be), leaf.encoding));
 }
