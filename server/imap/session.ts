@@ -4,6 +4,7 @@ import type { User } from '../accounts/accounts.js';
 import type { EngineContext } from '../context.js';
 import type { ServiceName } from '../settings/schema.js';
 import { ImapError } from './replies.js';
+import type { NotifyWatcher } from './notify/watcher.js';
 import { SearchUpdates } from './search/updates.js';
 import type { SelectedMailbox } from './selected.js';
 
@@ -21,6 +22,8 @@ export class Session {
   readonly enabled = new Set<string>();
   /** Search and sort results kept up to date while a mailbox is selected (RFC 5267 §4.3). */
   readonly searchUpdates = new SearchUpdates();
+  /** What NOTIFY SET asked to be told of (RFC 5465), null without it. */
+  notify: NotifyWatcher | null = null;
 
   constructor(
     readonly context: EngineContext,
@@ -66,8 +69,15 @@ export class Session {
     this.state = { name: 'authenticated', user: this.state.user };
   }
 
+  /** NOTIFY SET replaces what was watched; NOTIFY NONE and LOGOUT end it. */
+  setNotify(watcher: NotifyWatcher | null): void {
+    this.notify?.close();
+    this.notify = watcher;
+  }
+
   logout(): void {
     this.unselect();
+    this.setNotify(null);
     this.state = { name: 'logout' };
   }
 
@@ -105,6 +115,7 @@ export class Session {
       'BINARY',
       'URLAUTH',
       'URLAUTH=BINARY',
+      'NOTIFY',
       'CONDSTORE',
       `APPENDLIMIT=${settings.limits.messageSizeBytes}`,
     );

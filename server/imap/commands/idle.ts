@@ -1,6 +1,8 @@
 // IDLE (RFC 2177): the client waits; changes to the selected mailbox are pushed at once (EXISTS,
-// EXPUNGE, FETCH FLAGS) until the client sends DONE. A keep-alive line goes out every two
-// minutes; starting IDLE counts as activity for the idle timer (it is re-armed).
+// EXPUNGE, FETCH FLAGS), with what NOTIFY watches (RFC 5465), until the client sends DONE. A
+// keep-alive line goes out every two minutes; starting IDLE counts as activity for the idle
+// timer (it is re-armed).
+import { UpdatePusher } from '../push.js';
 import { bad, untagged } from '../replies.js';
 import { AUTHENTICATED, command, noArgs } from './types.js';
 
@@ -12,23 +14,13 @@ export const idle = command({
   async handle({ session, wire }) {
     await wire.continuation('idling');
     const view = session.selectedOrNull;
-    let scheduled = false;
-    let pushing: Promise<void> = Promise.resolve();
-    const push = () => {
-      if (scheduled) return;
-      scheduled = true;
-      // out of the store's event, after its transaction
-      setImmediate(() => {
-        scheduled = false;
-        pushing = pushing.then(() => wire.flushUpdates(true)).catch(() => {});
-      });
-    };
-    if (view) {
-      view.onChange = push;
-      if (view.hasPending) push();
-    }
+    const watcher = session.notify;
+    const pusher = new UpdatePusher(() => wire.flushUpdates(true));
+    if (view) view.onChange = pusher.trigger;
+    if (watcher) watcher.onChange = pusher.trigger;
+    if (view?.hasPending || watcher?.hasPending) pusher.trigger();
     const keepalive = setInterval(() => {
-      pushing = pushing.then(() => wire.send(untagged('OK Still here'))).then(() => wire.flushUpdates(true)).catch(() => {});
+      pusher.then(() => wire.send(untagged('OK Still here')).then(() => wire.flushUpdates(true)));
     }, KEEPALIVE_MS);
     keepalive.unref();
     let line: Buffer;
@@ -37,7 +29,8 @@ export const idle = command({
     } finally {
       clearInterval(keepalive);
       if (view) view.onChange = () => {};
-      await pushing;
+      if (watcher) watcher.onChange = () => {};
+      await pusher.stop();
     }
     if (line.toString('latin1').trim().toUpperCase() !== 'DONE') throw bad('Expected DONE to end IDLE');
     return { text: 'IDLE terminated' };

@@ -18,6 +18,7 @@ import { login } from './login.js';
 import { logout } from './logout.js';
 import { namespace } from './namespace.js';
 import { check, noop } from './noop.js';
+import { notify } from './notify.js';
 import { rename } from './rename.js';
 import { resetKey } from './resetkey.js';
 import { searchCmd, sort, uidSearch, uidSort } from './search.js';
@@ -58,6 +59,7 @@ export const COMMANDS: Record<string, CommandSpec<unknown>> = {
   GENURLAUTH: genUrlauth,
   URLFETCH: urlFetch,
   RESETKEY: resetKey,
+  NOTIFY: notify,
   // selected (§6.4)
   CHECK: check,
   CLOSE: close,
