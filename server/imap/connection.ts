@@ -223,7 +223,7 @@ export class ImapConnection implements HostedSession {
     if (watcher?.hasPending) for (const response of watcher.collect()) await this.send(response);
   }
 
-  /** NOTIFY's MessageNew (fetch-att): the new messages of the selected mailbox, fetched (RFC 5465 §5.2). */
+  /** NOTIFY's MessageNew (fetch-att): the new messages of the selected mailbox, fetched (RFC 5465 §5). */
   private async fetchNew(view: SelectedMailbox, lastUid: number): Promise<void> {
     const items = this.session.notify?.selectedGroup?.fetch;
     if (!items) return;

@@ -41,7 +41,7 @@ export type MailboxChange =
 
 /**
  * A user's list of mailboxes changed: announced on the store's `changes` as 'mailboxes' (IMAP
- * NOTIFY tells other sessions, RFC 5465 §5.4–5.5). A rename names the mailbox renamed, not those under it.
+ * NOTIFY tells other sessions, RFC 5465 §5). A rename names the mailbox renamed, not those under it.
  */
 export interface MailboxListChange {
   userId: number;

@@ -1,4 +1,4 @@
-// NOTIFY SET's arguments (RFC 5465 §3, §8): which mailboxes (the selected one, INBOXES, PERSONAL,
+// NOTIFY SET's arguments (RFC 5465): which mailboxes (the selected one, INBOXES, PERSONAL,
 // SUBSCRIBED, SUBTREE …, MAILBOXES …) and which events of each the client wants told.
 import { parseFetchItems, type FetchItem } from '../fetch/items.js';
 import { normalizeMailboxName } from '../mailbox-names.js';
@@ -18,12 +18,12 @@ export type MailboxFilter =
 export interface EventGroup {
   filter: MailboxFilter;
   events: Set<NotifyEvent>;
-  /** MessageNew (fetch-att …): what to FETCH of a new message in the selected mailbox (RFC 5465 §5.1). */
+  /** MessageNew (fetch-att …): what to FETCH of a new message in the selected mailbox (RFC 5465 §5). */
   fetch: FetchItem[] | null;
 }
 
 export interface NotifySpec {
-  /** SET STATUS: the current STATUS of each mailbox now (RFC 5465 §3.1). */
+  /** SET STATUS: the current STATUS of each mailbox now (RFC 5465 §3). */
   status: boolean;
   groups: EventGroup[];
   /** Events named that this server does not support: the command fails with NO [BADEVENT] (RFC 5465 §5). */

@@ -8,7 +8,7 @@ import { astr, untagged, type Piece } from '../replies.js';
 import type { Session } from '../session.js';
 import type { EventGroup, NotifyEvent, NotifySpec } from './spec.js';
 
-/** The STATUS items each event of a mailbox not selected reports (RFC 5465 §5.2–5.4), in the order sent. */
+/** The STATUS items each event of a mailbox not selected reports (RFC 5465 §5), in the order sent. */
 const STATUS_ITEMS: Array<[string, NotifyEvent]> = [
   ['MESSAGES', 'MessageNew'],
   ['MESSAGES', 'MessageExpunge'],
@@ -55,7 +55,7 @@ export class NotifyWatcher {
     return this.pendingStatus.size > 0 || this.pendingList.length > 0;
   }
 
-  /** NOTIFY SET STATUS: the STATUS of each watched mailbox now (RFC 5465 §3.1). */
+  /** NOTIFY SET STATUS: the STATUS of each watched mailbox now (RFC 5465 §3). */
   statusNow(): Piece[][] {
     const out: Piece[][] = [];
     for (const mailbox of this.store.listMailboxes(this.session.user.id)) {
@@ -132,7 +132,7 @@ export class NotifyWatcher {
     const event: NotifyEvent = change.kind === 'subscribed' || change.kind === 'unsubscribed' ? 'SubscriptionChange' : 'MailboxName';
     const wanted = this.eventsFor(change.name)?.has(event) || (change.oldName !== undefined && this.eventsFor(change.oldName)?.has(event));
     if (!wanted) return;
-    // RFC 5465 §5.4–5.5: a LIST response; \NonExistent for a deleted mailbox, OLDNAME for a renamed one (RFC 5258 §3.1)
+    // RFC 5465 §5: a LIST response; \NonExistent for a deleted mailbox, OLDNAME for a renamed one (RFC 5258 §3.1)
     const attributes = change.kind === 'deleted' ? '\\NonExistent' : change.kind === 'subscribed' ? '\\Subscribed' : '';
     const oldName: Piece[] = change.oldName !== undefined ? [' ("OLDNAME" (', ...astr(change.oldName), '))'] : [];
     this.pendingList.push(untagged(`LIST (${attributes}) "${DELIMITER}" `, ...astr(change.name), ...oldName));
