@@ -6,7 +6,7 @@
 // nobody opened yet, on the running engine (its JIT warm: how a LanPost that has been serving
 // meets a new folder); Dovecot: its index files dropped before each round (anchors.py's way).
 // Warm (after one untimed pass): SELECT, FETCH ENVELOPE, FETCH 1:* (BODY.PEEK[]), SEARCH
-// SUBJECT / FROM / BODY, `runs` rounds. The two servers take turns within every round, so that a
+// SUBJECT / FROM / BODY, THREAD REFERENCES, SORT (FROM), `runs` rounds. The two servers take turns within every round, so that a
 // busy moment of this shared machine hits both. Per step: seconds (median and range),
 // LanPost/Dovecot per round (median and range), each server's CPU time per message (all
 // LanPost's threads; Dovecot's imap processes); the servers' peak RSS. Then `idle` concurrent
@@ -196,6 +196,9 @@ const WARM_STEPS: Array<[label: string, command: string, expected: (count: numbe
   ['SEARCH SUBJECT "needle"', 'SEARCH SUBJECT "needle"', (n) => n / 100],
   ['SEARCH FROM "sender17@"', 'SEARCH FROM "sender17@"', (n) => n / 100],
   ['SEARCH BODY "bodyneedle"', 'SEARCH BODY "bodyneedle"', (n) => Math.ceil(n / 250)],
+  // every message once, in threads (RFC 5256) or sorted by the sender's mailbox
+  ['THREAD REFERENCES', 'THREAD REFERENCES UTF-8 ALL', (n) => n],
+  ['SORT (FROM)', 'SORT (FROM) UTF-8 ALL', (n) => n],
 ];
 /** Round 0 runs on a LanPost engine just started, the others on one that has served IMAP already. */
 function coldSteps(folder: string, round: number): typeof WARM_STEPS {
@@ -232,7 +235,7 @@ async function timedSteps(target: Target, steps: typeof WARM_STEPS, options: Opt
       } else if (command.startsWith('FETCH')) {
         if (result.count !== expected(options.count)) throw new Error(`${target.name}: ${command} gave ${result.count} responses`);
       } else {
-        const hits = result.lines[0]!.trim().split(' ').length - 2;
+        const hits = result.lines[0]!.match(/\d+/g)?.length ?? 0;
         if (hits !== expected(options.count)) throw new Error(`${target.name}: ${command} found ${hits}, expected ${expected(options.count)}`);
       }
     }

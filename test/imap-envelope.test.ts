@@ -138,6 +138,20 @@ describe('IMAP FETCH ENVELOPE from the header block', () => {
     const again = envelopes(full.lines);
     for (let seq = 1; seq <= 3; seq++) expect(again.get(seq)).toBe(got.get(seq));
   });
+
+  it('writes groups as their start, their members and the end marker; a comment alone in a group names nobody (RFC 3501 §7.4.2)', async () => {
+    await c.command('CREATE Groups');
+    await append(c, 'Groups', 'From: user@domain (Real Name)\r\nTo: group: g1@d1.org, g2@d2.org;, group2: g3@d3.org;\r\nCc: group:;, group2: (foo) ;\r\nBcc: undisclosed-recipients:;\r\n\r\nbody\r\n');
+    await c.command('SELECT Groups');
+    const expected =
+      '(NIL NIL (("Real Name" NIL "user" "domain")) (("Real Name" NIL "user" "domain")) (("Real Name" NIL "user" "domain")) ' +
+      '((NIL NIL "group" NIL)(NIL NIL "g1" "d1.org")(NIL NIL "g2" "d2.org")(NIL NIL NIL NIL)(NIL NIL "group2" NIL)(NIL NIL "g3" "d3.org")(NIL NIL NIL NIL)) ' +
+      '((NIL NIL "group" NIL)(NIL NIL NIL NIL)(NIL NIL "group2" NIL)(NIL NIL NIL NIL)) ' +
+      '((NIL NIL "undisclosed-recipients" NIL)(NIL NIL NIL NIL)) NIL NIL)';
+    expect(envelopes((await c.command('FETCH 1 (ENVELOPE)')).lines).get(1)).toBe(expected);
+    // the full MIME parse agrees
+    expect(envelopes((await c.command('FETCH 1 (ENVELOPE BODYSTRUCTURE)')).lines).get(1)).toBe(expected);
+  });
 });
 
 describe('IMAP envelope cache', () => {
@@ -247,6 +261,28 @@ describe('IMAP envelope cache', () => {
       await again.command('SELECT INBOX');
       const dan = '((NIL NIL "dan" "example.com"))';
       expect(envelopes((await again.command('FETCH 1 ENVELOPE')).lines).get(1)).toBe(`(NIL "kept" ${dan} ${dan} ${dan} NIL NIL NIL NIL NIL)`);
+      again.close();
+    }));
+
+  it('parses again what a version before migration 9 cached for a comment alone in a group', () =>
+    withOwnEngine(async (own) => {
+      const client = await RawImap.connect(own.imapPort());
+      await client.login(USER, PASSWORD);
+      await append(client, 'INBOX', 'From: ann@example.com\r\nTo: team: (nobody) ;\r\n\r\nx\r\n');
+      client.close();
+      const [row] = inboxRows(own.engine);
+      const ann = '((NIL NIL "ann" "example.com"))';
+      await own.restart(() => {
+        const old = openDatabase(own.dataDir);
+        const stale = `(NIL NIL ${ann} ${ann} ${ann} ((NIL NIL "team" NIL)("nobody" NIL NIL "MISSING_DOMAIN")(NIL NIL NIL NIL)) NIL NIL NIL NIL)`;
+        old.prepare('INSERT OR REPLACE INTO message_mime (guid, structure) VALUES (?, ?)').run(row!.guid, stale);
+        old.exec('PRAGMA user_version = 8');
+        old.close();
+      });
+      const again = await RawImap.connect(own.imapPort());
+      await again.login(USER, PASSWORD);
+      await again.command('SELECT INBOX');
+      expect(envelopes((await again.command('FETCH 1 ENVELOPE')).lines).get(1)).toBe(`(NIL NIL ${ann} ${ann} ${ann} ((NIL NIL "team" NIL)(NIL NIL NIL NIL)) NIL NIL NIL NIL)`);
       again.close();
     }));
 });

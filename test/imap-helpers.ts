@@ -99,6 +99,16 @@ export class RawImap {
     }
   }
 
+  /** APPEND with a non-synchronizing literal; optional flags ("\\Seen $Work") and date-time. */
+  async append(mailbox: string, message: string | Buffer, options: { flags?: string; date?: string } = {}): Promise<Reply> {
+    const bytes = Buffer.isBuffer(message) ? message : Buffer.from(message);
+    const tag = this.nextTag();
+    const flags = options.flags !== undefined ? ` (${options.flags})` : '';
+    const date = options.date ? ` "${options.date}"` : '';
+    this.write(Buffer.concat([Buffer.from(`${tag} APPEND ${mailbox}${flags}${date} {${bytes.length}+}\r\n`), bytes, Buffer.from('\r\n')]));
+    return this.until(tag);
+  }
+
   async login(user: string, password: string): Promise<Reply> {
     return this.command(`LOGIN "${user}" "${password}"`);
   }

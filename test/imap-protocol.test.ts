@@ -12,7 +12,7 @@ const PASSWORD = 'correct horse battery';
 beforeAll(async () => {
   test = await startTestEngine({
     change: (s) => {
-      s.limits.lineLengthBytes = 2048;
+      s.limits.imapLineLengthBytes = 2048;
       s.limits.messageSizeBytes = 64 * 1024;
       s.limits.badCommandsPerSession = 5;
       s.authThrottle = { ...s.authThrottle, delayAfterFailures: 10, lockAfterFailures: 3, lockSeconds: 60 };
@@ -105,6 +105,19 @@ describe('IMAP greeting, capabilities and login', () => {
     expect((await c.command(`LOGIN a b`)).status).toBe('BAD');
     c.close();
   });
+
+  it('reads "[" as an ATOM-CHAR outside FETCH sections: a mailbox name holding one is no syntax error (RFC 3501 §9)', async () => {
+    const c = await RawImap.loggedIn(test.port('imap'), USER, PASSWORD);
+    const name = "!#$&'+,-.0123456789:;<=>?@^_`|[}";
+    expect((await c.command(`SELECT ${name}`)).status).toBe('NO');
+    expect((await c.command(`LIST "" ${name}%*`)).status).toBe('OK');
+    expect((await c.command(`CREATE x[1`)).status).toBe('OK');
+    expect((await c.command(`SELECT x[1`)).status).toBe('OK');
+    // the "[" of a FETCH section still opens it, spaces and all
+    const fetch = await c.command('FETCH 1:* BODY.PEEK[HEADER.FIELDS (SUBJECT FROM)]');
+    expect(fetch.status).toBe('OK');
+    c.close();
+  });
 });
 
 describe('IMAP literals and limits', () => {
@@ -183,12 +196,50 @@ describe('IMAP literals and limits', () => {
     c.close();
   });
 
-  it('answers an over-long line with BAD and carries on', async () => {
+  it('answers an over-long line with a tagged BAD [TOOBIG] and carries on', async () => {
     const c = await RawImap.connect(test.port('imap'));
     c.write(`x1 NOOP ${'a'.repeat(5000)}\r\n`);
-    const line = await c.readLine();
-    expect(line).toMatch(/BAD \[TOOBIG\]/);
+    const reply = await c.until('x1');
+    expect(reply.status).toBe('BAD');
+    expect(reply.text).toMatch(/^\[TOOBIG\] Command line longer than 2048 bytes/);
     expect((await c.command('CAPABILITY')).status).toBe('OK');
+    // over the limit after a literal: the same
+    c.write(`x2 LOGIN {3+}\r\nbob ${'b'.repeat(5000)}\r\n`);
+    expect((await c.until('x2')).text).toMatch(/^\[TOOBIG\] /);
+    expect((await c.command('NOOP')).status).toBe('OK');
+    c.close();
+  });
+
+  it('reads away the non-synchronizing literal an over-long line announces, and stays in sync', async () => {
+    const c = await RawImap.connect(test.port('imap'));
+    const data = 'a1 NOOP\r\n'.repeat(10);
+    c.write(`x1 APPEND INBOX (${'\\Seen '.repeat(500)}) {${data.length}+}\r\n${data}\r\n`);
+    const reply = await c.until('x1');
+    expect(reply.text).toMatch(/^\[TOOBIG\] /);
+    // the literal's lines were not taken for commands
+    const next = await c.command('NOOP');
+    expect(next.status).toBe('OK');
+    expect(next.lines).toEqual([]);
+    c.close();
+  });
+
+  it('closes the connection after an over-long line whose tag cannot be read: the client never waits for an answer that cannot come', async () => {
+    const c = await RawImap.connect(test.port('imap'));
+    c.write(`${'t'.repeat(5000)} NOOP\r\n`);
+    expect(await c.readLine()).toMatch(/^\* BAD \[TOOBIG\] /);
+    expect(await c.readLine()).toMatch(/^\* BYE \[TOOBIG\] /);
+    await c.waitFor(() => (c.closed ? true : null));
+    c.close();
+  });
+
+  it('takes commands up to 64 KB by default: an ID of 31 KB (imaptest id)', async () => {
+    const c = await RawImap.connect(strict.port('imap'));
+    const pairs = Array.from({ length: 30 }, (_, i) => `"field${i}" "${String(i).repeat(1000)}"`).join(' ');
+    const reply = await c.command(`ID (${pairs})`);
+    expect(reply.status).toBe('OK');
+    expect(reply.lines[0]).toMatch(/^\* ID \("name" "LanPost"/);
+    c.write(`x1 ID ("a" "${'b'.repeat(70_000)}")\r\n`);
+    expect((await c.until('x1')).text).toMatch(/^\[TOOBIG\] Command line longer than 65536 bytes/);
     c.close();
   });
 

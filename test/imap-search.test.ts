@@ -210,6 +210,24 @@ describe('IMAP SORT (RFC 5256)', () => {
     expect((await c.command('UID SORT (ARRIVAL) UTF-8 1:2')).lines[0]).toBe('* SORT 1 2');
     expect((await c.command('SORT (FROB) UTF-8 ALL')).status).toBe('BAD');
   });
+
+  it('FROM, TO and CC order by the first address\'s mailbox, a group by its name, case-insensitively, ties by number', async () => {
+    await c.command('CREATE SortAddresses');
+    for (const headers of [
+      'From: Zoe@example.org\r\nTo: "A Name" <Zoe@example.org>\r\nCc: zoe@example.org (a comment)',
+      'From: zoe@example.net\r\nTo: ZOE@example.net\r\nCc: zoe: amy@example.net;',
+      'From: yann@example.net\r\nTo: yann@example.net\r\nCc: Yann@example.net',
+    ]) {
+      expect((await c.append('SortAddresses', `${headers}\r\nSubject: s\r\n\r\nbody\r\n`)).status).toBe('OK');
+    }
+    await c.command('SELECT SortAddresses');
+    for (const key of ['FROM', 'TO', 'CC']) {
+      expect((await c.command(`SORT (${key}) US-ASCII ALL`)).lines[0], key).toBe('* SORT 3 1 2');
+      expect((await c.command(`SORT (REVERSE ${key}) US-ASCII ALL`)).lines[0], key).toBe('* SORT 1 2 3');
+      expect((await c.command(`SORT (${key} REVERSE ARRIVAL) US-ASCII ALL`)).lines[0], key).toBe('* SORT 3 2 1');
+    }
+    await c.command('SELECT Search');
+  });
 });
 
 describe('IMAP CONDSTORE (RFC 7162)', () => {
@@ -231,5 +249,15 @@ describe('IMAP CONDSTORE (RFC 7162)', () => {
     const status = await c.command('STATUS Search (HIGHESTMODSEQ)');
     expect(Number(/HIGHESTMODSEQ (\d+)/.exec(status.lines[0]!)![1])).toBeGreaterThan(newModseq);
     expect(modseq1).toBeGreaterThan(0);
+  });
+
+  it('sends HIGHESTMODSEQ before the tagged answer of a command that switched CONDSTORE on in a selected mailbox (RFC 7162 §3.1)', async () => {
+    const own = await RawImap.loggedIn(test.port('imap'), USER, PASSWORD);
+    await own.command('SELECT Search');
+    const fetch = await own.command('FETCH 1 (MODSEQ)');
+    expect(fetch.lines.some((l) => /^\* OK \[HIGHESTMODSEQ \d+\]/.test(l))).toBe(true);
+    // once only
+    expect((await own.command('FETCH 1 (MODSEQ)')).lines.some((l) => l.includes('HIGHESTMODSEQ'))).toBe(false);
+    own.close();
   });
 });

@@ -9,10 +9,13 @@ import type { Connection, HostedSession, StopReason } from '../net/connection.js
 import { COMMANDS } from './commands/index.js';
 import type { CommandContext, Done, Wire } from './commands/types.js';
 import { Args } from './parser/args.js';
-import { readAwayRefused, readCommand } from './parser/command-reader.js';
+import { readAwayRefused, readCommand, type ReadResult } from './parser/command-reader.js';
 import { ConnectionClosedError, Input } from './parser/input.js';
 import { ImapSyntaxError, parseCommand } from './parser/tokens.js';
 import { continuation, describe, failureReply, ImapError, tagged, untagged, type Piece } from './replies.js';
+import { runFetch } from './fetch/run.js';
+import { UpdatePusher } from './push.js';
+import type { SelectedMailbox, Target } from './selected.js';
 import { Session } from './session.js';
 
 /** Queued output is written once this much is waiting (or at the end of a command). */
@@ -76,19 +79,19 @@ export class ImapConnection implements HostedSession {
 
   private limits() {
     const { limits } = this.context.settings();
-    return { lineLength: limits.lineLengthBytes, literalSize: limits.messageSizeBytes };
+    return { lineLength: limits.imapLineLengthBytes, literalSize: limits.messageSizeBytes };
   }
 
   private async next(): Promise<void> {
-    const read = await readCommand(this.input, this.limits(), (text) => this.sendNow(continuation(text)));
+    const read = await this.readCommandNotified();
     if (read.kind === 'refused') {
       this.transcript.client(read.transcript);
       const response = read.tag ? tagged(read.tag, read.status, read.text, read.code) : untagged(`BAD [${read.code}] ${read.text}`);
       await this.sendNow(response);
       if (read.close || (read.readAway !== null && !(await readAwayRefused(this.input, read.readAway, this.limits())))) {
-        // RFC 7888 §4: too much to read away; BYE, with TOOBIG (§5)
+        // RFC 7888 §4: too much to read away (or no tag to answer); BYE, with TOOBIG (§5)
         await this.sendNow(untagged(`BYE [${read.code}] ${read.text}; closing the connection`));
-        this.transcript.event('closed: literal too large to read away');
+        this.transcript.event(read.tag ? 'closed: literal too large to read away' : 'closed: a command too long to find its tag');
         this.close();
         return;
       }
@@ -136,6 +139,7 @@ export class ImapConnection implements HostedSession {
     this.responsesThisCommand = 0;
     const ctx: CommandContext<unknown> = { tag, name, args, session: this.session, wire: this.wire(), context: this.context };
     let done: Done | void;
+    const viewBefore = this.session.condstore ? undefined : this.session.selectedOrNull;
     try {
       done = await spec.handle(ctx);
     } catch (error) {
@@ -151,6 +155,10 @@ export class ImapConnection implements HostedSession {
       return;
     }
     if (this.session.state.name !== 'logout') await this.sendUpdates(!spec.deferExpunges);
+    if (viewBefore && viewBefore === this.session.selectedOrNull && this.session.condstore) {
+      // RFC 7162 §3.1: CONDSTORE switched on (FETCH MODSEQ, SEARCH MODSEQ…) in the selected mailbox
+      await this.send(untagged(`OK [HIGHESTMODSEQ ${viewBefore.mailbox.highest_modseq}] Highest`));
+    }
     await this.sendNow(tagged(tag, 'OK', done?.text ?? `${name} completed`, done?.code));
     done?.after?.();
   }
@@ -169,11 +177,59 @@ export class ImapConnection implements HostedSession {
     }
   }
 
-  /** Untagged EXPUNGE/EXISTS/FETCH for what changed in the selected mailbox. */
-  private async sendUpdates(expunges: boolean): Promise<void> {
-    const view = this.session.selectedOrNull;
-    if (!view || !view.hasPending) return;
-    for (const response of view.collectUpdates({ expunges, condstore: this.session.condstore })) await this.send(response);
+  /**
+   * Reads the next command. Under NOTIFY (RFC 5465) what it watches is pushed meanwhile, and the
+   * selected mailbox's changes too when its SELECTED group names events (SELECTED-DELAYED: no EXPUNGE).
+   */
+  private async readCommandNotified(): Promise<ReadResult> {
+    const read = () => readCommand(this.input, this.limits(), (text) => this.sendNow(continuation(text)));
+    const watcher = this.session.notify;
+    if (!watcher) return read();
+    const group = watcher.selectedGroup;
+    const view = group?.events.size ? this.session.selectedOrNull : null;
+    const expunges = group?.filter.kind === 'selected' && !group.filter.delayed;
+    const pusher = new UpdatePusher(async () => {
+      await this.sendUpdates(expunges, view !== null);
+      await this.flush();
+    });
+    watcher.onChange = pusher.trigger;
+    if (view) view.onChange = pusher.trigger;
+    if (watcher.hasPending || view?.hasPending) pusher.trigger();
+    try {
+      return await read();
+    } finally {
+      watcher.onChange = () => {};
+      if (view) view.onChange = () => {};
+      await pusher.stop();
+    }
+  }
+
+  /**
+   * Untagged EXPUNGE/EXISTS/FETCH for what changed in the selected mailbox (unless `selected` is
+   * false), what it did to kept search results, and what NOTIFY watches.
+   */
+  private async sendUpdates(expunges: boolean, selected = true): Promise<void> {
+    const view = selected ? this.session.selectedOrNull : null;
+    if (view?.hasPending) {
+      const kept = this.session.searchUpdates;
+      const changes = kept.active ? view.pendingChanges(expunges) : null;
+      const lastUid = view.uidAt(view.exists) ?? 0;
+      if (changes) for (const response of kept.removals(view, changes.expunged)) await this.send(response);
+      for (const response of view.collectUpdates({ expunges, condstore: this.session.condstore })) await this.send(response);
+      if (changes) for (const response of await kept.updates(this.session, changes)) await this.send(response);
+      await this.fetchNew(view, lastUid);
+    }
+    const watcher = this.session.notify;
+    if (watcher?.hasPending) for (const response of watcher.collect()) await this.send(response);
+  }
+
+  /** NOTIFY's MessageNew (fetch-att): the new messages of the selected mailbox, fetched (RFC 5465 §5). */
+  private async fetchNew(view: SelectedMailbox, lastUid: number): Promise<void> {
+    const items = this.session.notify?.selectedGroup?.fetch;
+    if (!items) return;
+    const targets: Target[] = [];
+    for (let seq = view.exists; seq > 0 && view.uidAt(seq)! > lastUid; seq--) targets.unshift({ seq, uid: view.uidAt(seq)! });
+    if (targets.length) await runFetch(this.session, this.wire(), targets, items, { byUid: false, changedSince: null });
   }
 
   private wire(): Wire {

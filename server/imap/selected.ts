@@ -159,6 +159,11 @@ export class SelectedMailbox {
     return added;
   }
 
+  /** What collectUpdates is about to report, for the kept search results that follow it (RFC 5267 §4.3). */
+  pendingChanges(expunges: boolean): { expunged: number[]; flagged: number[]; lastUid: number } {
+    return { expunged: expunges ? [...this.pendingExpunge] : [], flagged: [...this.pendingFlags], lastUid: this.uids[this.uids.length - 1] ?? 0 };
+  }
+
   get hasPending(): boolean {
     return this.pendingExists || this.pendingExpunge.size > 0 || this.pendingFlags.size > 0;
   }

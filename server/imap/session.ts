@@ -5,6 +5,8 @@ import type { EngineContext } from '../context.js';
 import type { SessionRef } from '../inspector/bus.js';
 import type { ServiceName } from '../settings/schema.js';
 import { ImapError } from './replies.js';
+import type { NotifyWatcher } from './notify/watcher.js';
+import { SearchUpdates } from './search/updates.js';
 import type { SelectedMailbox } from './selected.js';
 
 export type SessionState =
@@ -19,6 +21,10 @@ export class Session {
   state: SessionState = { name: 'not-authenticated' };
   /** ENABLEd extensions (RFC 5161); CONDSTORE is also switched on by its first use (RFC 7162 §3.1). */
   readonly enabled = new Set<string>();
+  /** Search and sort results kept up to date while a mailbox is selected (RFC 5267 §4.3). */
+  readonly searchUpdates = new SearchUpdates();
+  /** What NOTIFY SET asked to be told of (RFC 5465), null without it. */
+  notify: NotifyWatcher | null = null;
 
   constructor(
     readonly context: EngineContext,
@@ -64,12 +70,20 @@ export class Session {
   /** Leaves SELECTED (CLOSE, UNSELECT, a failed SELECT): back to AUTHENTICATED. */
   unselect(): void {
     if (this.state.name !== 'selected') return;
+    this.searchUpdates.clear();
     this.state.mailbox.close();
     this.state = { name: 'authenticated', user: this.state.user };
   }
 
+  /** NOTIFY SET replaces what was watched; NOTIFY NONE and LOGOUT end it. */
+  setNotify(watcher: NotifyWatcher | null): void {
+    this.notify?.close();
+    this.notify = watcher;
+  }
+
   logout(): void {
     this.unselect();
+    this.setNotify(null);
     this.state = { name: 'logout' };
   }
 
@@ -95,6 +109,19 @@ export class Session {
       'LIST-EXTENDED',
       'LIST-STATUS',
       'SORT',
+      'SORT=DISPLAY',
+      'ESEARCH',
+      'ESORT',
+      'CONTEXT=SEARCH',
+      'CONTEXT=SORT',
+      'THREAD=REFERENCES',
+      'THREAD=ORDEREDSUBJECT',
+      'MULTIAPPEND',
+      'CATENATE',
+      'BINARY',
+      'URLAUTH',
+      'URLAUTH=BINARY',
+      'NOTIFY',
       'CONDSTORE',
       `APPENDLIMIT=${settings.limits.messageSizeBytes}`,
     );

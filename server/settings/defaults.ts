@@ -33,6 +33,7 @@ export function defaultSettings(): Settings {
       commandTimeoutSeconds: 300,
       idleTimeoutSeconds: 1800,
       lineLengthBytes: 8192,
+      imapLineLengthBytes: 64 * 1024,
       badCommandsPerSession: 20,
       // Room for a few messages of the largest size (Postfix wants at least 1.5 × message_size_limit).
       minFreeDiskBytes: 64 * 1024 * 1024,

@@ -92,7 +92,10 @@ export const settingsSchema = z.strictObject({
     commandTimeoutSeconds: seconds(10),
     /** IMAP and POP3 idle timeout; RFC 3501 §5.4 asks for at least 30 minutes for IMAP. */
     idleTimeoutSeconds: seconds(60),
+    /** SMTP and POP3: the longest command line. */
     lineLengthBytes: count(512, 'bytes'),
+    /** IMAP: the longest command line, literals not counted (long UID sets, ID, SEARCH); Dovecot's imap_max_line_length. */
+    imapLineLengthBytes: count(1024, 'bytes'),
     /** IMAP and POP3: the bad command that makes this many closes the session. */
     badCommandsPerSession: count(1, 'commands'),
     /** Postfix queue_minfree: with less free space than this on the data folder's disk, new mail is refused (452 4.3.1). */

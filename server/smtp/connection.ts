@@ -8,11 +8,13 @@
 //    denied") keeps it, instead of the generic one smtp-server derives from the reply code.
 //  - a client that makes too many errors (refused RCPT or MAIL, unknown or misplaced commands,
 //    failed AUTH: every 4xx/5xx reply) is slowed down, then disconnected, as Postfix smtpd does.
+//  - on submission, BURL (RFC 4468) builds the message from IMAP URLs instead of DATA.
 // Connections are admitted by the engine's admission guard (server/net/admission.ts), as those of
 // every other protocol, and a stopping server drains them as the session host does (net/drain.ts).
 import type net from 'node:net';
+import { Readable } from 'node:stream';
 import type tls from 'node:tls';
-import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
+import { SMTPServer, type SMTPServerDataStream, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
 import { SMTPConnection, type SMTPConnectionOptions } from 'smtp-server/lib/smtp-connection.js';
 import type { Admission } from '../net/admission.js';
 import { drain, type Drainable } from '../net/drain.js';
@@ -32,6 +34,8 @@ export interface ConnectionPolicy {
   errorLimits(): { soft: number; hard: number; sleepMs: number };
   /** The session is about to be closed for making `errors` errors. */
   tooManyErrors(session: SMTPServerSession, errors: number): void;
+  /** BURL (submission only): the data of an IMAP URL for the logged-in user, null when it cannot be had. */
+  burl?(session: SMTPServerSession, url: string): Promise<Buffer | null>;
 }
 
 /** smtp-server's own pause: a client that writes before the greeting gets 421 "You talk too soon". */
@@ -43,6 +47,8 @@ class PolicyConnection extends SMTPConnection implements Drainable {
   private advertising = false;
   /** Error replies (4xx/5xx, except the closing 421) sent in this session. */
   private errors = 0;
+  /** The pieces of the message BURL has fetched so far in this transaction. */
+  private burlChunks: Buffer[] = [];
   private readonly admission: Admission;
   readonly closed: Promise<void>;
   private resolveClosed!: () => void;
@@ -102,7 +108,61 @@ class PolicyConnection extends SMTPConnection implements Drainable {
 
   override _isSupported(command: string): boolean {
     if (command === 'AUTH' && this.advertising && !this.policy.plaintextAuthAllowed(this.session)) return false;
+    if (command.trim().toUpperCase() === 'BURL' && !this.policy.burl) return false;
     return super._isSupported(command);
+  }
+
+  override _resetSession(): void {
+    super._resetSession();
+    this.burlChunks = [];
+  }
+
+  /**
+   * BURL url [LAST] (RFC 4468 §3): after MAIL and RCPT, each URL's data is a piece of the message;
+   * LAST ends it, and the message goes the way one sent with DATA goes.
+   */
+  handler_BURL(command: Buffer, callback: () => void): void {
+    const [, url, last, ...extra] = command.toString().trim().split(/\s+/);
+    if (!url || extra.length || (last !== undefined && last.toUpperCase() !== 'LAST')) {
+      this.send(501, '5.5.4 Syntax: BURL imap-url [LAST]');
+      return callback();
+    }
+    if (!this.session.user) this.send(530, '5.7.0 Authentication required');
+    else if (!this.session.envelope.rcptTo.length) this.send(503, '5.5.1 Error: need MAIL and RCPT first');
+    if (!this.session.user || !this.session.envelope.rcptTo.length) return callback();
+    this.policy.burl!(this.session, url).then(
+      (data) => {
+        if (!data) {
+          this.send(554, '5.6.6 Message content not available: the URL cannot be fetched');
+          this._resetSession();
+          return callback();
+        }
+        this.burlChunks.push(data);
+        const size = this.burlChunks.reduce((sum, chunk) => sum + chunk.length, 0);
+        if (this._isOversized(size)) {
+          this.send(552, `5.3.4 Message size exceeds the limit of ${this._server.options.size} bytes`);
+          this._resetSession();
+        } else if (last) return this.submitBurl(Buffer.concat(this.burlChunks), callback);
+        else this.send(250, `2.5.0 ${data.length} octets received, ${size} in all`);
+        callback();
+      },
+      () => {
+        this.send(451, '4.3.0 Local error in processing, try again later');
+        callback();
+      },
+    );
+  }
+
+  /** The assembled message through the server's DATA hook, answered as DATA is. */
+  private submitBurl(message: Buffer, callback: () => void): void {
+    const stream = Object.assign(Readable.from([message]), { byteLength: message.length, sizeExceeded: false }) as unknown as SMTPServerDataStream;
+    this._server.onData(stream, this.session, (error, reply) => {
+      if (error) this.send((error as { responseCode?: number }).responseCode ?? 450, error.message);
+      else this.send(250, typeof reply === 'string' ? reply : 'OK: message queued');
+      this._transactionCounter++;
+      this._resetSession();
+      callback();
+    });
   }
 
   override handler_EHLO(command: Buffer, callback: () => void): void {
@@ -124,6 +184,8 @@ class PolicyConnection extends SMTPConnection implements Drainable {
 
   override send(code: number, data?: string | string[] | null, context?: string | false): void {
     if (code >= 400 && code !== 421) this.errors++;
+    // RFC 4468 §3: EHLO names BURL with the URL schemes it fetches
+    if (this.advertising && code === 250 && Array.isArray(data) && this.policy.burl) data = [...data, 'BURL imap'];
     if (typeof data === 'string' && ENHANCED_CODE.test(data)) return super.send(code, data, false);
     super.send(code, data, context);
   }

@@ -8,6 +8,7 @@ import type { EngineContext, Service, ServiceFactory } from '../context.js';
 import { plainAddress } from '../net/interfaces.js';
 import { listenTcp } from '../net/listener.js';
 import type { ServiceName } from '../settings/schema.js';
+import { burlData } from './burl.js';
 import { PolicySmtpServer } from './connection.js';
 import { missingHeaders, receivedHeader } from './headers.js';
 import { replies } from './replies.js';
@@ -94,6 +95,7 @@ class SmtpService implements Service {
           const { smtpSoftErrorLimit, smtpHardErrorLimit, smtpErrorSleepSeconds } = this.context.settings().limits;
           return { soft: smtpSoftErrorLimit, hard: smtpHardErrorLimit, sleepMs: smtpErrorSleepSeconds * 1000 };
         },
+        burl: this.mode === 'submission' ? (session, url) => burlData(this.context, session.user!, url) : undefined,
         tooManyErrors: (session, errors) =>
           this.context.log.warn(this.name, `disconnected after ${errors} errors: too many errors`, {
             session: session.id,

@@ -24,13 +24,13 @@ import { MessageFiles } from './message-files.js';
 import { Messages, type AppendOptions, type BatchHooks } from './messages.js';
 import { Meta } from './meta.js';
 import { reconcile, type Reconciled } from './reconcile.js';
-import type { MailboxChange, MailboxOwner, MailboxRow, MessageRow } from './rows.js';
+import type { MailboxChange, MailboxListChange, MailboxOwner, MailboxRow, MessageRow } from './rows.js';
 import type { SelectSummary } from './select-summary.js';
 
 export { HIERARCHY_DELIMITER, folderForName } from './mailboxes.js';
 export { Flags, type FlagUpdate } from './flags.js';
 export type { AppendOptions, BatchHooks } from './messages.js';
-export type { MailboxChange, MailboxOwner, MailboxRow, MessageRow } from './rows.js';
+export type { MailboxChange, MailboxListChange, MailboxOwner, MailboxRow, MessageRow } from './rows.js';
 
 export class MailStore {
   readonly changes = new EventEmitter();
@@ -70,17 +70,26 @@ export class MailStore {
 
   /** A new mailbox, not subscribed: IMAP CREATE leaves that to the client (RFC 3501 §6.3.3). */
   createMailbox(owner: MailboxOwner, name: string, specialUse: string | null = null): MailboxRow {
-    return this.mailboxes.create(owner, name, specialUse);
+    const row = this.mailboxes.create(owner, name, specialUse);
+    this.announceList({ userId: owner.id, kind: 'created', name: row.name });
+    return row;
   }
 
   /** The mailboxes of `names` that did not exist, made in order, all or none. */
   createMailboxes(owner: MailboxOwner, names: readonly string[]): MailboxRow[] {
-    return this.mailboxes.createMany(owner, names);
+    const rows = this.mailboxes.createMany(owner, names);
+    for (const row of rows) this.announceList({ userId: owner.id, kind: 'created', name: row.name });
+    return rows;
   }
 
   /** Undoes createMailboxes. */
   removeCreated(owner: MailboxOwner, created: readonly MailboxRow[]): void {
     this.mailboxes.removeCreated(owner, created);
+    for (const row of created) this.announceList({ userId: owner.id, kind: 'deleted', name: row.name });
+  }
+
+  private announceList(change: MailboxListChange): void {
+    this.changes.emit('mailboxes', change);
   }
 
   getMailbox(userId: number, name: string): MailboxRow | undefined {
@@ -102,6 +111,7 @@ export class MailStore {
   /** Deletes a mailbox with its messages and its Maildir++ folder (children are left alone). */
   deleteMailbox(owner: MailboxOwner, mailbox: MailboxRow): void {
     this.mailboxes.delete(owner, mailbox);
+    this.announceList({ userId: owner.id, kind: 'deleted', name: mailbox.name });
   }
 
   /**
@@ -109,7 +119,14 @@ export class MailStore {
    * stay. RFC 3501 §6.3.5: renaming INBOX moves its messages into a new mailbox and leaves INBOX empty.
    */
   async renameMailbox(owner: MailboxOwner, mailbox: MailboxRow, newName: string): Promise<MailboxRow> {
-    return mailbox.name === 'INBOX' ? this.copyMove.renameInbox(owner, mailbox, newName) : this.mailboxes.rename(owner, mailbox, newName);
+    if (mailbox.name === 'INBOX') {
+      const moved = await this.copyMove.renameInbox(owner, mailbox, newName);
+      this.announceList({ userId: owner.id, kind: 'created', name: moved.name });
+      return moved;
+    }
+    const renamed = await this.mailboxes.rename(owner, mailbox, newName);
+    this.announceList({ userId: owner.id, kind: 'renamed', name: renamed.name, oldName: mailbox.name });
+    return renamed;
   }
 
   /** Bytes a user's messages take, for quotas. */
@@ -223,10 +240,13 @@ export class MailStore {
 
   subscribe(userId: number, name: string): void {
     this.subscriptionList.subscribe(userId, name);
+    this.announceList({ userId, kind: 'subscribed', name });
   }
 
   unsubscribe(userId: number, name: string): boolean {
-    return this.subscriptionList.unsubscribe(userId, name);
+    const was = this.subscriptionList.unsubscribe(userId, name);
+    if (was) this.announceList({ userId, kind: 'unsubscribed', name });
+    return was;
   }
 
   subscriptions(userId: number): string[] {

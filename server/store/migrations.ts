@@ -175,4 +175,10 @@ export const MIGRATIONS: Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 9,
+    description: 'envelopes parsed again where a comment alone in an address group was taken for a member without a domain',
+    // a cache: only the entries that may hold such a member are dropped (MISSING_DOMAIN marks them)
+    sql: "DELETE FROM message_mime WHERE structure LIKE '%MISSING_DOMAIN%';",
+  },
 ];

@@ -39,5 +39,16 @@ export type MailboxChange =
   | { mailboxId: number; kind: 'expunge'; uids: number[] }
   | { mailboxId: number; kind: 'flags'; uids: number[] };
 
+/**
+ * A user's list of mailboxes changed: announced on the store's `changes` as 'mailboxes' (IMAP
+ * NOTIFY tells other sessions, RFC 5465 §5). A rename names the mailbox renamed, not those under it.
+ */
+export interface MailboxListChange {
+  userId: number;
+  kind: 'created' | 'deleted' | 'renamed' | 'subscribed' | 'unsubscribed';
+  name: string;
+  oldName?: string;
+}
+
 /** Tells every listener of the store's `changes` (each writer calls it after its commit). */
 export type Announce = (change: MailboxChange) => void;

@@ -55,6 +55,7 @@ export const GROUPS: SettingsGroup[] = [
       { key: 'limits.commandTimeoutSeconds', kind: 'number' },
       { key: 'limits.idleTimeoutSeconds', kind: 'number' },
       { key: 'limits.lineLengthBytes', kind: 'number' },
+      { key: 'limits.imapLineLengthBytes', kind: 'number' },
       { key: 'limits.badCommandsPerSession', kind: 'number' },
       { key: 'limits.minFreeDiskBytes', kind: 'number' },
       { key: 'limits.smtpSoftErrorLimit', kind: 'number' },

@@ -1,7 +1,9 @@
 // IDLE (RFC 2177): the client waits; changes to the selected mailbox are pushed at once (EXISTS,
-// EXPUNGE, FETCH FLAGS) until the client sends DONE. A keep-alive line goes out every two
-// minutes; starting IDLE counts as activity for the idle timer (it is re-armed). The messages it
-// tells of are reported to their paths (the classroom's message path view).
+// EXPUNGE, FETCH FLAGS), with what NOTIFY watches (RFC 5465), until the client sends DONE. A
+// keep-alive line goes out every two minutes; starting IDLE counts as activity for the idle
+// timer (it is re-armed). The messages it tells of are reported to their paths (the classroom's
+// message path view).
+import { UpdatePusher } from '../push.js';
 import { bad, untagged } from '../replies.js';
 import { AUTHENTICATED, command, noArgs } from './types.js';
 
@@ -13,30 +15,20 @@ export const idle = command({
   async handle({ session, wire, context }) {
     await wire.continuation('idling');
     const view = session.selectedOrNull;
-    let scheduled = false;
-    let pushing: Promise<void> = Promise.resolve();
+    const watcher = session.notify;
     const tell = async () => {
-      const known = view!.highestUid;
+      const known = view?.highestUid ?? 0;
       const since = context.inspector.lastId;
       await wire.flushUpdates(true);
-      const told = view!.uidsAbove(known);
+      const told = view ? view.uidsAbove(known) : [];
       if (told.length) context.paths.notified(session.ref, view!.id, told, since);
     };
-    const push = () => {
-      if (scheduled) return;
-      scheduled = true;
-      // out of the store's event, after its transaction
-      setImmediate(() => {
-        scheduled = false;
-        pushing = pushing.then(tell).catch(() => {});
-      });
-    };
-    if (view) {
-      view.onChange = push;
-      if (view.hasPending) push();
-    }
+    const pusher = new UpdatePusher(tell);
+    if (view) view.onChange = pusher.trigger;
+    if (watcher) watcher.onChange = pusher.trigger;
+    if (view?.hasPending || watcher?.hasPending) pusher.trigger();
     const keepalive = setInterval(() => {
-      pushing = pushing.then(() => wire.send(untagged('OK Still here'))).then(() => wire.flushUpdates(true)).catch(() => {});
+      pusher.then(() => wire.send(untagged('OK Still here')).then(tell));
     }, KEEPALIVE_MS);
     keepalive.unref();
     let line: Buffer;
@@ -45,7 +37,8 @@ export const idle = command({
     } finally {
       clearInterval(keepalive);
       if (view) view.onChange = () => {};
-      await pushing;
+      if (watcher) watcher.onChange = () => {};
+      await pusher.stop();
     }
     if (line.toString('latin1').trim().toUpperCase() !== 'DONE') throw bad('Expected DONE to end IDLE');
     return { text: 'IDLE terminated' };

@@ -1,6 +1,7 @@
 // The command table: name → { states, parse, handle } (RFC 3501 §6 and the extensions).
 import { append } from './append.js';
 import { authenticate } from './authenticate.js';
+import { cancelUpdate } from './cancelupdate.js';
 import { capability } from './capability.js';
 import { close, unselect } from './close.js';
 import { copy, move, uidCopy, uidMove } from './copy.js';
@@ -9,6 +10,7 @@ import { deleteMailbox } from './delete.js';
 import { enable } from './enable.js';
 import { expunge, uidExpunge } from './expunge.js';
 import { fetch, uidFetch } from './fetch.js';
+import { genUrlauth } from './genurlauth.js';
 import { id } from './id.js';
 import { idle } from './idle.js';
 import { list, lsub } from './list.js';
@@ -16,14 +18,18 @@ import { login } from './login.js';
 import { logout } from './logout.js';
 import { namespace } from './namespace.js';
 import { check, noop } from './noop.js';
+import { notify } from './notify.js';
 import { rename } from './rename.js';
+import { resetKey } from './resetkey.js';
 import { searchCmd, sort, uidSearch, uidSort } from './search.js';
 import { examine, select } from './select.js';
 import { starttls } from './starttls.js';
 import { status } from './status.js';
 import { store, uidStore } from './store.js';
 import { subscribe, unsubscribe } from './subscribe.js';
+import { thread, uidThread } from './thread.js';
 import type { CommandSpec } from './types.js';
+import { urlFetch } from './urlfetch.js';
 
 export const COMMANDS: Record<string, CommandSpec<unknown>> = {
   // any state (§6.1)
@@ -50,6 +56,10 @@ export const COMMANDS: Record<string, CommandSpec<unknown>> = {
   STATUS: status,
   APPEND: append,
   IDLE: idle,
+  GENURLAUTH: genUrlauth,
+  URLFETCH: urlFetch,
+  RESETKEY: resetKey,
+  NOTIFY: notify,
   // selected (§6.4)
   CHECK: check,
   CLOSE: close,
@@ -57,6 +67,8 @@ export const COMMANDS: Record<string, CommandSpec<unknown>> = {
   EXPUNGE: expunge,
   SEARCH: searchCmd,
   SORT: sort,
+  CANCELUPDATE: cancelUpdate,
+  THREAD: thread,
   FETCH: fetch,
   STORE: store,
   COPY: copy,
@@ -64,6 +76,7 @@ export const COMMANDS: Record<string, CommandSpec<unknown>> = {
   'UID EXPUNGE': uidExpunge,
   'UID SEARCH': uidSearch,
   'UID SORT': uidSort,
+  'UID THREAD': uidThread,
   'UID FETCH': uidFetch,
   'UID STORE': uidStore,
   'UID COPY': uidCopy,

@@ -1,11 +1,14 @@
-// SEARCH / UID SEARCH (RFC 3501 §6.4.4) and SORT / UID SORT (RFC 5256). With CONDSTORE, a search
-// using MODSEQ reports the highest MODSEQ of the matches (RFC 7162 §3.1.5).
+// SEARCH / UID SEARCH (RFC 3501 §6.4.4) and SORT / UID SORT (RFC 5256), with RETURN options answered
+// by ESEARCH (RFC 4731; ESORT, PARTIAL and UPDATE: RFC 5267). With CONDSTORE, a search using MODSEQ
+// reports the highest MODSEQ of what it returns (RFC 7162 §3.1.5).
+import { esearchResponse } from '../search/esearch.js';
 import { search as runSearch, type Match } from '../search/evaluate.js';
 import { parseSearchProgram, usesModseq, type SearchKey } from '../search/parse.js';
+import { parseReturn, type ReturnOptions } from '../search/return-options.js';
 import { parseSortCriteria, sortMatches, type SortCriterion } from '../search/sort.js';
 import { ImapSyntaxError, type Token } from '../parser/tokens.js';
 import { no, untagged } from '../replies.js';
-import type { Session } from '../session.js';
+import type { CommandContext } from './types.js';
 import { command, SELECTED, type CommandSpec } from './types.js';
 
 const CHARSETS = new Set(['UTF-8', 'US-ASCII']);
@@ -14,52 +17,68 @@ function checkCharset(charset: string | null): void {
   if (charset && !CHARSETS.has(charset)) throw no(`Charset ${charset} is not supported`, 'BADCHARSET (UTF-8 US-ASCII)');
 }
 
-async function respond(session: Session, send: (p: ReturnType<typeof untagged>) => Promise<void>, name: string, matches: Match[], byUid: boolean, key: SearchKey): Promise<void> {
-  const numbers = matches.map((m) => (byUid ? m.uid : m.seq));
-  let modseq = '';
-  if (usesModseq(key)) {
-    session.enabled.add('CONDSTORE');
-    if (matches.length) modseq = ` (MODSEQ ${Math.max(...matches.map((m) => m.row.modseq))})`;
-  }
-  // long result lists go out in pieces of one response line
-  const parts: string[] = [name];
-  for (const n of numbers) parts.push(String(n));
-  await send(untagged(parts.join(' ') + modseq));
+interface Searched {
+  options: ReturnOptions | null;
+  charset: string | null;
+  key: SearchKey;
+  /** SORT's criteria; null for SEARCH. */
+  criteria: SortCriterion[] | null;
 }
 
-function searchCommand(byUid: boolean): CommandSpec<{ charset: string | null; key: SearchKey }> {
+/** The answer: `* SEARCH`/`* SORT` numbers, or ESEARCH when RETURN was given; a kept result with UPDATE. */
+async function respond({ session, wire, tag }: CommandContext<Searched>, name: string, matches: Match[], byUid: boolean, searched: Searched): Promise<void> {
+  const numbers = matches.map((m) => (byUid ? m.uid : m.seq));
+  const modseqs = usesModseq(searched.key) ? matches.map((m) => m.row.modseq) : null;
+  if (modseqs) session.enabled.add('CONDSTORE');
+  const { options } = searched;
+  if (options) {
+    await wire.send(esearchResponse(tag, byUid, { numbers, modseqs }, options));
+    if (options.update) {
+      const refused = session.searchUpdates.keep(session, tag, byUid, searched.key, searched.criteria, matches);
+      if (refused) await wire.send(refused);
+    }
+    return;
+  }
+  const modseq = modseqs?.length ? ` (MODSEQ ${Math.max(...modseqs)})` : '';
+  await wire.send(untagged([name, ...numbers].join(' ') + modseq));
+}
+
+function searchCommand(byUid: boolean): CommandSpec<Searched> {
   return command({
     states: SELECTED,
     deferExpunges: !byUid,
     parse(args) {
       const tokens: Token[] = [];
       while (args.remaining) tokens.push(args.next('search key'));
-      return parseSearchProgram(tokens);
+      const { options, rest } = parseReturn(tokens);
+      return { options, ...parseSearchProgram(rest), criteria: null };
     },
-    async handle({ session, wire, args }) {
-      checkCharset(args.charset);
-      const matches = await runSearch(session, args.key);
-      await respond(session, (p) => wire.send(p), 'SEARCH', matches, byUid, args.key);
+    async handle(ctx) {
+      checkCharset(ctx.args.charset);
+      const matches = await runSearch(ctx.session, ctx.args.key);
+      await respond(ctx, 'SEARCH', matches, byUid, ctx.args);
     },
   });
 }
 
-function sortCommand(byUid: boolean): CommandSpec<{ criteria: SortCriterion[]; charset: string; key: SearchKey }> {
+function sortCommand(byUid: boolean): CommandSpec<Searched> {
   return command({
     states: SELECTED,
     deferExpunges: !byUid,
     parse(args) {
-      const criteria = parseSortCriteria(args.list('sort criteria'));
-      const charset = args.astring('charset').toUpperCase();
       const tokens: Token[] = [];
-      while (args.remaining) tokens.push(args.next('search key'));
-      if (!tokens.length) throw new ImapSyntaxError('SORT needs search criteria');
-      return { criteria, charset, key: parseSearchProgram(tokens).key };
+      while (args.remaining) tokens.push(args.next('sort argument'));
+      const { options, rest } = parseReturn(tokens);
+      const [criteria, charset, ...keys] = rest;
+      if (criteria?.type !== 'list') throw new ImapSyntaxError('SORT needs a parenthesized list of sort criteria');
+      if (!charset || charset.type === 'list') throw new ImapSyntaxError('SORT needs a charset');
+      if (!keys.length) throw new ImapSyntaxError('SORT needs search criteria');
+      return { options, criteria: parseSortCriteria(criteria.items), charset: charset.value.toUpperCase(), key: parseSearchProgram(keys).key };
     },
-    async handle({ session, wire, args }) {
-      checkCharset(args.charset);
-      const matches = await sortMatches(session, await runSearch(session, args.key), args.criteria);
-      await respond(session, (p) => wire.send(p), 'SORT', matches, byUid, args.key);
+    async handle(ctx) {
+      checkCharset(ctx.args.charset);
+      const matches = sortMatches(ctx.session, await runSearch(ctx.session, ctx.args.key), ctx.args.criteria!);
+      await respond(ctx, 'SORT', matches, byUid, ctx.args);
     },
   });
 }

@@ -1,5 +1,6 @@
 // FETCH data items (RFC 3501 §6.4.5): the macros, the simple items and BODY[section]<partial>
-// with every section form (HEADER, HEADER.FIELDS (.NOT), TEXT, MIME, part numbers).
+// with every section form (HEADER, HEADER.FIELDS (.NOT), TEXT, MIME, part numbers); BINARY[part]
+// and BINARY.SIZE[part] (RFC 3516).
 import { ImapSyntaxError, parseValues, type Token } from '../parser/tokens.js';
 
 export type SectionSpecifier = '' | 'HEADER' | 'HEADER.FIELDS' | 'HEADER.FIELDS.NOT' | 'TEXT' | 'MIME';
@@ -21,7 +22,10 @@ export type FetchItem =
       /** Sets \Seen (BODY[...], RFC822, RFC822.TEXT; not BODY.PEEK or RFC822.HEADER). */
       setsSeen: boolean;
       partial: { offset: number; length: number } | null;
-    };
+    }
+  /** A part's body with its Content-Transfer-Encoding undone (RFC 3516 §4.2). */
+  | { kind: 'BINARY'; label: string; path: number[]; setsSeen: boolean; partial: { offset: number; length: number } | null }
+  | { kind: 'BINARY.SIZE'; label: string; path: number[] };
 
 const MACROS: Record<string, string[]> = {
   ALL: ['FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE'],
@@ -49,12 +53,28 @@ function parseItem(token: Token): FetchItem {
   if (upper === 'RFC822') return { kind: 'SECTION', label: 'RFC822', section: whole(''), setsSeen: true, partial: null };
   if (upper === 'RFC822.HEADER') return { kind: 'SECTION', label: 'RFC822.HEADER', section: whole('HEADER'), setsSeen: false, partial: null };
   if (upper === 'RFC822.TEXT') return { kind: 'SECTION', label: 'RFC822.TEXT', section: whole('TEXT'), setsSeen: true, partial: null };
+  const binary = /^(BINARY|BINARY\.PEEK|BINARY\.SIZE)\[([\d.]*)\](?:<(\d{1,10})\.(\d{1,10})>)?$/i.exec(text);
+  if (binary) return binaryItem(binary[1]!.toUpperCase(), binary[2]!, binary[3], binary[4]);
   const match = /^(BODY|BODY\.PEEK)\[(.*)\](?:<(\d{1,10})\.(\d{1,10})>)?$/is.exec(text);
   if (!match) throw new ImapSyntaxError(`unknown fetch item ${text}`);
   const section = parseSection(match[2]!);
   const partial = match[3] !== undefined ? { offset: Number(match[3]), length: Number(match[4]) } : null;
   if (partial && partial.length === 0) throw new ImapSyntaxError('partial length must be positive');
   return { kind: 'SECTION', label: `BODY[${formatSection(section)}]`, section, setsSeen: match[1]!.toUpperCase() === 'BODY', partial };
+}
+
+/** BINARY[1.2]<0.100>, BINARY.PEEK[…], BINARY.SIZE[…]: section-binary is part numbers only. */
+function binaryItem(name: string, part: string, offset: string | undefined, length: string | undefined): FetchItem {
+  const path = part === '' ? [] : part.split('.').map((n) => (/^[1-9]\d{0,9}$/.test(n) ? Number(n) : NaN));
+  if (path.some(Number.isNaN)) throw new ImapSyntaxError(`invalid binary section ${part}`);
+  const label = `${name === 'BINARY.SIZE' ? 'BINARY.SIZE' : 'BINARY'}[${path.join('.')}]`;
+  if (name === 'BINARY.SIZE') {
+    if (offset !== undefined) throw new ImapSyntaxError('BINARY.SIZE takes no partial range');
+    return { kind: 'BINARY.SIZE', label, path };
+  }
+  const partial = offset !== undefined ? { offset: Number(offset), length: Number(length) } : null;
+  if (partial && partial.length === 0) throw new ImapSyntaxError('partial length must be positive');
+  return { kind: 'BINARY', label, path, setsSeen: name === 'BINARY', partial };
 }
 
 function whole(specifier: SectionSpecifier): Section {
@@ -112,6 +132,10 @@ export function needs(items: FetchItem[]): { envelope: boolean; structure: boole
     if (item.kind === 'SECTION') {
       content = true;
       if (item.section.path.length) structure = true;
+    }
+    if (item.kind === 'BINARY' || item.kind === 'BINARY.SIZE') {
+      content = true;
+      if (item.path.length) structure = true;
     }
   }
   return { envelope, structure, content };

@@ -12,11 +12,11 @@ import type { Wire } from '../commands/types.js';
 import type { MimeCache } from '../mime/cache.js';
 import { headerBlockEnd, readHeaderBlock } from '../mime/header-block.js';
 import type { MimePart } from '../mime/structure.js';
-import { imapDateTime, withoutNul, withoutNulText, type Piece } from '../replies.js';
+import { imapDateTime, no, withoutNul, withoutNulText, type Piece } from '../replies.js';
 import type { Target } from '../selected.js';
 import type { Session } from '../session.js';
 import { needs, type FetchItem } from './items.js';
-import { applyPartial, sectionBytes } from './sections.js';
+import { applyPartial, binaryBytes, sectionBytes } from './sections.js';
 import { formatBodyStructure } from './structure-format.js';
 
 const BATCH = 500;
@@ -64,9 +64,9 @@ export async function runFetch(session: Session, wire: Wire, targets: Target[], 
   if (options.changedSince !== null && !has('MODSEQ')) items.push({ kind: 'MODSEQ' });
   const need = needs(items);
   // without the MIME structure every section is a range of the file (whole, TEXT) or of its header
-  const streamable = need.content && !need.structure;
+  const streamable = need.content && !need.structure && !has('BINARY') && !has('BINARY.SIZE');
   const needsHeader = items.some((i) => i.kind === 'SECTION' && i.section.specifier !== '');
-  const setsSeen = !view.readOnly && items.some((i) => i.kind === 'SECTION' && i.setsSeen);
+  const setsSeen = !view.readOnly && items.some((i) => (i.kind === 'SECTION' || i.kind === 'BINARY') && i.setsSeen);
   const mailbox = view.mailbox;
   const owner = view.owner;
   const files = store.files(owner, mailbox);
@@ -211,6 +211,17 @@ function responseFor(session: Session, target: Target, row: MessageRow, items: F
         text = '';
         break;
       }
+      case 'BINARY': {
+        const data = applyPartial(decoded(loaded, item.path), item.partial);
+        // RFC 3516 §4.2: octets a literal cannot carry (NUL) go in a literal8
+        text += `${item.label}${item.partial ? `<${item.partial.offset}>` : ''} ${data.includes(0) ? '~' : ''}{${data.length}}\r\n`;
+        out.push(text, data);
+        text = '';
+        break;
+      }
+      case 'BINARY.SIZE':
+        text += `${item.label} ${decoded(loaded, item.path).length}`;
+        break;
     }
   }
   // RFC 3501 §6.4.5: a \Seen set by this FETCH is reported with it
@@ -218,6 +229,13 @@ function responseFor(session: Session, target: Target, row: MessageRow, items: F
   if (seenNow && session.condstore && !modseqSent) text += ` MODSEQ (${row.modseq})`;
   out.push(text + ')\r\n');
   return out;
+}
+
+/** A part's body decoded for BINARY; NO [UNKNOWN-CTE] for an encoding RFC 2045 does not know. */
+function decoded(loaded: Loaded, path: number[]): Buffer {
+  const data = binaryBytes(loaded.content!, loaded.structure, path);
+  if (!data) throw no('The part has a Content-Transfer-Encoding this server cannot decode', 'UNKNOWN-CTE');
+  return data;
 }
 
 /** A section of a message streamed from its file: BODY[] and TEXT are ranges of the file, HEADER (.FIELDS) comes from its header block. */

@@ -2,6 +2,7 @@
 // its MIME structure; HEADER.FIELDS (.NOT) keep the chosen fields in their original order.
 import { splitHeaderFields } from '../mime/headers.js';
 import type { MimePart } from '../mime/structure.js';
+import { binaryForm } from '../mime/transfer-encoding.js';
 import type { Section } from './items.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -28,21 +29,27 @@ function childrenOf(part: MimePart, isMessage: boolean): MimePart[] {
   return part.message ? childrenOf(part.message, true) : [];
 }
 
+/** The part a part number names (1.2.3), or null when the message has no such part. */
+export function partAt(structure: MimePart, path: readonly number[]): MimePart | null {
+  let part: MimePart = structure;
+  let isMessage = true;
+  for (const n of path) {
+    const next = childrenOf(part, isMessage)[n - 1];
+    if (!next) return null;
+    part = next;
+    isMessage = false;
+  }
+  return part;
+}
+
 export function sectionBytes(content: Buffer, structure: MimePart | null, section: Section): Buffer {
   if (!section.path.length) {
     if (section.specifier === '') return content;
     const end = headerEnd(content);
     return pick(content, section, 0, end, content.length);
   }
-  if (!structure) return EMPTY;
-  let part: MimePart = structure;
-  let isMessage = true;
-  for (const n of section.path) {
-    const next = childrenOf(part, isMessage)[n - 1];
-    if (!next) return EMPTY;
-    part = next;
-    isMessage = false;
-  }
+  const part = structure && partAt(structure, section.path);
+  if (!part) return EMPTY;
   switch (section.specifier) {
     case '':
       return content.subarray(part.bs, part.be);
@@ -74,6 +81,16 @@ function pick(content: Buffer, section: Section, hs: number, bs: number, be: num
       return Buffer.from(fields.map((f) => f.line + '\r\n').join('') + '\r\n', 'binary');
     }
   }
+}
+
+/**
+ * BINARY[part] (RFC 3516 §4.2): the part's body in binary form (binaryForm), the whole message
+ * ([]) as it is. Null when an encoding is unknown (UNKNOWN-CTE).
+ */
+export function binaryBytes(content: Buffer, structure: MimePart | null, path: readonly number[]): Buffer | null {
+  if (!path.length) return content;
+  const part = structure && partAt(structure, path);
+  return part ? binaryForm(content, part) : EMPTY;
 }
 
 /** <offset.length> of a section (RFC 3501 §6.4.5: an offset past the end gives an empty string). */

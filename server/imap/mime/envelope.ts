@@ -117,7 +117,8 @@ function parsedAddresses(text: string): EnvelopeAddress[] {
   for (const entry of addressparser(prepared.text)) {
     if (entry.group) {
       out.push({ group: entry.name });
-      for (const member of entry.group) if (!member.group) out.push(withRoute(member.name, member.address));
+      // a member without an address is a comment the parser took for a name: it names nobody
+      for (const member of entry.group) if (!member.group && member.address) out.push(withRoute(member.name, member.address));
       out.push({ groupEnd: true });
     } else if (entry.address || entry.name) out.push(withRoute(entry.name, entry.address));
   }

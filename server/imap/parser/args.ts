@@ -79,7 +79,8 @@ export class Args {
 
 export function asAstring(token: Token, what: string): string {
   if (token.type === 'string') return token.value;
-  if (token.type === 'atom' && !/[%*\[\]]/.test(token.value)) return token.value;
+  // ASTRING-CHAR takes "[" (an ATOM-CHAR) but not the list-wildcards (RFC 3501 §9)
+  if (token.type === 'atom' && !/[%*]/.test(token.value)) return token.value;
   throw new ImapSyntaxError(`${what} must be a string`);
 }
 

@@ -52,7 +52,8 @@ export async function readCommand(
     line = await input.readLine(limits.lineLength);
   } catch (error) {
     if (!(error instanceof LineTooLongError)) throw error;
-    return { kind: 'refused', tag: null, status: 'BAD', code: 'TOOBIG', text: `Command line longer than ${limits.lineLength} bytes`, transcript: '(over-long line)', readAway: null, close: false };
+    // the tag is known when it ends within the first bytes kept of the line
+    return overLong(error, error.head.includes(0x20) ? tagOf(error.head) : null, limits, '(over-long line)');
   }
   const tag = tagOf(line);
   for (;;) {
@@ -82,10 +83,23 @@ export async function readCommand(
       line = await input.readLine(limits.lineLength);
     } catch (error) {
       if (!(error instanceof LineTooLongError)) throw error;
-      return { kind: 'refused', tag, status: 'BAD', code: 'TOOBIG', text: `Command line longer than ${limits.lineLength} bytes`, transcript: transcript.join(' '), readAway: null, close: false };
+      return overLong(error, tag, limits, `${transcript.join(' ')} (over-long line)`);
     }
   }
   return { kind: 'command', wire: Buffer.concat(parts), transcript: transcript.join(' ') };
+}
+
+/**
+ * A line over the limit: `tag BAD [TOOBIG]`, and the command's literal read away when the line
+ * announced a non-synchronizing one (as for a refused literal); without a tag to answer, the
+ * connection is closed: a client waiting for its tagged answer never waits in vain.
+ */
+function overLong(error: LineTooLongError, tag: string | null, limits: CommandLimits, transcript: string): ReadResult {
+  const literal = literalAtEnd(error.tail);
+  const size = literal?.nonSync ? Number(literal.digits) : 0;
+  const readAway = size && size <= READ_AWAY_FACTOR * limits.literalSize ? size : null;
+  const text = `Command line longer than ${limits.lineLength} bytes`;
+  return { kind: 'refused', tag, status: 'BAD', code: 'TOOBIG', text, transcript, readAway, close: !tag || (size > 0 && readAway === null) };
 }
 
 /**

@@ -4,9 +4,17 @@
 import type { Duplex } from 'node:stream';
 
 const HIGH_WATER = 256 * 1024;
+/** What is kept of an over-long line: its start (the tag) and its end (a literal it announces). */
+const KEPT_HEAD = 64;
+const KEPT_TAIL = 32;
 
 export class LineTooLongError extends Error {
-  constructor(readonly limit: number) {
+  constructor(
+    readonly limit: number,
+    /** The first bytes of the line, and its last ones (without the line end). */
+    readonly head: Buffer,
+    readonly tail: Buffer,
+  ) {
     super(`line longer than ${limit} bytes`);
   }
 }
@@ -88,10 +96,13 @@ export class Input {
     await new Promise<void>((resolve) => (this.wake = resolve));
   }
 
-  /** The next line without its CRLF (a bare LF is accepted too). Over-long lines are skipped whole, then rejected. */
+  /**
+   * The next line without its CRLF (a bare LF is accepted too). An over-long line is skipped
+   * whole, then rejected with its first and last bytes (LineTooLongError).
+   */
   async readLine(limit: number): Promise<Buffer> {
     let scanned = 0;
-    let discarding = false;
+    let head: Buffer | null = null;
     for (;;) {
       // look for LF from where the last scan stopped
       let offset = 0;
@@ -103,8 +114,10 @@ export class Input {
           if (at >= 0) {
             const lineEnd = offset + at;
             const line = this.take(lineEnd + 1);
-            if (discarding || lineEnd > limit + 1) throw new LineTooLongError(limit);
             const end = line.length >= 2 && line[line.length - 2] === 0x0d ? line.length - 2 : line.length - 1;
+            if (head || lineEnd > limit + 1) {
+              throw new LineTooLongError(limit, head ?? line.subarray(0, KEPT_HEAD), line.subarray(Math.max(0, end - KEPT_TAIL), end));
+            }
             return line.subarray(0, end);
           }
         }
@@ -112,10 +125,10 @@ export class Input {
       }
       scanned = this.buffered;
       if (this.buffered > limit + 2) {
-        // keep nothing of an over-long line but wait for its end
-        discarding = true;
-        this.take(this.buffered);
-        scanned = 0;
+        // keep nothing of an over-long line but its start and its last bytes, and wait for its end
+        head ??= Buffer.from(this.peek(KEPT_HEAD));
+        this.take(this.buffered - KEPT_TAIL);
+        scanned = this.buffered;
       }
       await this.waitForData();
     }
@@ -141,6 +154,18 @@ export class Input {
       this.take(step);
       left -= step;
     }
+  }
+
+  /** The first n bytes buffered (fewer if fewer are), left in the buffer. */
+  private peek(n: number): Buffer {
+    const parts: Buffer[] = [];
+    let length = 0;
+    for (const chunk of this.chunks) {
+      if (length >= n) break;
+      parts.push(chunk.subarray(0, n - length));
+      length += parts[parts.length - 1]!.length;
+    }
+    return Buffer.concat(parts, length);
   }
 
   private take(n: number): Buffer {

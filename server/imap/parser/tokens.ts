@@ -5,7 +5,7 @@
 export type Token =
   | { type: 'atom'; value: string }
   /** A quoted string or a literal; `bytes` are the octets as sent, `value` them read as UTF-8. */
-  | { type: 'string'; value: string; bytes: Buffer; literal: boolean }
+  | { type: 'string'; value: string; bytes: Buffer; literal: boolean; /** a literal8, ~{n} (RFC 3516): it may hold NUL */ binary?: boolean }
   | { type: 'list'; items: Token[] };
 
 export class ImapSyntaxError extends Error {
@@ -29,6 +29,9 @@ export interface ParsedCommand {
  * exhaust the stack.
  */
 export const MAX_NESTING = 100;
+
+/** The FETCH items whose "[" opens a section that may hold spaces (RFC 3501 §6.4.5, RFC 3516 BINARY). */
+const SECTION_ITEM = /^(?:BODY|BODY\.PEEK|BINARY|BINARY\.PEEK|BINARY\.SIZE)$/i;
 
 const SP = 0x20;
 const CR = 0x0d;
@@ -115,6 +118,10 @@ export class Tokenizer {
     if (c === 0x28) return this.readList();
     if (c === DQUOTE) return this.readQuoted();
     if (c === 0x7b) return this.readLiteral();
+    if (c === 0x7e && this.input[this.pos + 1] === 0x7b) {
+      this.pos++; // ~
+      return { ...this.readLiteral(), binary: true };
+    }
     return this.readAtom();
   }
 
@@ -155,7 +162,7 @@ export class Tokenizer {
     return { type: 'string', value: buffer.toString('utf8'), bytes: buffer, literal: false };
   }
 
-  private readLiteral(): Token {
+  private readLiteral(): Token & { type: 'string' } {
     const match = /^\{(\d{1,10})(\+?)\}\r\n/.exec(this.input.toString('latin1', this.pos, this.pos + 16));
     if (!match) throw new ImapSyntaxError('invalid literal');
     const size = Number(match[1]);
@@ -170,8 +177,8 @@ export class Tokenizer {
     const start = this.pos;
     while (this.pos < this.input.length) {
       const c = this.input[this.pos]!;
-      if (c === 0x5b) {
-        // BODY[HEADER.FIELDS (A B)]<0.100>: a section runs to its matching "]"
+      if (c === 0x5b && SECTION_ITEM.test(this.input.toString('latin1', start, this.pos))) {
+        // BODY[HEADER.FIELDS (A B)]<0.100>: a section runs to its matching "]"; elsewhere "[" is an ATOM-CHAR (RFC 3501 §9)
         const close = this.input.indexOf(0x5d, this.pos);
         if (close < 0) throw new ImapSyntaxError('unterminated [');
         this.pos = close + 1;

@@ -5,6 +5,7 @@ import { Flags, type MessageRow } from '../../store/mailstore.js';
 import { isGone, type MessageFiles } from '../../store/message-files.js';
 import type { MimeCache } from '../mime/cache.js';
 import { mimeLibraries } from '../mime/libraries.js';
+import { decodeTransferEncoding } from '../mime/transfer-encoding.js';
 import { fieldValue, firstValue, parseParameterized, splitHeaderFields, type HeaderField } from '../mime/headers.js';
 import { envelopeFromHeader, type Envelope } from '../mime/envelope.js';
 import type { MimePart } from '../mime/structure.js';
@@ -129,9 +130,8 @@ function collectText(part: MimePart, content: Buffer, out: string[]): void {
 }
 
 export function decodePart(data: Buffer, encoding: string, charset: string): string {
-  let bytes = data;
-  if (encoding === 'base64') bytes = Buffer.from(data.toString('latin1').replace(/[^A-Za-z0-9+/=]/g, ''), 'base64');
-  else if (encoding === 'quoted-printable') bytes = decodeQuotedPrintable(data);
+  // an unknown encoding is searched as it is
+  const bytes = decodeTransferEncoding(data, encoding) ?? data;
   const name = charset.toLowerCase();
   if (!name || name === 'utf-8' || name === 'utf8' || name === 'us-ascii' || name === 'ascii') return bytes.toString('utf8');
   try {
@@ -139,29 +139,6 @@ export function decodePart(data: Buffer, encoding: string, charset: string): str
   } catch {
     return bytes.toString('utf8');
   }
-}
-
-/** Quoted-printable (RFC 2045 §6.7): =XX escapes and soft line breaks. */
-function decodeQuotedPrintable(data: Buffer): Buffer {
-  const out = Buffer.alloc(data.length);
-  let length = 0;
-  for (let i = 0; i < data.length; i++) {
-    const c = data[i]!;
-    if (c !== 0x3d) {
-      out[length++] = c;
-      continue;
-    }
-    if (data[i + 1] === 0x0d && data[i + 2] === 0x0a) i += 2;
-    else if (data[i + 1] === 0x0a) i += 1;
-    else {
-      const hex = data.toString('latin1', i + 1, i + 3);
-      if (/^[0-9A-Fa-f]{2}$/.test(hex)) {
-        out[length++] = parseInt(hex, 16);
-        i += 2;
-      } else out[length++] = c;
-    }
-  }
-  return out.subarray(0, length);
 }
 
 /** A header value as text: raw bytes read as UTF-8, RFC 2047 encoded words decoded. */
