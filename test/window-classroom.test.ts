@@ -195,4 +195,22 @@ describe('the classroom page', () => {
     await expect(imapClient(firstSlip.address, firstSlip.password).connect()).rejects.toThrow();
     expect(pageErrors).toEqual([]);
   });
+
+  it('shows the same server in the classic stack: each field beside its Postfix, Dovecot and BIND lines, and the whole files', async () => {
+    await openSection(/Classroom/);
+    const card = page.locator('.classic-config');
+    const hostname = card.locator('tr', { hasText: 'Server host name' });
+    await expect.poll(() => hostname.textContent()).toContain('myhostname = mail.lanpost.lan');
+    expect(await hostname.textContent()).toContain('/etc/bind/db.lanpost.lan');
+    expect(await card.locator('details.classic-file[open] summary').first().textContent()).toBe('/etc/postfix/main.cf');
+    await card.getByRole('tab', { name: /Dovecot/ }).click();
+    await card.locator('summary', { hasText: '/etc/dovecot/dovecot.conf' }).waitFor();
+    expect(await card.locator('details[data-path="/etc/dovecot/passwd"] pre').textContent()).not.toMatch(/\$2[aby]\$/);
+    await screenshot(page, 'classic-config');
+    await page.getByLabel('Language').selectOption('zh-CN');
+    await page.getByRole('heading', { name: '经典方案中的等价配置' }).waitFor();
+    expect(await card.locator('tr', { hasText: '服务器主机名' }).textContent()).toContain('myhostname = mail.lanpost.lan');
+    await page.getByLabel('语言').selectOption('en');
+    expect(pageErrors).toEqual([]);
+  });
 });

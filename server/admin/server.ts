@@ -9,6 +9,7 @@ import { EVENTS_PATH } from './contract/index.js';
 import { EventHub, safeEqual } from './events.js';
 import { errorReply, matchRoute, parseRequest, readJsonBody, type Download, type Handlers } from './router.js';
 import { backupRoutes } from './routes/backup.js';
+import { classicRoutes } from './routes/classic.js';
 import { certificateRoutes } from './routes/certificates.js';
 import { classRoutes } from './routes/classes.js';
 import { dnsRoutes } from './routes/dns.js';
@@ -35,7 +36,7 @@ export interface AdminApi {
 const LOOPBACK = '127.0.0.1';
 
 /** A handler for every route of the contract (the compiler says if one is missing). */
-const HANDLERS: Handlers = { ...overviewRoutes, ...setupRoutes, ...settingsRoutes, ...userRoutes, ...certificateRoutes, ...firewallRoutes, ...liveRoutes, ...queueRoutes, ...dnsRoutes, ...backupRoutes, ...pathRoutes, ...classRoutes };
+const HANDLERS: Handlers = { ...overviewRoutes, ...setupRoutes, ...settingsRoutes, ...userRoutes, ...certificateRoutes, ...firewallRoutes, ...liveRoutes, ...queueRoutes, ...dnsRoutes, ...backupRoutes, ...pathRoutes, ...classRoutes, ...classicRoutes };
 
 export async function startAdminApi(engine: Engine, port: number): Promise<AdminApi> {
   const token = crypto.randomBytes(24).toString('base64url');

@@ -15,12 +15,15 @@ import { header, listenAddresses, type ExportFacts, type ExportFile } from './fa
 export const POSTFIX_AUTH_SOCKET = '/var/spool/postfix/private/auth';
 
 export function dovecotFiles(facts: ExportFacts): ExportFile[] {
-  const files: ExportFile[] = [
+  return [...dovecotConfigFiles(facts), ...facts.accounts.flatMap((account) => controlFiles(facts, account))];
+}
+
+/** dovecot.conf and the passwd-file, without the control files of each mailbox. */
+export function dovecotConfigFiles(facts: ExportFacts): ExportFile[] {
+  return [
     { name: 'dovecot.conf', content: dovecotConf(facts) },
     { name: 'passwd', content: passwdFile(facts), mode: 0o600, group: 'dovecot' },
   ];
-  for (const account of facts.accounts) files.push(...controlFiles(facts, account));
-  return files;
 }
 
 function dovecotConf(facts: ExportFacts): string {

@@ -28,21 +28,25 @@ export async function withExportFacts<T>(dataDir: string, outDir: string, run: (
   const db = openDatabase(dataDir);
   try {
     const store = new MailStore(db, dataDir);
-    const accounts = new Accounts(db, dataDir, store, () => settings);
-    const owner = fs.statSync(dataDir);
-    return await run({
-      dataDir: path.resolve(dataDir),
-      settings,
-      accounts: accounts.exportedAccounts(),
-      aliases: accounts.listAliases(),
-      uid: owner.uid,
-      gid: owner.gid,
-      store,
-      out: (name) => path.join(path.resolve(outDir), name),
-    });
+    return await run(exportFacts({ dataDir, settings, accounts: new Accounts(db, dataDir, store, () => settings), store }, outDir));
   } finally {
     db.close();
   }
+}
+
+/** The facts from open handles (a running engine's, for the window's classic-configuration panel). */
+export function exportFacts(from: { dataDir: string; settings: Settings; accounts: Accounts; store: MailStore }, outDir: string): ExportFacts {
+  const owner = fs.statSync(from.dataDir);
+  return {
+    dataDir: path.resolve(from.dataDir),
+    settings: from.settings,
+    accounts: from.accounts.exportedAccounts(),
+    aliases: from.accounts.listAliases(),
+    uid: owner.uid,
+    gid: owner.gid,
+    store: from.store,
+    out: (name) => path.join(path.resolve(outDir), name),
+  };
 }
 
 /** An IPv6 network in Postfix's notation: [::1]/128. */

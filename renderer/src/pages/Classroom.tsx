@@ -1,10 +1,12 @@
 // Classroom: a class of student accounts in one step — N accounts from a prefix, or a CSV of names
 // and addresses — with password slips to print; new slips (new passwords), the reset at the end of
 // term (mail removed, new passwords) and deleting the class with its accounts. Passwords are shown
-// only in the slips right after they are made: LanPost keeps none.
+// only in the slips right after they are made: LanPost keeps none. Below, the same server in the
+// classic stack (Postfix, Dovecot, BIND), for the lesson that compares the two.
 import { useState, type FormEvent, type ReactNode } from 'react';
 import type { ApiError } from '../api.js';
 import type { ClassInfo, ClientSetup, IssuedResponse } from '../../../server/admin/contract/index.js';
+import { ClassicConfigCard } from '../components/ClassicConfig.js';
 import { Button, Card, Empty, Field, Loading, Notice, Page, TableHead } from '../components/ui.js';
 import { useApp, useResource, useSubmit } from '../context.js';
 import { useI18n } from '../i18n/index.js';
@@ -34,7 +36,7 @@ export function ClassroomPage() {
       ) : (
         <Loading error={classes.error} />
       )}
-      {/* The equivalent classic configuration (Postfix main.cf, Dovecot, BIND zone for the current settings) joins this page as a card here, from the export of the backup/migration issue. */}
+      <ClassicConfigCard />
     </Page>
   );
 }

@@ -4,6 +4,7 @@
 // every answer against it; the window imports the types only (`import type`), never zod.
 import type { z } from 'zod/v3';
 import { backupContract } from './backup.js';
+import { classicContract } from './classic.js';
 import { certificatesContract } from './certificates.js';
 import { classesContract } from './classes.js';
 import type { apiError, clientServer, clientSetup, problem, RouteSpec, tlsMode, trafficHour } from './common.js';
@@ -30,6 +31,7 @@ export const contract = {
   ...backupContract,
   ...pathsContract,
   ...classesContract,
+  ...classicContract,
 };
 
 export type Contract = typeof contract;
@@ -78,6 +80,7 @@ export type QueueResponse = ResponseOf<'GET /api/queue'>;
 export type QueueEntryInfo = QueueResponse['entries'][number];
 export type DnsZoneResponse = ResponseOf<'GET /api/dns/zone'>;
 export type BackupResponse = ResponseOf<'GET /api/backup'>;
+export type ClassicConfigResponse = ResponseOf<'GET /api/classic-config'>;
 export type PathsResponse = ResponseOf<'GET /api/paths'>;
 export type PathSummary = PathsResponse['paths'][number];
 export type ClassesResponse = ResponseOf<'GET /api/classes'>;
