@@ -1,5 +1,6 @@
 // What IMAP asks of the index beyond messages: the summary a SELECT starts from, STATUS counts,
-// \Recent (RFC 3501 §2.3.2: the first session to see a message claims it) and subscriptions.
+// \Recent (RFC 3501 §2.3.2: the first session to see a message claims it), the UIDs expunged
+// since a MODSEQ (QRESYNC) and subscriptions.
 import type { Db } from './db.js';
 import { isDiskFull } from './disk-space.js';
 import type { MailboxRow } from './rows.js';
@@ -18,6 +19,7 @@ export class ImapViews {
       countFromUid: db.prepare<[number, number]>('SELECT COUNT(*) AS n FROM messages WHERE mailbox_id = ? AND uid >= ?'),
       firstRecent: db.prepare<[number]>('SELECT first_recent_uid AS first, uidnext FROM mailboxes WHERE id = ?'),
       setFirstRecent: db.prepare<[number, number]>('UPDATE mailboxes SET first_recent_uid = ? WHERE id = ?'),
+      expungedSince: db.prepare<[number, number]>('SELECT uid FROM expunged WHERE mailbox_id = ? AND modseq > ? ORDER BY uid').pluck(),
     };
   }
 
@@ -57,6 +59,16 @@ export class ImapViews {
       if (!isDiskFull(error)) throw error;
       return this.peekRecent(mailboxId);
     }
+  }
+
+  /**
+   * RFC 7162 §3.2.5.2: the UIDs expunged from a mailbox after `modseq`, ascending; null when
+   * expunges that far back are not remembered (before migration 7), and the caller must assume
+   * that any UID it cannot find may have been expunged.
+   */
+  expungedSince(mailbox: Pick<MailboxRow, 'id' | 'expunges_known_from'>, modseq: number): number[] | null {
+    if (modseq < mailbox.expunges_known_from) return null;
+    return this.statements.expungedSince.all(mailbox.id, modseq) as number[];
   }
 }
 
