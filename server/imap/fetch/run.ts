@@ -60,7 +60,8 @@ export async function runFetch(session: Session, wire: Wire, targets: Target[], 
   const cache = session.context.mimeCache;
   const items = [...requested];
   const has = (kind: string) => items.some((i) => i.kind === kind);
-  if (options.byUid && !has('UID')) items.unshift({ kind: 'UID' });
+  // RFC 7162 §3.2.4: once QRESYNC is enabled every FETCH response carries the UID
+  if ((options.byUid || session.qresync) && !has('UID')) items.unshift({ kind: 'UID' });
   if (options.changedSince !== null && !has('MODSEQ')) items.push({ kind: 'MODSEQ' });
   const need = needs(items);
   // without the MIME structure every section is a range of the file (whole, TEXT) or of its header
