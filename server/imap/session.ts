@@ -54,6 +54,11 @@ export class Session {
     return this.enabled.has('QRESYNC');
   }
 
+  /** UTF-8 in mailbox names and quoted strings (RFC 6855 UTF8=ACCEPT). */
+  get utf8(): boolean {
+    return this.enabled.has('UTF8=ACCEPT');
+  }
+
   login(user: User): void {
     this.state = { name: 'authenticated', user };
   }
@@ -100,6 +105,7 @@ export class Session {
       'CONDSTORE',
       `APPENDLIMIT=${settings.limits.messageSizeBytes}`,
       'QRESYNC',
+      'UTF8=ACCEPT',
     );
     return caps;
   }

@@ -1,15 +1,15 @@
 // CREATE (RFC 3501 §6.3.3): a new mailbox, with any missing superiors; a trailing "/" only
 // declares the intent to create children under the name.
-import { DELIMITER, invalidMailboxName, normalizeMailboxName, parentsOf } from '../mailbox-names.js';
+import { DELIMITER, invalidMailboxName, parentsOf } from '../mailbox-names.js';
 import { no } from '../replies.js';
-import { mailboxNameOnly } from './lookup.js';
+import { clientMailboxName, mailboxNameOnly } from './lookup.js';
 import { AUTHENTICATED, command } from './types.js';
 
 export const create = command({
   states: AUTHENTICATED,
   parse: mailboxNameOnly,
   handle({ session, context, args }) {
-    const name = normalizeMailboxName(args.endsWith(DELIMITER) ? args.slice(0, -1) : args);
+    const name = clientMailboxName(session, args.endsWith(DELIMITER) ? args.slice(0, -1) : args);
     const problem = invalidMailboxName(name);
     if (problem) throw no(problem.text, problem.code);
     const store = context.mailStore;

@@ -3,7 +3,8 @@
 import type { MailboxRow } from '../../store/mailstore.js';
 import { atomsOf } from '../parser/args.js';
 import { ImapSyntaxError, type Token } from '../parser/tokens.js';
-import { astr, untagged, type Piece } from '../replies.js';
+import { wireMailboxName } from '../mailbox-names.js';
+import { untagged, type Piece } from '../replies.js';
 import type { Session } from '../session.js';
 import { requireMailbox } from './lookup.js';
 import { AUTHENTICATED, command } from './types.js';
@@ -41,7 +42,7 @@ export function statusResponse(session: Session, mailbox: MailboxRow, items: str
         return `SIZE ${counts.size}`;
     }
   });
-  return untagged('STATUS ', ...astr(fresh.name), ` (${values.join(' ')})`);
+  return untagged('STATUS ', ...wireMailboxName(fresh.name, session.utf8), ` (${values.join(' ')})`);
 }
 
 export const status = command({
