@@ -106,6 +106,7 @@ export class Session {
       `APPENDLIMIT=${settings.limits.messageSizeBytes}`,
       'QRESYNC',
       'UTF8=ACCEPT',
+      'OBJECTID',
     );
     return caps;
   }

@@ -1,6 +1,6 @@
 // SELECT and EXAMINE (RFC 3501 §6.3.1–2): open a mailbox read-write or read-only and report its
 // state; SELECT (CONDSTORE) turns CONDSTORE on (RFC 7162 §3.1.8), SELECT (QRESYNC (…)) also tells
-// what changed since the client last looked (§3.2.5, see qresync.ts).
+// what changed since the client last looked (§3.2.5, see qresync.ts). MAILBOXID (RFC 8474 §4.1).
 import { parseQresyncParams, resyncResponses, type QresyncParams } from '../qresync.js';
 import { ImapSyntaxError } from '../parser/tokens.js';
 import { bad, plist, untagged } from '../replies.js';
@@ -56,6 +56,7 @@ function selectCommand(readOnly: boolean): CommandSpec<SelectArgs> {
       await wire.send(untagged(`OK [UIDVALIDITY ${mailbox.uidvalidity}] UIDs valid`));
       await wire.send(untagged(`OK [UIDNEXT ${mailbox.uidnext}] Predicted next UID`));
       await wire.send(untagged(`OK [HIGHESTMODSEQ ${mailbox.highest_modseq}] Highest`));
+      await wire.send(untagged(`OK [MAILBOXID (${mailbox.object_id})] Ok`));
       if (args.qresync) for (const response of resyncResponses(context.mailStore, view, mailbox, args.qresync)) await wire.send(response);
       return { code: readOnly ? 'READ-ONLY' : 'READ-WRITE', text: `${readOnly ? 'EXAMINE' : 'SELECT'} completed` };
     },

@@ -1,5 +1,6 @@
 // STATUS (RFC 3501 §6.3.10): counts of a mailbox without selecting it; HIGHESTMODSEQ with
-// CONDSTORE (RFC 7162 §3.1.5); SIZE as RFC 8438 names it. Also used by LIST-STATUS (RFC 5819).
+// CONDSTORE (RFC 7162 §3.1.5); SIZE as RFC 8438 names it; MAILBOXID (RFC 8474 §4.2). Also used by
+// LIST-STATUS (RFC 5819).
 import type { MailboxRow } from '../../store/mailstore.js';
 import { atomsOf } from '../parser/args.js';
 import { ImapSyntaxError, type Token } from '../parser/tokens.js';
@@ -9,7 +10,7 @@ import type { Session } from '../session.js';
 import { requireMailbox } from './lookup.js';
 import { AUTHENTICATED, command } from './types.js';
 
-const ITEMS = new Set(['MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'HIGHESTMODSEQ', 'SIZE']);
+const ITEMS = new Set(['MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'HIGHESTMODSEQ', 'SIZE', 'MAILBOXID']);
 
 export function parseStatusItems(tokens: Token[]): string[] {
   const items = atomsOf(tokens, 'status item').map((i) => i.toUpperCase());
@@ -38,6 +39,8 @@ export function statusResponse(session: Session, mailbox: MailboxRow, items: str
         return `UNSEEN ${counts.unseen}`;
       case 'HIGHESTMODSEQ':
         return `HIGHESTMODSEQ ${fresh.highest_modseq}`;
+      case 'MAILBOXID':
+        return `MAILBOXID (${fresh.object_id})`;
       default:
         return `SIZE ${counts.size}`;
     }

@@ -1,5 +1,6 @@
 // FETCH data items (RFC 3501 §6.4.5): the macros, the simple items and BODY[section]<partial>
-// with every section form (HEADER, HEADER.FIELDS (.NOT), TEXT, MIME, part numbers).
+// with every section form (HEADER, HEADER.FIELDS (.NOT), TEXT, MIME, part numbers); MODSEQ
+// (RFC 7162), EMAILID and THREADID (RFC 8474 §5).
 import { ImapSyntaxError, parseValues, type Token } from '../parser/tokens.js';
 
 export type SectionSpecifier = '' | 'HEADER' | 'HEADER.FIELDS' | 'HEADER.FIELDS.NOT' | 'TEXT' | 'MIME';
@@ -12,7 +13,7 @@ export interface Section {
 }
 
 export type FetchItem =
-  | { kind: 'FLAGS' | 'INTERNALDATE' | 'RFC822.SIZE' | 'ENVELOPE' | 'BODY' | 'BODYSTRUCTURE' | 'UID' | 'MODSEQ' }
+  | { kind: 'FLAGS' | 'INTERNALDATE' | 'RFC822.SIZE' | 'ENVELOPE' | 'BODY' | 'BODYSTRUCTURE' | 'UID' | 'MODSEQ' | 'EMAILID' | 'THREADID' }
   | {
       kind: 'SECTION';
       /** How the response names it: BODY[...], RFC822, RFC822.HEADER, RFC822.TEXT. */
@@ -29,7 +30,7 @@ const MACROS: Record<string, string[]> = {
   FULL: ['FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE', 'BODY'],
 };
 
-const SIMPLE = new Set(['FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE', 'BODY', 'BODYSTRUCTURE', 'UID', 'MODSEQ']);
+const SIMPLE = new Set(['FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE', 'BODY', 'BODYSTRUCTURE', 'UID', 'MODSEQ', 'EMAILID', 'THREADID']);
 
 /** The argument after the sequence set: a macro, one item, or a parenthesized list of items. */
 export function parseFetchItems(token: Token): FetchItem[] {

@@ -194,6 +194,12 @@ function responseFor(session: Session, target: Target, row: MessageRow, items: F
         text += `MODSEQ (${row.modseq})`;
         modseqSent = true;
         break;
+      case 'EMAILID':
+        text += `EMAILID (${row.email_id})`;
+        break;
+      case 'THREADID':
+        text += `THREADID (${row.thread_id})`;
+        break;
       case 'ENVELOPE':
         // cached text formatted before NULs were replaced may still hold one
         text += `ENVELOPE ${withoutNulText(loaded.envelope!)}`;
