@@ -107,6 +107,9 @@ export class Session {
       'QRESYNC',
       'UTF8=ACCEPT',
       'OBJECTID',
+      'QUOTA',
+      'QUOTA=RES-STORAGE',
+      'STATUS=SIZE',
     );
     return caps;
   }

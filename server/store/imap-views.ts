@@ -20,6 +20,9 @@ export class ImapViews {
       firstRecent: db.prepare<[number]>('SELECT first_recent_uid AS first, uidnext FROM mailboxes WHERE id = ?'),
       setFirstRecent: db.prepare<[number, number]>('UPDATE mailboxes SET first_recent_uid = ? WHERE id = ?'),
       expungedSince: db.prepare<[number, number]>('SELECT uid FROM expunged WHERE mailbox_id = ? AND modseq > ? ORDER BY uid').pluck(),
+      deleted: db.prepare<[number]>(
+        "SELECT COUNT(*) AS messages, COALESCE(SUM(size), 0) AS bytes FROM messages WHERE mailbox_id = ? AND instr(' ' || lower(flags) || ' ', ' \\deleted ') > 0",
+      ),
     };
   }
 
@@ -34,6 +37,11 @@ export class ImapViews {
     const { messages, unseen, size, first } = this.statements.counters.get(mailbox.id) as { messages: number; unseen: number; size: number; first: number };
     const { n: recent } = this.statements.countFromUid.get(mailbox.id, first) as { n: number };
     return { messages, unseen, recent, size };
+  }
+
+  /** Messages marked \Deleted and their bytes (STATUS DELETED, DELETED-STORAGE). */
+  deletedCounts(mailboxId: number): { messages: number; bytes: number } {
+    return this.statements.deleted.get(mailboxId) as { messages: number; bytes: number };
   }
 
   /** The UIDs still \Recent (no session has claimed them), left so: for EXAMINE (RFC 3501 §6.3.2). */

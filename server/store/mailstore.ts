@@ -210,6 +210,11 @@ export class MailStore {
     return this.views.expungedSince(mailbox, modseq);
   }
 
+  /** Messages marked \Deleted and their bytes (IMAP STATUS DELETED, DELETED-STORAGE). */
+  deletedCounts(mailboxId: number): { messages: number; bytes: number } {
+    return this.views.deletedCounts(mailboxId);
+  }
+
   /** The UIDs still \Recent, left so: for EXAMINE (RFC 3501 §6.3.2). */
   peekRecent(mailboxId: number): { from: number; to: number } {
     return this.views.peekRecent(mailboxId);

@@ -6,6 +6,7 @@ import { ImapSyntaxError } from '../parser/tokens.js';
 import { bad, no } from '../replies.js';
 import { parseFlagTokens } from './flags.js';
 import { requireMailbox } from './lookup.js';
+import { overQuota } from './quota.js';
 import { AUTHENTICATED, command } from './types.js';
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
@@ -46,9 +47,7 @@ export const append = command({
     const mailbox = requireMailbox(session, args.mailbox, 'TRYCREATE');
     if (!args.content.length) throw no('An empty message cannot be stored');
     const user = session.user;
-    if (user.quota_bytes && context.mailStore.usageBytes(user.id) + args.content.length > user.quota_bytes) {
-      throw no('Mailbox is full (quota exceeded)', 'OVERQUOTA');
-    }
+    if (overQuota(session, args.content.length)) throw no('Mailbox is full (quota exceeded)', 'OVERQUOTA');
     // Below the free-space floor new mail waits, as SMTP's 452 4.3.1 does (limits.minFreeDiskBytes).
     if (context.disk.refuses(args.content.length)) throw no('Not enough disk space', 'OVERQUOTA');
     const row = await context.mailStore.appendMessage(user, mailbox, Buffer.from(args.content), {
