@@ -110,6 +110,7 @@ export class Session {
       'QUOTA',
       'QUOTA=RES-STORAGE',
       'STATUS=SIZE',
+      'PREVIEW',
     );
     return caps;
   }

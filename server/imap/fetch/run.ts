@@ -12,7 +12,7 @@ import type { Wire } from '../commands/types.js';
 import type { MimeCache } from '../mime/cache.js';
 import { headerBlockEnd, readHeaderBlock } from '../mime/header-block.js';
 import type { MimePart } from '../mime/structure.js';
-import { imapDateTime, withoutNul, withoutNulText, type Piece } from '../replies.js';
+import { imapDateTime, strText, utf8, utf8String, withoutNul, withoutNulText, type Piece } from '../replies.js';
 import type { Target } from '../selected.js';
 import type { Session } from '../session.js';
 import { needs, type FetchItem } from './items.js';
@@ -36,6 +36,7 @@ interface Loaded {
   header: Buffer | null;
   envelope: string | null;
   structure: MimePart | null;
+  preview: string | null;
 }
 
 /** Bytes [start, end) of the message's open file, streamed as literal data. */
@@ -99,7 +100,7 @@ export async function runFetch(session: Session, wire: Wire, targets: Target[], 
         continue;
       }
       if (options.changedSince !== null && row.modseq <= options.changedSince) continue;
-      const loaded: Loaded = { content: null, file: null, header: null, envelope: null, structure: null };
+      const loaded: Loaded = { content: null, file: null, header: null, envelope: null, structure: null, preview: null };
       try {
         try {
           if (streamable && !files.isSmall(row)) {
@@ -110,6 +111,7 @@ export async function runFetch(session: Session, wire: Wire, targets: Target[], 
             const entry = await cache.structure(row.guid, async () => loaded.content ?? (loaded.content = await files.read(row)));
             loaded.structure = entry.structure;
             loaded.envelope = entry.text;
+            if (need.preview) loaded.preview = await cache.preview(row.guid, async () => loaded.content ?? (loaded.content = await files.read(row)));
           } else if (need.envelope) {
             const content = loaded.content ?? loaded.header;
             const header = content ? () => content.toString('latin1', 0, headerBlockEnd(content)) : () => files.follow(row, readHeaderBlock);
@@ -199,6 +201,9 @@ function responseFor(session: Session, target: Target, row: MessageRow, items: F
         break;
       case 'THREADID':
         text += `THREADID (${row.thread_id})`;
+        break;
+      case 'PREVIEW':
+        text += `PREVIEW ${session.utf8 ? utf8String(utf8(loaded.preview!)).join('') : strText(utf8(loaded.preview!))}`;
         break;
       case 'ENVELOPE':
         // cached text formatted before NULs were replaced may still hold one
