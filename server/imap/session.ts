@@ -104,13 +104,15 @@ export class Session {
       'SORT',
       'CONDSTORE',
       `APPENDLIMIT=${settings.limits.messageSizeBytes}`,
+      // past IMAP4rev1's usual set: RFC 7162, 6855, 9208, 8438, 8474, 8970, 6154 §3
       'QRESYNC',
       'UTF8=ACCEPT',
-      'OBJECTID',
       'QUOTA',
       'QUOTA=RES-STORAGE',
       'STATUS=SIZE',
+      'OBJECTID',
       'PREVIEW',
+      'CREATE-SPECIAL-USE',
     );
     return caps;
   }

@@ -111,12 +111,15 @@ export class Mailboxes {
 
   /**
    * Creates the mailboxes of `names` that do not exist yet, in order (a mailbox's missing
-   * parents, then itself), all or none: when one fails, those made before it are removed again.
+   * parents, then itself, which gets `specialUse`), all or none: when one fails, those made
+   * before it are removed again.
    */
-  createMany(owner: MailboxOwner, names: readonly string[]): MailboxRow[] {
+  createMany(owner: MailboxOwner, names: readonly string[], specialUse: string | null = null): MailboxRow[] {
     const created: MailboxRow[] = [];
     try {
-      for (const name of names) if (!this.get(owner.id, name)) created.push(this.create(owner, name));
+      names.forEach((name, i) => {
+        if (!this.get(owner.id, name)) created.push(this.create(owner, name, i === names.length - 1 ? specialUse : null));
+      });
     } catch (error) {
       this.removeCreated(owner, created);
       throw error;

@@ -75,9 +75,9 @@ export class MailStore {
     return this.mailboxes.create(owner, name, specialUse);
   }
 
-  /** The mailboxes of `names` that did not exist, made in order, all or none. */
-  createMailboxes(owner: MailboxOwner, names: readonly string[]): MailboxRow[] {
-    return this.mailboxes.createMany(owner, names);
+  /** The mailboxes of `names` that did not exist, made in order, all or none; the last with `specialUse` (RFC 6154 §3). */
+  createMailboxes(owner: MailboxOwner, names: readonly string[], specialUse: string | null = null): MailboxRow[] {
+    return this.mailboxes.createMany(owner, names, specialUse);
   }
 
   /** Undoes createMailboxes. */
