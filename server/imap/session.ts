@@ -31,6 +31,9 @@ export class Session {
     public secure: boolean,
   ) {}
 
+  /** COMPRESS=DEFLATE is on (RFC 4978). */
+  compressed = false;
+
   get user(): User {
     if (this.state.name !== 'authenticated' && this.state.name !== 'selected') throw new ImapError('BAD', 'Not logged in');
     return this.state.user;
@@ -114,6 +117,8 @@ export class Session {
       'PREVIEW',
       'CREATE-SPECIAL-USE',
     );
+    // RFC 4978: offered once logged in (a client compresses after LOGIN), until it is on
+    if (this.state.name !== 'not-authenticated' && !this.compressed) caps.push('COMPRESS=DEFLATE');
     return caps;
   }
 }

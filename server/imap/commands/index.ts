@@ -3,6 +3,7 @@ import { append } from './append.js';
 import { authenticate } from './authenticate.js';
 import { capability } from './capability.js';
 import { close, unselect } from './close.js';
+import { compress } from './compress.js';
 import { copy, move, uidCopy, uidMove } from './copy.js';
 import { create } from './create.js';
 import { deleteMailbox } from './delete.js';
@@ -51,6 +52,7 @@ export const COMMANDS: Record<string, CommandSpec<unknown>> = {
   STATUS: status,
   APPEND: append,
   IDLE: idle,
+  COMPRESS: compress,
   GETQUOTA: getquota,
   GETQUOTAROOT: getquotaroot,
   SETQUOTA: setquota,
