@@ -79,7 +79,7 @@ export class ImapConnection implements HostedSession {
 
   private limits() {
     const { limits } = this.context.settings();
-    return { lineLength: limits.lineLengthBytes, literalSize: limits.messageSizeBytes };
+    return { lineLength: limits.lineLengthBytes, literalSize: limits.messageSizeBytes, nonSyncLiteralSize: this.session.nonSyncLiteralLimit() };
   }
 
   private async next(): Promise<void> {

@@ -6,6 +6,9 @@ import type { ServiceName } from '../settings/schema.js';
 import { ImapError } from './replies.js';
 import type { SelectedMailbox } from './selected.js';
 
+/** RFC 7888 §4: LITERAL- allows non-synchronizing literals up to this size. */
+const LITERAL_MINUS_BYTES = 4096;
+
 export type SessionState =
   | { name: 'not-authenticated' }
   | { name: 'authenticated'; user: User }
@@ -88,9 +91,18 @@ export class Session {
     return this.context.plaintextLoginAllowed(this.client, this.secure);
   }
 
+  /**
+   * The largest non-synchronizing literal: before login 4096 bytes, LITERAL- (RFC 7888 §4: an
+   * unknown client does not push megabytes unasked), after it the message size limit, LITERAL+
+   * (APPEND without a round trip). A server never advertises both (§5).
+   */
+  nonSyncLiteralLimit(): number {
+    return this.state.name === 'not-authenticated' ? LITERAL_MINUS_BYTES : this.context.settings().limits.messageSizeBytes;
+  }
+
   capabilities(): string[] {
     const settings = this.context.settings();
-    const caps = ['IMAP4rev1', 'LITERAL+', 'SASL-IR', 'ID', 'ENABLE', 'IDLE'];
+    const caps = ['IMAP4rev1', this.state.name === 'not-authenticated' ? 'LITERAL-' : 'LITERAL+', 'SASL-IR', 'ID', 'ENABLE', 'IDLE'];
     if (this.state.name === 'not-authenticated') {
       if (!this.secure && this.service === 'imap') caps.push('STARTTLS');
       caps.push(this.plaintextAllowed() ? 'AUTH=PLAIN' : 'LOGINDISABLED');
