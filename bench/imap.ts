@@ -10,7 +10,9 @@
 // busy moment of this shared machine hits both. Per step: seconds (median and range),
 // LanPost/Dovecot per round (median and range), each server's CPU time per message (all
 // LanPost's threads; Dovecot's imap processes); the servers' peak RSS. Then `idle` concurrent
-// sessions in IDLE on LanPost and the time until every one has seen a new delivery. LanPost runs
+// sessions in IDLE on LanPost and the time until every one has seen a new delivery. And QRESYNC
+// (RFC 7162): reopening the folder after 100 flag changes with EXAMINE … (QRESYNC …) vs EXAMINE and
+// FETCH 1:* (UID FLAGS), `runs` rounds on each server. LanPost runs
 // as `lanpost serve` in its own process, its folders filled through MailStore.appendMessage
 // before it starts. When the peer stack runs (/tmp/refstack/READY), Dovecot gets the same
 // commands from the same client, on a folder written by the peer stack's own populate tool
@@ -294,6 +296,55 @@ async function measureAll(targets: Target[], options: Options): Promise<Results>
   return results;
 }
 
+/** Per round: seconds of a QRESYNC reopen after 100 changes, and of a full FLAGS fetch instead. */
+interface Resync {
+  qresync: number[];
+  full: number[];
+}
+
+/**
+ * QRESYNC (RFC 7162 §3.2.5): a client that knew the folder at some MODSEQ reopens it after another
+ * client changed the flags of 100 messages, with EXAMINE … (QRESYNC (uidvalidity modseq)): only
+ * the 100 changed come back; versus what a client without it does: EXAMINE, then
+ * FETCH 1:* (UID FLAGS) of every message. `runs` rounds; each round's changes undo the last's.
+ */
+async function measureResync(target: Target, options: Options): Promise<Resync> {
+  const result: Resync = { qresync: [], full: [] };
+  const timed = async <T>(work: () => Promise<T>): Promise<[number, T]> => {
+    const started = process.hrtime.bigint();
+    const value = await work();
+    return [Number(process.hrtime.bigint() - started) / 1e9, value];
+  };
+  for (let round = 0; round < options.runs; round++) {
+    const known = await login(target);
+    await known.command('ENABLE QRESYNC');
+    const opened = (await known.command(`EXAMINE ${FOLDER}`)).lines.join('\n');
+    known.close();
+    const uidValidity = /UIDVALIDITY (\d+)/.exec(opened)?.[1];
+    const modSeq = /HIGHESTMODSEQ (\d+)/.exec(opened)?.[1];
+    if (!uidValidity || !modSeq) throw new Error(`${target.name}: EXAMINE gave no UIDVALIDITY/HIGHESTMODSEQ`);
+    const changer = await login(target);
+    await changer.command(`SELECT ${FOLDER}`);
+    await changer.command(`STORE 1:100 ${round % 2 ? '-' : '+'}FLAGS.SILENT (\\Flagged)`);
+    changer.close();
+    const resyncing = await login(target);
+    await resyncing.command('ENABLE QRESYNC');
+    const [qresync, answer] = await timed(() => resyncing.command(`EXAMINE ${FOLDER} (QRESYNC (${uidValidity} ${modSeq}))`));
+    resyncing.close();
+    if (answer.count < 100) throw new Error(`${target.name}: QRESYNC EXAMINE gave ${answer.count} responses, expected the 100 changes`);
+    const fetching = await login(target);
+    const [full, fetched] = await timed(async () => {
+      await fetching.command(`EXAMINE ${FOLDER}`);
+      return fetching.command('FETCH 1:* (UID FLAGS)');
+    });
+    fetching.close();
+    if (fetched.count !== options.count) throw new Error(`${target.name}: FETCH 1:* (UID FLAGS) gave ${fetched.count} responses`);
+    result.qresync.push(qresync);
+    result.full.push(full);
+  }
+  return result;
+}
+
 /** `sessions` connections in IDLE on INBOX; one delivery; seconds until all saw EXISTS. */
 async function idleLoad(port: number, sessions: number, deliver: () => Promise<void>, rssKb: () => number): Promise<{ seconds: number; rssMb: number; beforeMb: number }> {
   const beforeMb = rssKb() / 1024;
@@ -491,6 +542,16 @@ function report(options: Options, results: Results): void {
   console.log(`${'peak RSS of the server during these'.padEnd(38)} ${names.map((n) => `${(results.peakKb.get(n)! / 1024).toFixed(0)} MB`.padStart(22)).join(' ')}`);
 }
 
+function reportResync(resyncs: Map<string, Resync>): void {
+  console.log(`\nQRESYNC: reopening the folder after 100 flag changes by another client; seconds, median (range), of ${[...resyncs.values()][0]!.full.length} rounds`);
+  for (const [name, { qresync, full }] of resyncs) {
+    const ratios = qresync.map((q, i) => q / full[i]!);
+    console.log(
+      `${name.padEnd(10)} EXAMINE (QRESYNC …) ${median(qresync).toFixed(4)} (${range(qresync, 4)}) · EXAMINE + FETCH 1:* (UID FLAGS) ${median(full).toFixed(4)} (${range(full, 4)}) · ratio ${median(ratios).toFixed(3)}×`,
+    );
+  }
+}
+
 export async function run(args: string[]): Promise<void> {
   const options = parse(args);
   const dataDir = tempDataDir('lanpost-bench-imap-');
@@ -521,6 +582,9 @@ export async function run(args: string[]): Promise<void> {
     } else console.log('peer stack not running (/tmp/refstack/READY missing) or --peer=0: LanPost figures only');
     const results = await measureAll(targets, options);
     report(options, results);
+    const resyncs = new Map<string, Resync>();
+    for (const target of targets) resyncs.set(target.name, await measureResync(target, options));
+    reportResync(resyncs);
     if (options.idle > 0) {
       const sender = await import('nodemailer');
       const transport = sender.default.createTransport({ host: '127.0.0.1', port: server.ports.smtp!, secure: false, ignoreTLS: true });

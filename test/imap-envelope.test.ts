@@ -16,6 +16,7 @@ import { envelopeFromHeader, simpleAddresses } from '../server/imap/mime/envelop
 import { headerBlockEnd, readHeaderBlock } from '../server/imap/mime/header-block.js';
 import { FieldNames, splitHeaderFields } from '../server/imap/mime/headers.js';
 import { startTestEngine, type TestEngine } from './helpers/engine.js';
+import { undoMigrationsAfter } from './helpers/old-database.js';
 import { ALTERNATIVE, ENCODED, EXPECTED, MIXED, NESTED, PLAIN } from './imap-fixtures.js';
 import { RawImap } from './imap-helpers.js';
 
@@ -253,7 +254,8 @@ describe('IMAP envelope cache', () => {
         const old = openDatabase(own.dataDir);
         const stale = '(NIL "kept" (("desk" NIL "dan" "example.com")) NIL NIL NIL NIL NIL NIL NIL)';
         old.prepare('INSERT OR REPLACE INTO message_mime (guid, structure) VALUES (?, ?)').run(row!.guid, stale);
-        old.exec('ALTER TABLE users DROP COLUMN bcrypt_hash; PRAGMA user_version = 5'); // nor migration 7's column
+        undoMigrationsAfter(old, 6);
+        old.exec('PRAGMA user_version = 5');
         old.close();
       });
       const again = await RawImap.connect(own.imapPort());
@@ -276,6 +278,7 @@ describe('IMAP envelope cache', () => {
         const old = openDatabase(own.dataDir);
         const stale = `(NIL NIL ${ann} ${ann} ${ann} ((NIL NIL "team" NIL)("nobody" NIL NIL "MISSING_DOMAIN")(NIL NIL NIL NIL)) NIL NIL NIL NIL)`;
         old.prepare('INSERT OR REPLACE INTO message_mime (guid, structure) VALUES (?, ?)').run(row!.guid, stale);
+        undoMigrationsAfter(old, 9);
         old.exec('PRAGMA user_version = 8');
         old.close();
       });

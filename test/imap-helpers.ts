@@ -71,7 +71,7 @@ export class RawImap {
   }
 
   write(data: string | Buffer): void {
-    this.socket.write(data);
+    this.reader.write(data);
   }
 
   nextTag(): string {
@@ -119,6 +119,13 @@ export class RawImap {
     if (reply.status !== 'OK') return reply;
     this.reader.consume(this.reader.buffer.length); // plaintext after the OK is not part of the TLS session
     await this.reader.startTls({ rejectUnauthorized: false });
+    return reply;
+  }
+
+  /** COMPRESS DEFLATE (RFC 4978), and both directions compressed after its OK. */
+  async compress(): Promise<Reply> {
+    const reply = await this.command('COMPRESS DEFLATE');
+    if (reply.status === 'OK') this.reader.startDeflate();
     return reply;
   }
 

@@ -34,7 +34,7 @@ describe('IMAP greeting, capabilities and login', () => {
     const caps = await c.command('CAPABILITY');
     expect(caps.status).toBe('OK');
     const line = caps.lines.find((l) => l.startsWith('* CAPABILITY '))!;
-    for (const cap of ['IMAP4rev1', 'STARTTLS', 'AUTH=PLAIN', 'LITERAL+', 'SASL-IR', 'IDLE', 'UIDPLUS', 'MOVE', 'NAMESPACE', 'ID', 'ENABLE', 'UNSELECT', 'CHILDREN', 'SPECIAL-USE', 'SORT', 'LIST-STATUS', 'CONDSTORE']) {
+    for (const cap of ['IMAP4rev1', 'STARTTLS', 'AUTH=PLAIN', 'LITERAL-', 'SASL-IR', 'IDLE', 'UIDPLUS', 'MOVE', 'NAMESPACE', 'ID', 'ENABLE', 'UNSELECT', 'CHILDREN', 'SPECIAL-USE', 'SORT', 'LIST-STATUS', 'CONDSTORE']) {
       expect(line.split(' ')).toContain(cap);
     }
     expect(line).not.toContain('LOGINDISABLED');
@@ -169,6 +169,36 @@ describe('IMAP literals and limits', () => {
     expect(reply.text).toMatch(/TOOBIG/);
     expect((await c.until('b3')).status).toBe('OK');
     c.close();
+  });
+
+  it('allows non-synchronizing literals up to 4096 bytes before login (LITERAL-), any size after it (LITERAL+), never both advertised (RFC 7888)', async () => {
+    const c = await RawImap.connect(test.port('imap'));
+    const before = (await c.command('CAPABILITY')).lines[0]!.split(' ');
+    expect(before).toContain('LITERAL-');
+    expect(before).not.toContain('LITERAL+');
+    // RFC 7888 §4: over 4096 bytes is BAD [TOOBIG]; the literal is read away and the session goes on
+    const big = 'x'.repeat(4097);
+    c.write(`m1 LOGIN {${big.length}+}\r\n${big} secret\r\nm2 NOOP\r\n`);
+    const refused = await c.until('m1');
+    expect([refused.status, refused.text]).toEqual(['BAD', expect.stringMatching(/^\[TOOBIG\] Non-synchronizing literal of 4097 bytes .*LITERAL-/)]);
+    expect((await c.until('m2')).status).toBe('OK');
+    // far over it: no reading megabytes from a client that has not logged in
+    c.write('m3 LOGIN {1000000+}\r\n');
+    expect((await c.until('m3')).status).toBe('BAD');
+    expect(await c.readLine()).toMatch(/^\* BYE \[TOOBIG\] /);
+    c.close();
+    // up to 4096 bytes it is a literal like any other
+    const d = await RawImap.connect(test.port('imap'));
+    d.write(`m4 LOGIN {${USER.length}+}\r\n${USER} {${PASSWORD.length}+}\r\n${PASSWORD}\r\n`);
+    const login = await d.until('m4');
+    expect(login.status).toBe('OK');
+    const after = login.text.split(' ');
+    expect(after).toContain('LITERAL+');
+    expect(after).not.toContain('LITERAL-');
+    const message = `Subject: after login\r\n\r\n${'y'.repeat(8000)}\r\n`;
+    d.write(`m5 APPEND INBOX {${message.length}+}\r\n${message}\r\n`);
+    expect((await d.until('m5')).status).toBe('OK');
+    d.close();
   });
 
   it('answers a non-synchronizing literal far over the limit at once, with BAD and BYE [TOOBIG], without reading it (RFC 7888 §4)', async () => {

@@ -7,6 +7,7 @@ import type { SessionTranscript } from '../inspector/bus.js';
 import { REDACTED } from '../inspector/bus.js';
 import type { Connection, HostedSession, StopReason } from '../net/connection.js';
 import { COMMANDS } from './commands/index.js';
+import { DeflateLayer } from './compress.js';
 import type { CommandContext, Done, Wire } from './commands/types.js';
 import { Args } from './parser/args.js';
 import { readAwayRefused, readCommand, type ReadResult } from './parser/command-reader.js';
@@ -41,6 +42,8 @@ export class ImapConnection implements HostedSession {
   private chunkStart = 0;
   private chunkEnd = 0;
   private closed = false;
+  /** COMPRESS=DEFLATE once started: what responses are written through. */
+  private compression: DeflateLayer | null = null;
   private responsesThisCommand = 0;
   private writing: Promise<void> = Promise.resolve();
 
@@ -79,7 +82,7 @@ export class ImapConnection implements HostedSession {
 
   private limits() {
     const { limits } = this.context.settings();
-    return { lineLength: limits.imapLineLengthBytes, literalSize: limits.messageSizeBytes };
+    return { lineLength: limits.imapLineLengthBytes, literalSize: limits.messageSizeBytes, nonSyncLiteralSize: this.session.nonSyncLiteralLimit() };
   }
 
   private async next(): Promise<void> {
@@ -215,7 +218,7 @@ export class ImapConnection implements HostedSession {
       const changes = kept.active ? view.pendingChanges(expunges) : null;
       const lastUid = view.uidAt(view.exists) ?? 0;
       if (changes) for (const response of kept.removals(view, changes.expunged)) await this.send(response);
-      for (const response of view.collectUpdates({ expunges, condstore: this.session.condstore })) await this.send(response);
+      for (const response of view.collectUpdates({ expunges, condstore: this.session.condstore, vanished: this.session.qresync })) await this.send(response);
       if (changes) for (const response of await kept.updates(this.session, changes)) await this.send(response);
       await this.fetchNew(view, lastUid);
     }
@@ -244,6 +247,7 @@ export class ImapConnection implements HostedSession {
         return line;
       },
       startTls: () => this.startTls(),
+      startCompression: () => this.startCompression(),
       flushUpdates: async (expunges) => {
         await this.sendUpdates(expunges);
         await this.flush();
@@ -334,6 +338,11 @@ export class ImapConnection implements HostedSession {
         this.chunk = NO_CHUNK;
         this.chunkStart = this.chunkEnd = 0;
       }
+      if (this.compression) {
+        await this.compression.write(buffers);
+        this.connection.touch();
+        return;
+      }
       const socket = this.connection.socket;
       let room = true;
       if (buffers.length === 1) room = socket.write(buffers[0]!);
@@ -361,12 +370,26 @@ export class ImapConnection implements HostedSession {
     this.input.attach(this.connection.socket);
   }
 
+  /** COMPRESS DEFLATE (RFC 4978): from here on the client's bytes go through the inflater, responses through the deflater. */
+  private startCompression(): void {
+    const readAhead = this.input.takeBuffered();
+    this.input.detach();
+    this.compression = new DeflateLayer(this.connection.socket, readAhead, (error) => {
+      this.transcript.event(`compression failed: ${error.message}`);
+      this.close();
+    });
+    this.session.compressed = true;
+    this.input.attach(this.compression.input);
+    this.transcript.event('COMPRESS DEFLATE started');
+  }
+
   /** Ends the session: no more reading, the mailbox view released, the connection closed after what was written. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
     this.session.logout();
     this.input.close();
+    this.compression?.close();
     this.connection.close();
   }
 

@@ -9,6 +9,9 @@ import type { NotifyWatcher } from './notify/watcher.js';
 import { SearchUpdates } from './search/updates.js';
 import type { SelectedMailbox } from './selected.js';
 
+/** RFC 7888 §4: LITERAL- allows non-synchronizing literals up to this size. */
+const LITERAL_MINUS_BYTES = 4096;
+
 export type SessionState =
   | { name: 'not-authenticated' }
   | { name: 'authenticated'; user: User }
@@ -19,7 +22,10 @@ export type StateName = SessionState['name'];
 
 export class Session {
   state: SessionState = { name: 'not-authenticated' };
-  /** ENABLEd extensions (RFC 5161); CONDSTORE is also switched on by its first use (RFC 7162 §3.1). */
+  /**
+   * ENABLEd extensions (RFC 5161), upper-cased; CONDSTORE is also switched on by its first use
+   * (RFC 7162 §3.1), and by QRESYNC (§3.2.3).
+   */
   readonly enabled = new Set<string>();
   /** Search and sort results kept up to date while a mailbox is selected (RFC 5267 §4.3). */
   readonly searchUpdates = new SearchUpdates();
@@ -39,6 +45,8 @@ export class Session {
   get ref(): SessionRef {
     return { service: this.service, session: this.id, client: this.client };
   }
+  /** COMPRESS=DEFLATE is on (RFC 4978). */
+  compressed = false;
 
   get user(): User {
     if (this.state.name !== 'authenticated' && this.state.name !== 'selected') throw new ImapError('BAD', 'Not logged in');
@@ -55,7 +63,17 @@ export class Session {
   }
 
   get condstore(): boolean {
-    return this.enabled.has('CONDSTORE');
+    return this.enabled.has('CONDSTORE') || this.enabled.has('QRESYNC');
+  }
+
+  /** QRESYNC (RFC 7162 §3.2): VANISHED instead of EXPUNGE, SELECT (QRESYNC …), UID FETCH (… VANISHED). */
+  get qresync(): boolean {
+    return this.enabled.has('QRESYNC');
+  }
+
+  /** UTF-8 in mailbox names and quoted strings (RFC 6855 UTF8=ACCEPT). */
+  get utf8(): boolean {
+    return this.enabled.has('UTF8=ACCEPT');
   }
 
   login(user: User): void {
@@ -92,9 +110,18 @@ export class Session {
     return this.context.plaintextLoginAllowed(this.client, this.secure);
   }
 
+  /**
+   * The largest non-synchronizing literal: before login 4096 bytes, LITERAL- (RFC 7888 §4: an
+   * unknown client does not push megabytes unasked), after it the message size limit, LITERAL+
+   * (APPEND without a round trip). A server never advertises both (§5).
+   */
+  nonSyncLiteralLimit(): number {
+    return this.state.name === 'not-authenticated' ? LITERAL_MINUS_BYTES : this.context.settings().limits.messageSizeBytes;
+  }
+
   capabilities(): string[] {
     const settings = this.context.settings();
-    const caps = ['IMAP4rev1', 'LITERAL+', 'SASL-IR', 'ID', 'ENABLE', 'IDLE'];
+    const caps = ['IMAP4rev1', this.state.name === 'not-authenticated' ? 'LITERAL-' : 'LITERAL+', 'SASL-IR', 'ID', 'ENABLE', 'IDLE'];
     if (this.state.name === 'not-authenticated') {
       if (!this.secure && this.service === 'imap') caps.push('STARTTLS');
       caps.push(this.plaintextAllowed() ? 'AUTH=PLAIN' : 'LOGINDISABLED');
@@ -124,7 +151,18 @@ export class Session {
       'NOTIFY',
       'CONDSTORE',
       `APPENDLIMIT=${settings.limits.messageSizeBytes}`,
+      // past IMAP4rev1's usual set: RFC 7162, 6855, 9208, 8438, 8474, 8970, 6154 §3
+      'QRESYNC',
+      'UTF8=ACCEPT',
+      'QUOTA',
+      'QUOTA=RES-STORAGE',
+      'STATUS=SIZE',
+      'OBJECTID',
+      'PREVIEW',
+      'CREATE-SPECIAL-USE',
     );
+    // RFC 4978: offered once logged in (a client compresses after LOGIN), until it is on
+    if (this.state.name !== 'not-authenticated' && !this.compressed) caps.push('COMPRESS=DEFLATE');
     return caps;
   }
 }

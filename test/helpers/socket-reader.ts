@@ -3,6 +3,7 @@
 // needs. Each client decodes what it consumes (UTF-8 text or raw bytes).
 import net from 'node:net';
 import tls from 'node:tls';
+import zlib from 'node:zlib';
 
 const SHOWN_UNREAD = 500;
 
@@ -21,6 +22,8 @@ export class SocketReader {
   buffer = Buffer.alloc(0);
   closed = false;
   private waiters: Array<() => void> = [];
+  /** IMAP COMPRESS=DEFLATE (RFC 4978): what writes go through once it is on. */
+  private deflate: zlib.DeflateRaw | null = null;
 
   private readonly onData = (chunk: Buffer): void => {
     this.buffer = Buffer.concat([this.buffer, chunk]);
@@ -74,6 +77,30 @@ export class SocketReader {
       secure.once('secureConnect', () => resolve());
       secure.once('error', reject);
     });
+  }
+
+  /** COMPRESS=DEFLATE from now on: the socket's bytes are inflated before they reach the buffer, writes deflated (each flushed). */
+  startDeflate(): void {
+    this.socket.off('data', this.onData);
+    this.socket.off('close', this.onClose);
+    const inflate = zlib.createInflateRaw();
+    inflate.on('data', this.onData);
+    // closed once the inflater has given all it had, not when the socket closed before that
+    inflate.on('close', this.onClose);
+    inflate.on('error', () => {}); // a stream cut short: 'close' follows
+    this.socket.on('close', () => inflate.end());
+    this.socket.pipe(inflate);
+    this.deflate = zlib.createDeflateRaw();
+    this.deflate.pipe(this.socket);
+  }
+
+  write(data: string | Buffer): void {
+    if (!this.deflate) {
+      this.socket.write(data);
+      return;
+    }
+    this.deflate.write(data);
+    this.deflate.flush(zlib.constants.Z_SYNC_FLUSH);
   }
 
   /** Takes the first `length` bytes off the buffer. */

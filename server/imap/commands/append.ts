@@ -3,7 +3,8 @@
 // MULTIAPPEND); a message may be put together from text and IMAP URLs of stored messages (RFC 4469
 // CATENATE), and come as a literal8 (RFC 3516 BINARY: its binary parts are stored as base64).
 // Size is limited before a literal is read (APPENDLIMIT, RFC 7889); the user's quota and the
-// disk's free space are checked (RFC 9208 OVERQUOTA code).
+// disk's free space are checked (RFC 9208 OVERQUOTA code). After ENABLE UTF8=ACCEPT a message may
+// come as UTF8 (~{n}…), its header in UTF-8 (RFC 6855 §4).
 import type { User } from '../../accounts/accounts.js';
 import type { EngineContext } from '../../context.js';
 import type { MessageRow } from '../../store/mailstore.js';
@@ -11,12 +12,13 @@ import { binaryPartsToBase64 } from '../mime/transfer-encoding.js';
 import type { Args } from '../parser/args.js';
 import { formatSequenceSet } from '../parser/sequence.js';
 import { ImapSyntaxError, type Token } from '../parser/tokens.js';
-import { no, strText } from '../replies.js';
+import { bad, no, strText } from '../replies.js';
 import { urlData, locate, urlOwner } from '../url/fetch.js';
 import { parseImapUrl } from '../url/imap-url.js';
 import { authorizeUrl } from '../url/urlauth.js';
 import { parseFlagTokens } from './flags.js';
 import { requireMailbox } from './lookup.js';
+import { overQuota } from './quota.js';
 import { AUTHENTICATED, command } from './types.js';
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
@@ -44,6 +46,8 @@ interface NewMessage {
   date: Date | undefined;
   /** The message as one literal, or as CATENATE pieces. */
   pieces: Piece[];
+  /** Sent as UTF8 (~{n}…) (RFC 6855 §4). */
+  utf8?: boolean;
 }
 
 function literalPiece(token: Token | undefined, what: string): Piece {
@@ -76,6 +80,12 @@ function parseMessage(args: Args): NewMessage {
   }
   const token = args.next('message literal');
   if (token.type === 'atom' && token.value.toUpperCase() === 'CATENATE') return { flags, date, pieces: catenatePieces(args.list('CATENATE parts')) };
+  if (token.type === 'atom' && token.value.toUpperCase() === 'UTF8') {
+    // RFC 6855 §4: UTF8 (~{n} …), a message whose header may carry UTF-8 (not a BINARY literal8)
+    const [inner] = args.list('UTF8 message');
+    if (inner?.type !== 'string' || !inner.literal || !inner.binary) throw new ImapSyntaxError('UTF8 takes (~{n} message)');
+    return { flags, date, pieces: [{ text: inner.bytes, binary: false }], utf8: true };
+  }
   return { flags, date, pieces: [literalPiece(token, 'the message')] };
 }
 
@@ -121,6 +131,7 @@ export const append = command({
     return { mailbox, messages };
   },
   async handle({ session, context, args }) {
+    if (args.messages.some((message) => message.utf8) && !session.utf8) throw bad('APPEND UTF8 needs ENABLE UTF8=ACCEPT first');
     const mailbox = requireMailbox(session, args.mailbox, 'TRYCREATE');
     const user = session.user;
     const contents: Buffer[] = [];
@@ -129,9 +140,7 @@ export const append = command({
     if (contents.some((content) => !content.length)) throw no('An empty message cannot be stored');
     const limit = context.settings().limits.messageSizeBytes;
     if (contents.some((content) => content.length > limit)) throw no(`A message is larger than the limit of ${limit} bytes`, 'TOOBIG');
-    if (user.quota_bytes && context.mailStore.usageBytes(user.id) + total > user.quota_bytes) {
-      throw no('Mailbox is full (quota exceeded)', 'OVERQUOTA');
-    }
+    if (overQuota(session, total)) throw no('Mailbox is full (quota exceeded)', 'OVERQUOTA');
     // Below the free-space floor new mail waits, as SMTP's 452 4.3.1 does (limits.minFreeDiskBytes).
     if (context.disk.refuses(total)) throw no('Not enough disk space', 'OVERQUOTA');
     // one after another, so that UIDs follow the order of the messages

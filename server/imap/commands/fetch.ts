@@ -1,10 +1,12 @@
-// FETCH / UID FETCH (RFC 3501 §6.4.5, §6.4.8), with CHANGEDSINCE (RFC 7162 §3.1.4). A FETCH of
+// FETCH / UID FETCH (RFC 3501 §6.4.5, §6.4.8), with CHANGEDSINCE (RFC 7162 §3.1.4) and, for UID
+// FETCH once QRESYNC is enabled, VANISHED (§3.2.6: the expunged UIDs of the set first). A FETCH of
 // message content is reported to the messages' paths (the classroom's message path view).
 import { needs, parseFetchItems, type FetchItem } from '../fetch/items.js';
 import { runFetch } from '../fetch/run.js';
 import type { SequenceSet } from '../parser/sequence.js';
 import { ImapSyntaxError } from '../parser/tokens.js';
-import { no } from '../replies.js';
+import { vanishedInSet } from '../qresync.js';
+import { bad, no } from '../replies.js';
 import type { Target } from '../selected.js';
 import { command, SELECTED, type CommandSpec } from './types.js';
 
@@ -12,6 +14,7 @@ interface FetchArgs {
   set: SequenceSet;
   items: FetchItem[];
   changedSince: number | null;
+  vanished: boolean;
 }
 
 function fetchCommand(byUid: boolean): CommandSpec<FetchArgs> {
@@ -22,20 +25,28 @@ function fetchCommand(byUid: boolean): CommandSpec<FetchArgs> {
       const set = args.sequenceSet();
       const items = parseFetchItems(args.next('fetch items'));
       let changedSince: number | null = null;
-      const modifiers = args.optionalList();
-      if (modifiers) {
-        const [name, value] = modifiers;
-        if (modifiers.length !== 2 || name?.type !== 'atom' || name.value.toUpperCase() !== 'CHANGEDSINCE' || value?.type !== 'atom' || !/^\d+$/.test(value.value)) {
-          throw new ImapSyntaxError('expected (CHANGEDSINCE n)');
-        }
-        changedSince = Number(value.value);
+      let vanished = false;
+      const modifiers = args.optionalList() ?? [];
+      for (let i = 0; i < modifiers.length; i++) {
+        const modifier = modifiers[i]!;
+        const name = modifier.type === 'atom' ? modifier.value.toUpperCase() : '';
+        if (name === 'VANISHED') vanished = true;
+        else if (name === 'CHANGEDSINCE') {
+          const value = modifiers[++i];
+          if (value?.type !== 'atom' || !/^\d{1,19}$/.test(value.value)) throw new ImapSyntaxError('expected CHANGEDSINCE n');
+          changedSince = Number(value.value);
+        } else throw new ImapSyntaxError('expected (CHANGEDSINCE n [VANISHED])');
       }
+      // §3.2.6: VANISHED only with CHANGEDSINCE, only in UID FETCH
+      if (vanished && (changedSince === null || !byUid)) throw new ImapSyntaxError('VANISHED needs UID FETCH and CHANGEDSINCE');
       args.end();
-      return { set, items, changedSince };
+      return { set, items, changedSince, vanished };
     },
     async handle({ session, wire, args, tag, context }) {
+      if (args.vanished && !session.qresync) throw bad('VANISHED needs QRESYNC enabled first (ENABLE QRESYNC)');
       if (args.changedSince !== null || args.items.some((i) => i.kind === 'MODSEQ')) session.enabled.add('CONDSTORE');
       const view = session.selected;
+      if (args.vanished) for (const response of vanishedInSet(context.mailStore, view, args.set, args.changedSince!)) await wire.send(response);
       const targets = view.resolve(args.set, byUid);
       if (needs(args.items).content) {
         context.paths.read(session.ref, view.id, uidsOf(targets), (line) => line.direction === 'S' && line.text.startsWith(`${tag} `));

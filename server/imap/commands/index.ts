@@ -4,6 +4,7 @@ import { authenticate } from './authenticate.js';
 import { cancelUpdate } from './cancelupdate.js';
 import { capability } from './capability.js';
 import { close, unselect } from './close.js';
+import { compress } from './compress.js';
 import { copy, move, uidCopy, uidMove } from './copy.js';
 import { create } from './create.js';
 import { deleteMailbox } from './delete.js';
@@ -19,6 +20,7 @@ import { logout } from './logout.js';
 import { namespace } from './namespace.js';
 import { check, noop } from './noop.js';
 import { notify } from './notify.js';
+import { getquota, getquotaroot, setquota } from './quota.js';
 import { rename } from './rename.js';
 import { resetKey } from './resetkey.js';
 import { searchCmd, sort, uidSearch, uidSort } from './search.js';
@@ -60,6 +62,10 @@ export const COMMANDS: Record<string, CommandSpec<unknown>> = {
   URLFETCH: urlFetch,
   RESETKEY: resetKey,
   NOTIFY: notify,
+  COMPRESS: compress,
+  GETQUOTA: getquota,
+  GETQUOTAROOT: getquotaroot,
+  SETQUOTA: setquota,
   // selected (§6.4)
   CHECK: check,
   CLOSE: close,

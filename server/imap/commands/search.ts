@@ -7,7 +7,7 @@ import { parseSearchProgram, usesModseq, type SearchKey } from '../search/parse.
 import { parseReturn, type ReturnOptions } from '../search/return-options.js';
 import { parseSortCriteria, sortMatches, type SortCriterion } from '../search/sort.js';
 import { ImapSyntaxError, type Token } from '../parser/tokens.js';
-import { no, untagged } from '../replies.js';
+import { bad, no, untagged } from '../replies.js';
 import type { CommandContext } from './types.js';
 import { command, SELECTED, type CommandSpec } from './types.js';
 
@@ -54,6 +54,8 @@ function searchCommand(byUid: boolean): CommandSpec<Searched> {
       return { options, ...parseSearchProgram(rest), criteria: null };
     },
     async handle(ctx) {
+      // RFC 6855 §3: after ENABLE UTF8=ACCEPT a SEARCH names no charset
+      if (ctx.args.charset && ctx.session.enabled.has('UTF8=ACCEPT')) throw bad('No CHARSET in SEARCH once UTF8=ACCEPT is enabled');
       checkCharset(ctx.args.charset);
       const matches = await runSearch(ctx.session, ctx.args.key);
       await respond(ctx, 'SEARCH', matches, byUid, ctx.args);

@@ -23,6 +23,8 @@ export interface Wire {
   readLine(): Promise<Buffer>;
   /** Upgrades the connection to TLS (after the tagged OK of STARTTLS went out). */
   startTls(): void;
+  /** Compresses both directions from now on (after the tagged OK of COMPRESS went out). */
+  startCompression(): void;
   /** Sends pending unsolicited updates of the selected mailbox now (IDLE). */
   flushUpdates(expunges: boolean): Promise<void>;
   /** Closes the connection after the tagged response. */

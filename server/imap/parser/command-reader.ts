@@ -10,6 +10,8 @@ export interface CommandLimits {
   lineLength: number;
   /** The largest literal (and the most literal bytes in one command). */
   literalSize: number;
+  /** The largest non-synchronizing literal: 4096 under LITERAL- (RFC 7888 §4), else literalSize. */
+  nonSyncLiteralSize: number;
 }
 
 export type ReadResult =
@@ -23,7 +25,7 @@ export type ReadResult =
 
 const MAX_LITERALS = 1000;
 /**
- * A refused non-synchronizing literal up to this many times the literal limit is read away and
+ * A refused non-synchronizing literal up to this many times its limit is read away and
  * the session goes on (RFC 7888 §4, choice 1: the client learns why, and does not reconnect to
  * try again); a larger one is not worth the bandwidth and ends the session (choice 2).
  */
@@ -64,14 +66,20 @@ export async function readCommand(
     // the digits may be too many for a number to hold exactly: any such count is over the limit anyway
     const size = Number(literal.digits);
     literals++;
-    if (literalBytes + size > limits.literalSize || literals > MAX_LITERALS) {
+    const digits = literal.digits.replace(/^0+(?=\d)/, '');
+    const tooBigNonSync = literal.nonSync && size > limits.nonSyncLiteralSize && limits.nonSyncLiteralSize < limits.literalSize;
+    if (literalBytes + size > limits.literalSize || literals > MAX_LITERALS || tooBigNonSync) {
       const text =
-        literals > MAX_LITERALS ? `More than ${MAX_LITERALS} literals in one command` : `Literal of ${literal.digits.replace(/^0+(?=\d)/, '')} bytes is larger than the limit of ${limits.literalSize} bytes`;
+        literals > MAX_LITERALS
+          ? `More than ${MAX_LITERALS} literals in one command`
+          : tooBigNonSync
+            ? `Non-synchronizing literal of ${digits} bytes is larger than ${limits.nonSyncLiteralSize} bytes (LITERAL-): send it as a synchronizing literal`
+            : `Literal of ${digits} bytes is larger than the limit of ${limits.literalSize} bytes`;
       const refused = { kind: 'refused', tag, code: 'TOOBIG', text, transcript: transcript.join(' … ') } as const;
       // RFC 3501 §7.5: refused instead of the continuation; the client sends no literal.
       if (!literal.nonSync) return { ...refused, status: 'NO', readAway: null, close: false };
       // RFC 7888 §4/§5: BAD [TOOBIG] at once, then read the literal away or close
-      const readAway = size <= READ_AWAY_FACTOR * limits.literalSize ? size : null;
+      const readAway = size <= READ_AWAY_FACTOR * limits.nonSyncLiteralSize ? size : null;
       return { ...refused, status: 'BAD', readAway, close: readAway === null };
     }
     literalBytes += size;
@@ -105,10 +113,10 @@ function overLong(error: LineTooLongError, tag: string | null, limits: CommandLi
 /**
  * After a refused non-synchronizing literal of `size` bytes: drops it, and the lines (and further
  * literals) of the rest of that command. False when the further literals would pass the budget
- * of READ_AWAY_FACTOR × the literal limit: the caller then closes the connection.
+ * of READ_AWAY_FACTOR × the non-synchronizing literal limit: the caller then closes the connection.
  */
 export async function readAwayRefused(input: Input, size: number, limits: CommandLimits): Promise<boolean> {
-  let budget = READ_AWAY_FACTOR * limits.literalSize - size;
+  let budget = READ_AWAY_FACTOR * limits.nonSyncLiteralSize - size;
   await input.skipBytes(size);
   for (let i = 0; i < MAX_LITERALS; i++) {
     let line: Buffer;

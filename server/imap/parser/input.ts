@@ -72,12 +72,17 @@ export class Input {
     this.notify();
   }
 
-  /** Forgets what the client sent ahead (after STARTTLS, RFC 3501 §6.2.1: no plaintext injection). */
+  /** Forgets what the client sent ahead (after STARTTLS, RFC 3501 §6.2.1: no plaintext injection); returns how many bytes. */
   discardBuffered(): number {
-    const dropped = this.buffered;
+    return this.takeBuffered().length;
+  }
+
+  /** What the client sent ahead, taken out (after COMPRESS it is compressed data, for the inflater). */
+  takeBuffered(): Buffer {
+    const taken = Buffer.concat(this.chunks, this.buffered);
     this.chunks = [];
     this.buffered = 0;
-    return dropped;
+    return taken;
   }
 
   get hasBuffered(): boolean {

@@ -4,8 +4,11 @@
 
 export type Token =
   | { type: 'atom'; value: string }
-  /** A quoted string or a literal; `bytes` are the octets as sent, `value` them read as UTF-8. */
-  | { type: 'string'; value: string; bytes: Buffer; literal: boolean; /** a literal8, ~{n} (RFC 3516): it may hold NUL */ binary?: boolean }
+  /**
+   * A quoted string or a literal; `bytes` are the octets as sent, `value` them read as UTF-8.
+   * `binary`: a literal8, ~{n} (RFC 3516 §4.1; RFC 6855 APPEND UTF8): it may hold NUL.
+   */
+  | { type: 'string'; value: string; bytes: Buffer; literal: boolean; binary?: boolean }
   | { type: 'list'; items: Token[] };
 
 export class ImapSyntaxError extends Error {
