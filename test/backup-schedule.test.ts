@@ -1,12 +1,14 @@
 // The engine's own backups: the admin API's GET/POST /api/backup (answers checked against the
 // contract), a scheduled backup started by the engine at its time of day (the clock handed to the
 // schedule is set just before it), the oldest archives beyond settings.backup.keep removed, and a
-// failure with its reason.
+// failure with its reason: a folder that is not there, and a disk too full for the archive (a real
+// 1 MB tmpfs, where mounting is allowed).
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { api } from './helpers/admin.js';
 import { startTestEngine, tempDataDir } from './helpers/engine.js';
+import { mountTmpfs, unmount } from './helpers/tmpfs.js';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
@@ -51,6 +53,55 @@ describe('scheduled backups', () => {
       await test.stop();
     }
   }, 60_000);
+
+  // 1 MB: too small for the archive; 2 MB: room for the database's snapshot and what the check
+  // before expects, not for the archive of many small messages
+  const tinyDisk = tempDataDir('lanpost-backup-full-');
+  const smallDisk = tempDataDir('lanpost-backup-full-');
+  const cannotMount = mountTmpfs(tinyDisk, '1m') ?? mountTmpfs(smallDisk, '2m');
+  afterAll(() => {
+    for (const disk of [tinyDisk, smallDisk]) {
+      if (fs.statSync(disk).dev !== fs.statSync(path.dirname(disk)).dev) unmount(disk);
+      fs.rmSync(disk, { recursive: true, force: true });
+    }
+  });
+
+  it.skipIf(cannotMount)(`says "disk full" when the archive cannot fit, in the API and the log, and leaves no archive there${cannotMount ? ` (skipped: ${cannotMount})` : ''}`, async () => {
+    const test = await startTestEngine({ users: { 'ann@lanpost.lan': 'ann-password-1' } });
+    try {
+      const ann = test.engine.context.accounts.findUser('ann@lanpost.lan')!;
+      const inbox = test.engine.context.mailStore.getMailbox(ann.id, 'INBOX')!;
+      const body = 'x'.repeat(76) + '\r\n';
+      for (let i = 0; i < 4; i++) await test.engine.context.mailStore.appendMessage(ann, inbox, Buffer.from(`Subject: big ${i}\r\n\r\n${body.repeat(6000)}`));
+      await api(test, '/api/settings', { method: 'PATCH', body: { changes: [{ key: 'backup.folder', value: tinyDisk }] } });
+      await api(test, '/api/backup', { method: 'POST' });
+      const failed = await until(() => api(test, '/api/backup'), (a) => !a.body.running);
+      expect(failed.body.last).toMatchObject({ ok: false, error: expect.stringMatching(/^disk full/) });
+      expect(fs.readdirSync(tinyDisk)).toEqual([]);
+      expect(test.engine.context.log.recent().some((e) => e.source === 'backup' && e.message.includes('disk full'))).toBe(true);
+    } finally {
+      await test.stop();
+    }
+  }, 60_000);
+
+  it.skipIf(cannotMount)(`says "disk full" when the disk fills while the archive is written, and removes the half archive${cannotMount ? ` (skipped: ${cannotMount})` : ''}`, async () => {
+    const test = await startTestEngine({ users: { 'ann@lanpost.lan': 'ann-password-1' } });
+    try {
+      const ann = test.engine.context.accounts.findUser('ann@lanpost.lan')!;
+      const inbox = test.engine.context.mailStore.getMailbox(ann.id, 'INBOX')!;
+      // many small messages: the check before (their sizes and the database's) passes, but each takes
+      // a 512-byte header and a padded block in the archive, and the disk fills while writing
+      const small = Array.from({ length: 1500 }, (_, i) => ({ content: Buffer.from(`Subject: ${i}\r\n\r\nhi\r\n`) }));
+      await test.engine.context.mailStore.appendMessages(ann, inbox, small);
+      await api(test, '/api/settings', { method: 'PATCH', body: { changes: [{ key: 'backup.folder', value: smallDisk }] } });
+      await api(test, '/api/backup', { method: 'POST' });
+      const failed = await until(() => api(test, '/api/backup'), (a) => !a.body.running);
+      expect(failed.body.last).toMatchObject({ ok: false, error: expect.stringMatching(/^disk full while writing into /) });
+      expect(fs.readdirSync(smallDisk)).toEqual([]);
+    } finally {
+      await test.stop();
+    }
+  }, 120_000);
 
   it('starts a backup at its time of day and keeps the newest settings.backup.keep archives', async () => {
     const folder = tempDataDir('lanpost-backups-');

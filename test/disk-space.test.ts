@@ -1,6 +1,5 @@
 // A disk that fills up: new mail is refused below the free-space floor (452 4.3.1, as Postfix's
 // queue_minfree), the window is told, and a disk that really is full takes no service down.
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Resolver } from 'node:dns/promises';
@@ -10,6 +9,7 @@ import { api, LiveEvents } from './helpers/admin.js';
 import { spawnServe } from './helpers/cli.js';
 import { prepareDataDir, startTestEngine, tempDataDir, type TestEngine } from './helpers/engine.js';
 import { LineClient } from './helpers/line-client.js';
+import { mountTmpfs, unmount } from './helpers/tmpfs.js';
 
 const BEYOND_ANY_DISK = Number.MAX_SAFE_INTEGER;
 
@@ -82,21 +82,10 @@ describe('the free-space floor (limits.minFreeDiskBytes)', () => {
   });
 });
 
-/** A small tmpfs needs root (mount); elsewhere this part is skipped, saying why. */
-function mountTmpfs(dir: string, size: string): string | null {
-  if (process.platform !== 'linux' || process.getuid?.() !== 0) return 'needs root on Linux to mount a small tmpfs';
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'pipe' });
-    return null;
-  } catch (error) {
-    return `mount refused: ${(error as Error).message}`;
-  }
-}
-
 const mountPoint = tempDataDir('lanpost-full-disk-');
 const cannotMount = mountTmpfs(mountPoint, '20m');
 afterAll(() => {
-  if (!cannotMount) execFileSync('umount', ['-l', mountPoint]);
+  if (!cannotMount) unmount(mountPoint);
   fs.rmSync(mountPoint, { recursive: true, force: true });
 });
 
