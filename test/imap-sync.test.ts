@@ -107,6 +107,38 @@ describe('IMAP sessions seeing each other', () => {
     b.close();
   });
 
+  it('announces a keyword another session set with FLAGS before any FETCH shows it, however many come together (RFC 3501 §7.2.6)', async () => {
+    for (const n of [1, 2]) await sendMail(`From: alice@example.org\r\nSubject: labels ${n}\r\n\r\nx\r\n`);
+    const a = await session();
+    const b = await session();
+    const count = Number(/\* (\d+) EXISTS/.exec((await a.command('SELECT INBOX')).lines.join('\n'))![1]);
+    await b.command('SELECT INBOX');
+    const last = `${count - 1}:${count}`;
+    /** The index of the first line announcing `keyword` in FLAGS, and of the first FETCH carrying it. */
+    const order = (lines: string[], keyword: string) => ({
+      flags: lines.findIndex((l) => l.startsWith('* FLAGS (') && l.includes(keyword)),
+      fetch: lines.findIndex((l) => / FETCH \(/.test(l) && l.includes(keyword)),
+    });
+    // two new keywords on two messages, reported together with b's next command
+    await a.command(`STORE ${count - 1} +FLAGS ($LabelOne)`);
+    await a.command(`STORE ${count} +FLAGS ($LabelTwo)`);
+    const noop = (await b.command('NOOP')).lines;
+    for (const keyword of ['$LabelOne', '$LabelTwo']) {
+      const at = order(noop, keyword);
+      expect(at.flags, `${keyword} in ${noop.join(' | ')}`).toBeGreaterThanOrEqual(0);
+      expect(at.flags).toBeLessThan(at.fetch);
+    }
+    // a keyword b's own FETCH meets before any update told of it
+    await a.command(`STORE ${last} +FLAGS ($LabelThree)`);
+    const fetch = (await b.command(`FETCH ${last} FLAGS`)).lines;
+    const at = order(fetch, '$LabelThree');
+    expect(at.flags, fetch.join(' | ')).toBeGreaterThanOrEqual(0);
+    expect(at.flags).toBeLessThan(at.fetch);
+    expect(fetch.some((l) => l.startsWith('* OK [PERMANENTFLAGS (') && l.includes('$LabelThree'))).toBe(true);
+    a.close();
+    b.close();
+  });
+
   it('an EXPUNGE in one session shows in the other, never in the middle of its FETCH/STORE/SEARCH', async () => {
     await sendMail('From: alice@example.org\r\nSubject: doomed\r\n\r\nx\r\n');
     const a = await session();

@@ -162,6 +162,21 @@ export class SelectedMailbox {
     if (seq) this.modseqs[seq - 1] = Math.max(this.modseqs[seq - 1]!, modseq);
   }
 
+  /**
+   * A FLAGS response (and PERMANENTFLAGS, where flags may be stored) when these messages carry a
+   * keyword this session was not told of yet: RFC 3501 §7.2.6, a client learns a keyword from FLAGS
+   * before it sees it on a message.
+   */
+  announceKeywords(rows: Iterable<Pick<MessageRow, 'flags'>>): Piece[][] {
+    let added = false;
+    for (const row of rows) added = this.noteKeywords(Flags.of(row).keywords) || added;
+    if (!added) return [];
+    const flags = this.flagList();
+    const out = [untagged('FLAGS ', ...plist(flags.map((f) => [f])))];
+    if (!this.readOnly) out.push(untagged('OK [PERMANENTFLAGS ', ...plist([...flags, '\\*'].map((f) => [f])), '] Flags permitted'));
+    return out;
+  }
+
   noteKeywords(flags: string[]): boolean {
     let added = false;
     for (const flag of flags) {
@@ -226,16 +241,16 @@ export class SelectedMailbox {
       const fresh = this.store.messagesFromUid(this.row.id, this.lastUid + 1);
       if (fresh.length) {
         const claimed = this.readOnly ? this.store.peekRecent(this.row.id) : this.store.claimRecent(this.row.id);
-        let newKeywords = false;
+        const added: MessageRow[] = [];
         for (const message of fresh) {
           if (this.pendingExpunge.has(message.uid)) continue;
           this.uids.push(message.uid);
           this.modseqs.push(message.modseq);
           if (message.uid >= claimed.from && message.uid < claimed.to) this.recent.add(message.uid);
-          newKeywords = this.noteKeywords(Flags.of(message).keywords) || newKeywords;
+          added.push(message);
         }
         this.lastUid = Math.max(this.lastUid, fresh[fresh.length - 1]!.uid);
-        if (newKeywords) out.push(untagged('FLAGS ', ...plist(this.flagList().map((f) => [f]))));
+        out.push(...this.announceKeywords(added));
         out.push(untagged(`${this.uids.length} EXISTS`));
         out.push(untagged(`${this.recent.size} RECENT`));
       }
@@ -244,8 +259,7 @@ export class SelectedMailbox {
       const uids = [...this.pendingFlags].sort((a, b) => a - b);
       this.pendingFlags.clear();
       const rows = this.rowsForUids(uids);
-      const newKeywords = rows.some((row) => this.noteKeywords(Flags.of(row).keywords));
-      if (newKeywords) out.push(untagged('FLAGS ', ...plist(this.flagList().map((f) => [f]))));
+      out.push(...this.announceKeywords(rows));
       for (const row of rows) {
         const seq = this.seqOf(row.uid);
         if (!seq || this.modseqs[seq - 1]! >= row.modseq) continue;

@@ -77,6 +77,7 @@ export async function runFetch(session: Session, wire: Wire, targets: Target[], 
   let helperWanted = false;
   let gone = 0;
   const onlyUid = items.every((i) => i.kind === 'UID');
+  const wantsFlags = items.some((i) => i.kind === 'FLAGS');
   for (let start = 0; start < targets.length; start += BATCH) {
     const batch = targets.slice(start, start + BATCH);
     const rows = new Map(view.rowsForUids(batch.map((t) => t.uid)).map((r) => [r.uid, r]));
@@ -92,6 +93,7 @@ export async function runFetch(session: Session, wire: Wire, targets: Target[], 
         view.noteReported(row.uid, row.modseq);
       }
     }
+    if (wantsFlags || seenNow.size) for (const response of view.announceKeywords(rows.values())) if (wire.queue(response)) await wire.flush();
     for (const target of batch) {
       const row = rows.get(target.uid);
       if (!row) {
