@@ -39,6 +39,7 @@ export function defaultSettings(): Settings {
       smtpSoftErrorLimit: 10,
       smtpHardErrorLimit: 20,
       smtpErrorSleepSeconds: 1,
+      mimeCacheBytes: 8 * 1024 * 1024,
     },
     authThrottle: {
       delayAfterFailures: 3,

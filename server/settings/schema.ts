@@ -100,6 +100,12 @@ export const settingsSchema = z.strictObject({
     smtpHardErrorLimit: count(1, 'errors'),
     /** Postfix smtpd_error_sleep_time; 0: no delay. */
     smtpErrorSleepSeconds: seconds(0),
+    /**
+     * Memory for the ENVELOPE and MIME structures IMAP FETCH, SEARCH and SORT keep at hand, all
+     * sessions together (server/imap/mime/cache.ts); the database holds every one, and what does
+     * not fit in memory is read from there.
+     */
+    mimeCacheBytes: count(0, 'bytes'),
   }),
   /** Failed logins are charged to the client address, never to the account alone (server/accounts/throttle.ts). */
   authThrottle: z.strictObject({

@@ -52,6 +52,7 @@ export const GROUPS: Array<{ title: MessageKey; fields: FieldSpec[] }> = [
       { key: 'limits.lineLengthBytes', kind: 'number' },
       { key: 'limits.badCommandsPerSession', kind: 'number' },
       { key: 'limits.minFreeDiskBytes', kind: 'number' },
+      { key: 'limits.mimeCacheBytes', kind: 'number' },
       { key: 'limits.smtpSoftErrorLimit', kind: 'number' },
       { key: 'limits.smtpHardErrorLimit', kind: 'number' },
       { key: 'limits.smtpErrorSleepSeconds', kind: 'number' },
