@@ -119,7 +119,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     settings: () => settings,
     db,
     mailStore,
-    mimeCache: new MimeCache(db, commits),
+    mimeCache: new MimeCache(db, commits, () => settings.limits.mimeCacheBytes),
     pop3: new Pop3State(mailStore),
     accounts,
     tls,

@@ -208,6 +208,28 @@ describe('IMAP envelope cache', () => {
     expect(reply.lines[0]).toBe(`* 1 FETCH (FLAGS (\\Recent) ENVELOPE ${EXPECTED[4]!.envelope})`);
   });
 
+  it('with limits.mimeCacheBytes at 0 (no memory for it) FETCH and SEARCH still answer, from the message_mime table', async () => {
+    const small = await startTestEngine({ users: { [USER]: PASSWORD }, change: (s) => (s.limits.mimeCacheBytes = 0) });
+    const client = await RawImap.loggedIn(small.port('imap'), USER, PASSWORD);
+    try {
+      await client.command('CREATE Small');
+      for (let i = 0; i < 20; i++) await append(client, 'Small', SHAPES[i % SHAPES.length]!);
+      await client.command('SELECT Small');
+      const first = envelopes((await client.command('FETCH 1:* (ENVELOPE)')).lines);
+      small.engine.context.mimeCache.flush();
+      const again = envelopes((await client.command('FETCH 1:* (ENVELOPE)')).lines);
+      expect(again.size).toBe(20);
+      for (let seq = 1; seq <= 20; seq++) expect(again.get(seq), `message ${seq}`).toBe(EXPECTED[((seq - 1) % SHAPES.length) + 1]!.envelope);
+      expect(again).toEqual(first);
+      // the plain message, and the nested one that forwards it ("Fwd: Lunch on Friday?")
+      const search = await client.command('SEARCH SUBJECT "Lunch on Friday"');
+      expect(search.lines[0]).toBe('* SEARCH 1 4 6 9 11 14 16 19');
+    } finally {
+      client.close();
+      await small.stop();
+    }
+  });
+
   it('keeps envelopes in the message_mime table and serves them after a restart, with fresh flags', () =>
     withOwnEngine(async (own) => {
       let client = await RawImap.connect(own.imapPort());

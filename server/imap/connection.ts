@@ -333,11 +333,9 @@ export class ImapConnection implements HostedSession {
       const buffers = this.output;
       this.output = [];
       this.outputBytes = 0;
-      if (this.chunk.length > SMALL_CHUNK) {
-        // an idle connection keeps no large buffer
-        this.chunk = NO_CHUNK;
-        this.chunkStart = this.chunkEnd = 0;
-      }
+      // a waiting connection keeps no buffer (1,000 sessions in IDLE kept 4 MB of small ones)
+      this.chunk = NO_CHUNK;
+      this.chunkStart = this.chunkEnd = 0;
       if (this.compression) {
         await this.compression.write(buffers);
         this.connection.touch();

@@ -46,6 +46,7 @@ export function defaultSettings(): Settings {
       webRequestTimeoutSeconds: 30,
       messagePathsKept: 200,
       accountsPerClass: 500,
+      mimeCacheBytes: 8 * 1024 * 1024,
     },
     authThrottle: {
       delayAfterFailures: 3,

@@ -116,6 +116,12 @@ export const settingsSchema = z.strictObject({
     messagePathsKept: count(1, 'messages'),
     /** Accounts one class may have (`lanpost class create|import`, the Classroom page). */
     accountsPerClass: count(1, 'accounts'),
+    /**
+     * Memory for the ENVELOPE and MIME structures IMAP FETCH, SEARCH and SORT keep at hand, all
+     * sessions together (server/imap/mime/cache.ts); the database holds every one, and what does
+     * not fit in memory is read from there.
+     */
+    mimeCacheBytes: count(0, 'bytes'),
   }),
   /** Failed logins are charged to the client address, never to the account alone (server/accounts/throttle.ts). */
   authThrottle: z.strictObject({

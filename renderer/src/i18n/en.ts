@@ -193,6 +193,8 @@ export const en = {
   'setting.limits.badCommandsPerSession.help': 'Protects against junk and scans.',
   'setting.limits.minFreeDiskBytes': 'Free disk space to keep (bytes)',
   'setting.limits.minFreeDiskBytes.help': 'Below it, new mail is refused for the time being (SMTP 452) instead of filling the disk (Postfix queue_minfree). 67108864 bytes is 64 MB.',
+  'setting.limits.mimeCacheBytes': 'IMAP envelope cache in memory (bytes)',
+  'setting.limits.mimeCacheBytes.help': 'Envelopes and MIME structures kept in memory for FETCH and SEARCH, all sessions together; the rest is read from the database. 8388608 bytes is 8 MB.',
   'setting.limits.smtpSoftErrorLimit': 'SMTP errors before slowing down',
   'setting.limits.smtpSoftErrorLimit.help': 'Refused recipients, unknown commands… in one session: past this many, each reply waits (Postfix smtpd_soft_error_limit).',
   'setting.limits.smtpHardErrorLimit': 'SMTP errors before disconnecting',

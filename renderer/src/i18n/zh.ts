@@ -195,6 +195,8 @@ export const zh: Record<MessageKey, string> = {
   'setting.limits.badCommandsPerSession.help': '防止垃圾命令和扫描。',
   'setting.limits.minFreeDiskBytes': '保留的磁盘空间（字节）',
   'setting.limits.minFreeDiskBytes.help': '可用空间低于此值时，暂时拒收新邮件（SMTP 452），而不是写满磁盘（Postfix queue_minfree）。67108864 字节即 64 MB。',
+  'setting.limits.mimeCacheBytes': '内存中的 IMAP 信封缓存（字节）',
+  'setting.limits.mimeCacheBytes.help': '为 FETCH 和 SEARCH 保存在内存中的信封和 MIME 结构，所有会话共用；其余的从数据库读取。8388608 字节即 8 MB。',
   'setting.limits.smtpSoftErrorLimit': '放慢前允许的 SMTP 错误数',
   'setting.limits.smtpSoftErrorLimit.help': '一次会话中被拒绝的收件人、未知命令等超过这个数后，每个回复都要等待（Postfix smtpd_soft_error_limit）。',
   'setting.limits.smtpHardErrorLimit': '断开前允许的 SMTP 错误数',

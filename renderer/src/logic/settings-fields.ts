@@ -58,6 +58,7 @@ export const GROUPS: SettingsGroup[] = [
       { key: 'limits.imapLineLengthBytes', kind: 'number' },
       { key: 'limits.badCommandsPerSession', kind: 'number' },
       { key: 'limits.minFreeDiskBytes', kind: 'number' },
+      { key: 'limits.mimeCacheBytes', kind: 'number' },
       { key: 'limits.smtpSoftErrorLimit', kind: 'number' },
       { key: 'limits.smtpHardErrorLimit', kind: 'number' },
       { key: 'limits.smtpErrorSleepSeconds', kind: 'number' },

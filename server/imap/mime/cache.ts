@@ -1,9 +1,10 @@
 // What FETCH, SEARCH and SORT learn from a message's bytes, cached per message guid (copies of a
 // message share it; a message file never changes, flags live in the index, not here): its
-// ENVELOPE — fields and the formatted text FETCH writes — from the header block alone, its
-// MIME structure once something needed it, and its PREVIEW text once asked for. In memory: an LRU bounded in bytes, shared by all
-// sessions (one cache per engine: context.mimeCache); on disk: the message_mime table, written in
-// small transactions off the request path.
+// ENVELOPE — fields and the formatted text FETCH writes — from the header block alone, its MIME
+// structure once something needed it, and its PREVIEW text once asked for. In memory: an LRU
+// bounded in bytes (the setting limits.mimeCacheBytes), shared by all sessions (one cache per
+// engine: context.mimeCache); on disk: the message_mime table, written in small transactions off
+// the request path.
 import type { Statement } from 'better-sqlite3';
 import type { CommitWriter } from '../../store/commit-writer.js';
 import type { Db } from '../../store/db.js';
@@ -14,8 +15,6 @@ import { envelopeFromHeader, type Envelope } from './envelope.js';
 import { previewOf } from './preview.js';
 import { parseMessageStructure, type MimePart } from './structure.js';
 
-/** Memory for cached entries, shared by all sessions (estimated from their text sizes). */
-const MEMORY_BYTES = 24 * 1024 * 1024;
 /** Rows written per transaction; between two, other work runs. */
 const WRITE_CHUNK = 500;
 /**
@@ -73,6 +72,8 @@ export class MimeCache {
     private readonly db: Db,
     /** The engine's group commit: cache rows share commits with delivery and the queue, never waiting for an fsync. */
     private readonly commits: CommitWriter,
+    /** Memory for entries, shared by all sessions (estimated from their text sizes): limits.mimeCacheBytes. */
+    private readonly memoryLimit: () => number,
   ) {
     this.select = db.prepare<[string]>('SELECT structure FROM message_mime WHERE guid = ?').pluck();
     this.insert = db.prepare<[string, string]>('INSERT OR REPLACE INTO message_mime (guid, structure) VALUES (?, ?)');
@@ -215,7 +216,8 @@ export class MimeCache {
     }
     this.memory.set(guid, entry);
     this.memoryBytes += entry.size;
-    while (this.memoryBytes > MEMORY_BYTES && this.memory.size > 1) {
+    const limit = this.memoryLimit();
+    while (this.memoryBytes > limit && this.memory.size > 1) {
       const [oldest, evicted] = this.memory.entries().next().value!;
       this.memory.delete(oldest);
       this.memoryBytes -= evicted.size;
