@@ -98,6 +98,10 @@ describe('IMAP4rev2 mode', () => {
     expect(await utf8Lines(c, 'LIST "" "Grüße*"')).toEqual(['* LIST (\\HasChildren) "/" "Grüße"', '* LIST (\\HasNoChildren) "/" "Grüße/日本"']);
     expect((await c.command('CREATE "Grüße/日本"')).text).toMatch(/^\[ALREADYEXISTS\]/);
     expect(await utf8Lines(c, 'SELECT "Grüße"')).toContain('* LIST (\\HasChildren) "/" "Grüße"');
+    // names are kept in NFC (RFC 9051 §5.1): a decomposed "ü" names the same mailbox, and SELECT says so
+    const decomposed = 'Gru\u0308ße';
+    expect((await c.command(`CREATE "${decomposed}"`)).text).toMatch(/^\[ALREADYEXISTS\]/);
+    expect(await utf8Lines(c, `SELECT "${decomposed}"`)).toContain(`* LIST (\\HasChildren) "/" "Grüße" ("OLDNAME" ("${decomposed}"))`);
     expect((await c.command('CHECK')).status).toBe('OK');
     expect((await c.command('SUBSCRIBE "Grüße/日本"')).status).toBe('OK');
     expect(await utf8Lines(c, 'LSUB "" "Grüße/*"')).toEqual(['* LSUB () "/" "Grüße/日本"']);

@@ -4,7 +4,7 @@ import type { MailboxRow } from '../../store/mailstore.js';
 import { asListMailbox, atomsOf } from '../parser/args.js';
 import { ImapSyntaxError, type Token } from '../parser/tokens.js';
 import { DELIMITER, parentsOf, patternMatcher, wireMailboxName } from '../mailbox-names.js';
-import { astr, untagged, type Piece } from '../replies.js';
+import { astr, untagged, utf8, utf8String, type Piece } from '../replies.js';
 import type { Session } from '../session.js';
 import { parseStatusItems, statusResponse } from './status.js';
 import { AUTHENTICATED, command } from './types.js';
@@ -78,11 +78,16 @@ function attributesOf(mailbox: MailboxRow | undefined, children: boolean): strin
   return attributes;
 }
 
-/** RFC 9051 §6.3.2: in IMAP4rev2 mode SELECT and EXAMINE tell the mailbox's name and attributes by a LIST response. */
-export function selectedListResponse(session: Session, mailbox: MailboxRow): Piece[] {
+/**
+ * RFC 9051 §6.3.2: in IMAP4rev2 mode SELECT and EXAMINE tell the mailbox's name and attributes by a
+ * LIST response, with the name as sent as its OLDNAME item when it was not in NFC.
+ */
+export function selectedListResponse(session: Session, mailbox: MailboxRow, sentName: string): Piece[] {
   const prefix = mailbox.name + DELIMITER;
   const children = session.context.mailStore.listMailboxes(session.user.id).some((other) => other.name.startsWith(prefix));
-  return untagged(`LIST (${attributesOf(mailbox, children).join(' ')}) "${DELIMITER}" `, ...wireMailboxName(mailbox.name, session.utf8));
+  const pieces: Piece[] = [`LIST (${attributesOf(mailbox, children).join(' ')}) "${DELIMITER}" `, ...wireMailboxName(mailbox.name, session.utf8)];
+  if (sentName !== sentName.normalize('NFC')) pieces.push(' ("OLDNAME" (', ...utf8String(utf8(sentName)), '))');
+  return untagged(...pieces);
 }
 
 export const list = command<ListArgs>({

@@ -53,7 +53,7 @@ function selectCommand(readOnly: boolean): CommandSpec<SelectArgs> {
         untagged('OK [PERMANENTFLAGS ', ...(readOnly ? ['()'] : plist([...flags, '\\*'].map((f) => [f]))), '] Flags permitted'),
       );
       await wire.send(untagged(`${view.exists} EXISTS`));
-      if (session.rev2) await wire.send(selectedListResponse(session, mailbox));
+      if (session.rev2) await wire.send(selectedListResponse(session, mailbox, args.name));
       else await wire.send(untagged(`${view.recentCount} RECENT`));
       if (view.firstUnseen && !session.rev2) await wire.send(untagged(`OK [UNSEEN ${view.firstUnseen}] First unseen`));
       await wire.send(untagged(`OK [UIDVALIDITY ${mailbox.uidvalidity}] UIDs valid`));
