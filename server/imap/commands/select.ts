@@ -54,8 +54,10 @@ function selectCommand(readOnly: boolean): CommandSpec<SelectArgs> {
       );
       await wire.send(untagged(`${view.exists} EXISTS`));
       if (session.rev2) await wire.send(selectedListResponse(session, mailbox, args.name));
-      else await wire.send(untagged(`${view.recentCount} RECENT`));
-      if (view.firstUnseen && !session.rev2) await wire.send(untagged(`OK [UNSEEN ${view.firstUnseen}] First unseen`));
+      else {
+        await wire.send(untagged(`${view.recentCount} RECENT`));
+        if (view.firstUnseen) await wire.send(untagged(`OK [UNSEEN ${view.firstUnseen}] First unseen`));
+      }
       await wire.send(untagged(`OK [UIDVALIDITY ${mailbox.uidvalidity}] UIDs valid`));
       await wire.send(untagged(`OK [UIDNEXT ${mailbox.uidnext}] Predicted next UID`));
       await wire.send(untagged(`OK [HIGHESTMODSEQ ${mailbox.highest_modseq}] Highest`));

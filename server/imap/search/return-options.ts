@@ -29,7 +29,8 @@ export function wantsResponse(options: ReturnOptions): boolean {
 
 /** What SAVE keeps (RFC 5182 §2.4): MIN and/or MAX alone when only they are asked for, else all. */
 export function savedPart<T>(options: ReturnOptions, results: readonly T[]): readonly T[] {
-  if (options.all || options.count || options.partial || options.update || !(options.min || options.max) || !results.length) return results;
+  const endsOnly = (options.min || options.max) && !options.all && !options.count && !options.partial && !options.update;
+  if (!endsOnly || !results.length) return results;
   const ends = [...(options.min ? [results[0]!] : []), ...(options.max ? [results[results.length - 1]!] : [])];
   return ends.length === 2 && ends[0] === ends[1] ? [ends[0]!] : ends;
 }
