@@ -89,7 +89,7 @@ describe('ESEARCH (RFC 4731)', () => {
   });
 
   it('answers a SEARCH with RETURN options it does not know with BAD', async () => {
-    expect((await c.command('SEARCH RETURN (SAVE) ALL')).status).toBe('BAD');
+    expect((await c.command('SEARCH RETURN (NOSUCH) ALL')).status).toBe('BAD');
     expect((await c.command('SEARCH RETURN ALL')).status).toBe('BAD');
   });
 });

@@ -9,10 +9,11 @@ export const DELIMITER = HIERARCHY_DELIMITER;
 
 /**
  * Canonical form of a client's mailbox name: INBOX upper-cased (also as a parent), UTF-8 encoded
- * as mUTF-7. `utf8`: the client speaks UTF-8 names, so an "&" is itself, never the start of mUTF-7.
+ * (in NFC) as mUTF-7. `utf8`: the client speaks UTF-8 names, so an "&" is itself, never the start of mUTF-7.
  */
 export function normalizeMailboxName(name: string, utf8Names = false): string {
-  let result = utf8Names || /[^\x20-\x7e]/.test(name) ? encodeModifiedUtf7(name) : name;
+  // RFC 9051 §5.1, RFC 5198: a UTF-8 name in Unicode normalization form C
+  let result = utf8Names || /[^\x20-\x7e]/.test(name) ? encodeModifiedUtf7(name.normalize('NFC')) : name;
   if (result.toUpperCase() === 'INBOX') result = 'INBOX';
   else if (result.toUpperCase().startsWith('INBOX' + DELIMITER)) result = 'INBOX' + result.slice(5);
   return result;

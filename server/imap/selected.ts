@@ -5,7 +5,7 @@
 // the rules allow (RFC 3501 §7.4.1: no EXPUNGE during FETCH, STORE or SEARCH), or at once in IDLE.
 import { Flags, type MailboxChange, type MailboxOwner, type MailboxRow, type MailStore, type MessageRow } from '../store/mailstore.js';
 import { indexInSorted } from '../store/select-summary.js';
-import { formatSequenceSet, resolveRanges, STAR, type SequenceSet } from './parser/sequence.js';
+import { formatSequenceSet, resolveRanges, SAVED_RESULT, STAR, type SequenceSet } from './parser/sequence.js';
 import { ImapSyntaxError } from './parser/tokens.js';
 import { plist, untagged, type Piece } from './replies.js';
 
@@ -23,6 +23,8 @@ export class SelectedMailbox {
   private modseqs: number[];
   private readonly recent = new Set<number>();
   private readonly keywords: Set<string>;
+  /** UIDs of the last SEARCH RETURN (SAVE), ascending: "$" (RFC 5182; expunged ones drop out by themselves). */
+  private savedResult: readonly number[] = [];
   private pendingExpunge = new Set<number>();
   private pendingFlags = new Set<number>();
   private pendingExists = false;
@@ -39,6 +41,8 @@ export class SelectedMailbox {
     readonly owner: MailboxOwner,
     private row: MailboxRow,
     readonly readOnly: boolean,
+    /** False in IMAP4rev2 mode (RFC 9051 removed \Recent): none claimed, no RECENT response. */
+    readonly reportsRecent = true,
   ) {
     const summary = store.selectSummary(row.id);
     this.uids = summary.uids;
@@ -46,10 +50,18 @@ export class SelectedMailbox {
     this.firstUnseen = summary.firstUnseen;
     this.keywords = summary.keywords;
     this.lastUid = this.uids.length ? this.uids[this.uids.length - 1]! : 0;
-    // EXAMINE shows which messages are \Recent without taking them from the session that SELECTs next
-    const { from } = readOnly ? store.peekRecent(row.id) : store.claimRecent(row.id);
+    const { from } = this.takeRecent();
     for (const uid of this.uids) if (uid >= from) this.recent.add(uid);
     store.changes.on('change', this.listener);
+  }
+
+  /**
+   * The UIDs from..to-1 that are \Recent for this session: EXAMINE shows them without taking them
+   * from the session that SELECTs next; in IMAP4rev2 mode there are none.
+   */
+  private takeRecent(): { from: number; to: number } {
+    if (!this.reportsRecent) return { from: Infinity, to: Infinity };
+    return this.readOnly ? this.store.peekRecent(this.row.id) : this.store.claimRecent(this.row.id);
   }
 
   close(): void {
@@ -109,8 +121,18 @@ export class SelectedMailbox {
     return this.uids.map((uid, i) => ({ seq: i + 1, uid }));
   }
 
+  /** Keeps a search result as "$" (RFC 5182 §2.1); an empty one after a failed SEARCH (SAVE). */
+  saveResult(uids: readonly number[]): void {
+    this.savedResult = [...uids].sort((a, b) => a - b);
+  }
+
+  inSavedResult(uid: number): boolean {
+    return indexInSorted(this.savedResult, uid) >= 0;
+  }
+
   /** Messages a sequence set names, ascending; UID sets skip UIDs not in the mailbox. */
   resolve(set: SequenceSet, byUid: boolean): Target[] {
+    if (set === SAVED_RESULT) return this.savedResult.map((uid) => ({ seq: this.seqOf(uid), uid })).filter((target) => target.seq);
     const count = this.uids.length;
     if (!count) return [];
     const out: Target[] = [];
@@ -240,7 +262,7 @@ export class SelectedMailbox {
       this.pendingExists = false;
       const fresh = this.store.messagesFromUid(this.row.id, this.lastUid + 1);
       if (fresh.length) {
-        const claimed = this.readOnly ? this.store.peekRecent(this.row.id) : this.store.claimRecent(this.row.id);
+        const claimed = this.takeRecent();
         const added: MessageRow[] = [];
         for (const message of fresh) {
           if (this.pendingExpunge.has(message.uid)) continue;
@@ -252,7 +274,7 @@ export class SelectedMailbox {
         this.lastUid = Math.max(this.lastUid, fresh[fresh.length - 1]!.uid);
         out.push(...this.announceKeywords(added));
         out.push(untagged(`${this.uids.length} EXISTS`));
-        out.push(untagged(`${this.recent.size} RECENT`));
+        if (this.reportsRecent) out.push(untagged(`${this.recent.size} RECENT`));
       }
     }
     if (this.pendingFlags.size) {

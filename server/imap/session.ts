@@ -71,9 +71,14 @@ export class Session {
     return this.enabled.has('QRESYNC');
   }
 
-  /** UTF-8 in mailbox names and quoted strings (RFC 6855 UTF8=ACCEPT). */
+  /** UTF-8 in mailbox names and quoted strings (RFC 6855 UTF8=ACCEPT; part of IMAP4rev2, RFC 9051 §5.1). */
   get utf8(): boolean {
-    return this.enabled.has('UTF8=ACCEPT');
+    return this.enabled.has('UTF8=ACCEPT') || this.rev2;
+  }
+
+  /** ENABLE IMAP4rev2 (RFC 9051 §6.3.1): no \Recent, ESEARCH as the only SEARCH answer, LIST in SELECT. */
+  get rev2(): boolean {
+    return this.enabled.has('IMAP4REV2');
   }
 
   login(user: User): void {
@@ -121,7 +126,7 @@ export class Session {
 
   capabilities(): string[] {
     const settings = this.context.settings();
-    const caps = ['IMAP4rev1', this.state.name === 'not-authenticated' ? 'LITERAL-' : 'LITERAL+', 'SASL-IR', 'ID', 'ENABLE', 'IDLE'];
+    const caps = ['IMAP4rev1', 'IMAP4rev2', this.state.name === 'not-authenticated' ? 'LITERAL-' : 'LITERAL+', 'SASL-IR', 'ID', 'ENABLE', 'IDLE'];
     if (this.state.name === 'not-authenticated') {
       if (!this.secure && this.service === 'imap') caps.push('STARTTLS');
       caps.push(this.plaintextAllowed() ? 'AUTH=PLAIN' : 'LOGINDISABLED');
@@ -138,6 +143,7 @@ export class Session {
       'SORT',
       'SORT=DISPLAY',
       'ESEARCH',
+      'SEARCHRES',
       'ESORT',
       'CONTEXT=SEARCH',
       'CONTEXT=SORT',

@@ -1,10 +1,11 @@
 // LIST (RFC 3501 §6.3.8, with LIST-EXTENDED RFC 5258, CHILDREN RFC 3348, SPECIAL-USE RFC 6154
-// and LIST-STATUS RFC 5819) and LSUB (§6.3.9).
+// and LIST-STATUS RFC 5819) and LSUB (§6.3.9); the LIST response SELECT sends in IMAP4rev2 mode.
 import type { MailboxRow } from '../../store/mailstore.js';
 import { asListMailbox, atomsOf } from '../parser/args.js';
 import { ImapSyntaxError, type Token } from '../parser/tokens.js';
 import { DELIMITER, parentsOf, patternMatcher, wireMailboxName } from '../mailbox-names.js';
-import { astr, untagged, type Piece } from '../replies.js';
+import { astr, untagged, utf8, utf8String, type Piece } from '../replies.js';
+import type { Session } from '../session.js';
 import { parseStatusItems, statusResponse } from './status.js';
 import { AUTHENTICATED, command } from './types.js';
 
@@ -68,6 +69,27 @@ function sortNames(names: Iterable<string>): string[] {
   return [...names].sort((a, b) => (a === 'INBOX' ? -1 : b === 'INBOX' ? 1 : a < b ? -1 : a > b ? 1 : 0));
 }
 
+/** A name's attributes: whether it exists, has children, its special use (RFC 3348, RFC 6154). */
+function attributesOf(mailbox: MailboxRow | undefined, children: boolean): string[] {
+  const attributes: string[] = [];
+  if (!mailbox) attributes.push(children ? '\\Noselect' : '\\NonExistent');
+  if (mailbox || children) attributes.push(children ? '\\HasChildren' : '\\HasNoChildren');
+  if (mailbox?.special_use) attributes.push(mailbox.special_use);
+  return attributes;
+}
+
+/**
+ * RFC 9051 §6.3.2: in IMAP4rev2 mode SELECT and EXAMINE tell the mailbox's name and attributes by a
+ * LIST response, with the name as sent as its OLDNAME item when it was not in NFC.
+ */
+export function selectedListResponse(session: Session, mailbox: MailboxRow, sentName: string): Piece[] {
+  const prefix = mailbox.name + DELIMITER;
+  const children = session.context.mailStore.listMailboxes(session.user.id).some((other) => other.name.startsWith(prefix));
+  const pieces: Piece[] = [`LIST (${attributesOf(mailbox, children).join(' ')}) "${DELIMITER}" `, ...wireMailboxName(mailbox.name, session.utf8)];
+  if (sentName !== sentName.normalize('NFC')) pieces.push(' ("OLDNAME" (', ...utf8String(utf8(sentName)), '))');
+  return untagged(...pieces);
+}
+
 export const list = command<ListArgs>({
   states: AUTHENTICATED,
   parse: parseList,
@@ -108,11 +130,7 @@ export const list = command<ListArgs>({
     for (const name of sortNames(candidates)) {
       const mailbox = mailboxes.get(name);
       if (args.select.specialUse && !mailbox?.special_use) continue;
-      const attributes: string[] = [];
-      const children = hasChildren(name);
-      if (!mailbox) attributes.push(children ? '\\Noselect' : '\\NonExistent');
-      if (mailbox || children) attributes.push(children ? '\\HasChildren' : '\\HasNoChildren');
-      if (mailbox?.special_use) attributes.push(mailbox.special_use);
+      const attributes = attributesOf(mailbox, hasChildren(name));
       if (showSubscribed && subscribed.has(name)) attributes.push('\\Subscribed');
       const pieces: Piece[] = [`LIST (${attributes.join(' ')}) "${DELIMITER}" `, ...wireMailboxName(name, session.utf8)];
       if (childInfo.has(name)) pieces.push(' ("CHILDINFO" ("SUBSCRIBED"))');

@@ -1,10 +1,12 @@
 // SELECT and EXAMINE (RFC 3501 §6.3.1–2): open a mailbox read-write or read-only and report its
 // state; SELECT (CONDSTORE) turns CONDSTORE on (RFC 7162 §3.1.8), SELECT (QRESYNC (…)) also tells
 // what changed since the client last looked (§3.2.5, see qresync.ts). MAILBOXID (RFC 8474 §4.1).
+// In IMAP4rev2 mode (RFC 9051 §6.3.2) no RECENT and no UNSEEN code, but a LIST of the mailbox.
 import { parseQresyncParams, resyncResponses, type QresyncParams } from '../qresync.js';
 import { ImapSyntaxError } from '../parser/tokens.js';
 import { bad, plist, untagged } from '../replies.js';
 import { SelectedMailbox } from '../selected.js';
+import { selectedListResponse } from './list.js';
 import { requireMailbox } from './lookup.js';
 import { AUTHENTICATED, command, type CommandSpec } from './types.js';
 
@@ -43,7 +45,7 @@ function selectCommand(readOnly: boolean): CommandSpec<SelectArgs> {
       }
       const mailbox = requireMailbox(session, args.name);
       if (args.condstore) session.enabled.add('CONDSTORE');
-      const view = new SelectedMailbox(context.mailStore, session.user, mailbox, readOnly);
+      const view = new SelectedMailbox(context.mailStore, session.user, mailbox, readOnly, !session.rev2);
       session.select(view);
       const flags = view.flagList();
       await wire.send(untagged('FLAGS ', ...plist(flags.map((f) => [f]))));
@@ -51,8 +53,11 @@ function selectCommand(readOnly: boolean): CommandSpec<SelectArgs> {
         untagged('OK [PERMANENTFLAGS ', ...(readOnly ? ['()'] : plist([...flags, '\\*'].map((f) => [f]))), '] Flags permitted'),
       );
       await wire.send(untagged(`${view.exists} EXISTS`));
-      await wire.send(untagged(`${view.recentCount} RECENT`));
-      if (view.firstUnseen) await wire.send(untagged(`OK [UNSEEN ${view.firstUnseen}] First unseen`));
+      if (session.rev2) await wire.send(selectedListResponse(session, mailbox, args.name));
+      else {
+        await wire.send(untagged(`${view.recentCount} RECENT`));
+        if (view.firstUnseen) await wire.send(untagged(`OK [UNSEEN ${view.firstUnseen}] First unseen`));
+      }
       await wire.send(untagged(`OK [UIDVALIDITY ${mailbox.uidvalidity}] UIDs valid`));
       await wire.send(untagged(`OK [UIDNEXT ${mailbox.uidnext}] Predicted next UID`));
       await wire.send(untagged(`OK [HIGHESTMODSEQ ${mailbox.highest_modseq}] Highest`));

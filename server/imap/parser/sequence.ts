@@ -1,11 +1,14 @@
 // Sequence sets (RFC 3501 §9 sequence-set): "1,3:5,7:*". "*" is the largest number in use,
-// and n:m is the same range as m:n.
+// and n:m is the same range as m:n. "$" alone is the result the last SEARCH RETURN (SAVE) kept
+// (RFC 5182 SEARCHRES, part of IMAP4rev2).
 import { ImapSyntaxError } from './tokens.js';
 
 /** A range with "*" kept as STAR until resolved against a mailbox. */
 export type SequenceRange = [from: number, to: number];
 export type SequenceSet = SequenceRange[];
 export const STAR = -1;
+/** "$": the saved search result, told apart by identity (a parsed set is never empty). */
+export const SAVED_RESULT: SequenceSet = [];
 
 const NUMBER = /^[1-9]\d{0,9}$/;
 
@@ -18,11 +21,12 @@ function seqNumber(text: string): number {
 }
 
 export function isSequenceSet(text: string): boolean {
-  return /^(\d+|\*)(:(\d+|\*))?(,(\d+|\*)(:(\d+|\*))?)*$/.test(text);
+  return text === '$' || /^(\d+|\*)(:(\d+|\*))?(,(\d+|\*)(:(\d+|\*))?)*$/.test(text);
 }
 
 export function parseSequenceSet(text: string): SequenceSet {
   if (!text) throw new ImapSyntaxError('empty sequence set');
+  if (text === '$') return SAVED_RESULT;
   return text.split(',').map((item): SequenceRange => {
     const [a, b, extra] = item.split(':');
     if (extra !== undefined || a === undefined) throw new ImapSyntaxError(`invalid sequence set ${JSON.stringify(text)}`);

@@ -11,7 +11,7 @@ import { envelopeFromHeader, type Envelope } from '../mime/envelope.js';
 import type { MimePart } from '../mime/structure.js';
 import { headerEnd } from '../fetch/sections.js';
 import { formatEnvelope } from '../fetch/structure-format.js';
-import { inSequenceSet } from '../parser/sequence.js';
+import { inSequenceSet, SAVED_RESULT } from '../parser/sequence.js';
 import type { SelectedMailbox, Target } from '../selected.js';
 import type { Session } from '../session.js';
 import type { SearchKey } from './parse.js';
@@ -203,9 +203,9 @@ function evaluate(key: SearchKey, c: Candidate, view: SelectedMailbox, max: { se
     case 'new':
       return view.isRecent(c.row.uid) && !hasFlag(c.row, '\\Seen');
     case 'seq':
-      return inSequenceSet(key.set, c.seq, max.seq);
+      return key.set === SAVED_RESULT ? view.inSavedResult(c.row.uid) : inSequenceSet(key.set, c.seq, max.seq);
     case 'uid':
-      return inSequenceSet(key.set, c.row.uid, max.uid);
+      return key.set === SAVED_RESULT ? view.inSavedResult(c.row.uid) : inSequenceSet(key.set, c.row.uid, max.uid);
     case 'size':
       return key.larger ? c.row.size > key.size : c.row.size < key.size;
     case 'modseq':
