@@ -16,6 +16,7 @@ import { envelopeFromHeader, simpleAddresses } from '../server/imap/mime/envelop
 import { headerBlockEnd, readHeaderBlock } from '../server/imap/mime/header-block.js';
 import { FieldNames, splitHeaderFields } from '../server/imap/mime/headers.js';
 import { startTestEngine, type TestEngine } from './helpers/engine.js';
+import { undoMigrationsAfter6 } from './helpers/old-database.js';
 import { ALTERNATIVE, ENCODED, EXPECTED, MIXED, NESTED, PLAIN } from './imap-fixtures.js';
 import { RawImap } from './imap-helpers.js';
 
@@ -239,6 +240,7 @@ describe('IMAP envelope cache', () => {
         const old = openDatabase(own.dataDir);
         const stale = '(NIL "kept" (("desk" NIL "dan" "example.com")) NIL NIL NIL NIL NIL NIL NIL)';
         old.prepare('INSERT OR REPLACE INTO message_mime (guid, structure) VALUES (?, ?)').run(row!.guid, stale);
+        undoMigrationsAfter6(old);
         old.exec('PRAGMA user_version = 5');
         old.close();
       });

@@ -127,6 +127,24 @@ describe('IMAP mailboxes', () => {
     expect(withStatus.lines).toEqual(['* LIST (\\HasNoChildren \\Subscribed) "/" Lists/Child', '* STATUS Lists/Child (MESSAGES 2 UNSEEN 1)']);
     c.close();
   });
+
+  it('CREATE … (USE (…)) makes a special-use mailbox (RFC 6154 §3); what cannot be made is NO [USEATTR]', async () => {
+    const c = await RawImap.loggedIn(test.port('imap'), USER, PASSWORD);
+    expect((await c.command('CREATE "Sent 2026" (USE (\\Sent))')).status).toBe('OK');
+    expect((await c.command('CREATE Outbox/Drafts (USE (\\drafts \\Archive))')).status).toBe('OK');
+    const special = await c.command('LIST (SPECIAL-USE) "" *');
+    expect(special.lines).toContain('* LIST (\\HasNoChildren \\Sent) "/" "Sent 2026"');
+    expect(special.lines).toContain('* LIST (\\HasNoChildren \\Drafts \\Archive) "/" Outbox/Drafts');
+    expect(special.lines.some((l) => l.endsWith(' Outbox'))).toBe(false);
+    for (const use of ['\\All', '\\Flagged', '\\Important']) {
+      const refused = await c.command(`CREATE Virtual (USE (${use}))`);
+      expect([refused.status, refused.text], use).toEqual(['NO', expect.stringMatching(/^\[USEATTR\] /)]);
+    }
+    expect((await c.command('LIST "" Virtual')).lines).toEqual([]);
+    expect((await c.command('CREATE Bad (USE)')).status).toBe('BAD');
+    expect((await c.command('CREATE Bad (FOO (\\Sent))')).status).toBe('BAD');
+    c.close();
+  });
 });
 
 describe('IMAP mailbox names: modified UTF-7 and length limits', () => {

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEngine, type Engine } from '../server/engine.js';
 import { openDatabase, type Db } from '../server/store/db.js';
 import { startTestEngine, type TestEngine } from './helpers/engine.js';
+import { undoMigrationsAfter6 } from './helpers/old-database.js';
 
 const USER = 'uma@lanpost.lan';
 const PASSWORD = 'uma password 1';
@@ -103,6 +104,7 @@ describe('mailbox counters', () => {
     fs.unlinkSync(path.join(archive, files[0]!));
     // Back to a database from before migration 5: no counters, no triggers.
     const old = openDatabase(dataDir);
+    undoMigrationsAfter6(old);
     old.exec(`DROP TRIGGER messages_counted_in; DROP TRIGGER messages_counted_out; DROP TRIGGER messages_counted_changed;
       ALTER TABLE mailboxes DROP COLUMN message_count; ALTER TABLE mailboxes DROP COLUMN message_bytes;
       ALTER TABLE mailboxes DROP COLUMN unseen_count; PRAGMA user_version = 4;`);

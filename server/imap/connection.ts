@@ -173,7 +173,7 @@ export class ImapConnection implements HostedSession {
   private async sendUpdates(expunges: boolean): Promise<void> {
     const view = this.session.selectedOrNull;
     if (!view || !view.hasPending) return;
-    for (const response of view.collectUpdates({ expunges, condstore: this.session.condstore })) await this.send(response);
+    for (const response of view.collectUpdates({ expunges, condstore: this.session.condstore, vanished: this.session.qresync })) await this.send(response);
   }
 
   private wire(): Wire {

@@ -1,12 +1,18 @@
-// Mailbox names on the wire: modified UTF-7 (RFC 3501 §5.1.3), the "/" hierarchy, INBOX in any
-// case, and LIST patterns with "*" (any) and "%" (any within one level) (§6.3.8).
+// Mailbox names on the wire: modified UTF-7 (RFC 3501 §5.1.3), or UTF-8 once the client enabled
+// UTF8=ACCEPT or IMAP4rev2 (RFC 6855 §3, RFC 9051 §5.1); the "/" hierarchy, INBOX in any case, and
+// LIST patterns with "*" (any) and "%" (any within one level) (§6.3.8). The store keeps the
+// modified UTF-7 form.
 import { folderForName, HIERARCHY_DELIMITER } from '../store/mailstore.js';
+import { astr, utf8, utf8String, type Piece } from './replies.js';
 
 export const DELIMITER = HIERARCHY_DELIMITER;
 
-/** Canonical form of a client's mailbox name: INBOX upper-cased (also as a parent), UTF-8 encoded as mUTF-7. */
-export function normalizeMailboxName(name: string): string {
-  let result = /[^\x20-\x7e]/.test(name) ? encodeModifiedUtf7(name) : name;
+/**
+ * Canonical form of a client's mailbox name: INBOX upper-cased (also as a parent), UTF-8 encoded
+ * as mUTF-7. `utf8`: the client speaks UTF-8 names, so an "&" is itself, never the start of mUTF-7.
+ */
+export function normalizeMailboxName(name: string, utf8Names = false): string {
+  let result = utf8Names || /[^\x20-\x7e]/.test(name) ? encodeModifiedUtf7(name) : name;
   if (result.toUpperCase() === 'INBOX') result = 'INBOX';
   else if (result.toUpperCase().startsWith('INBOX' + DELIMITER)) result = 'INBOX' + result.slice(5);
   return result;
@@ -123,9 +129,15 @@ function decodeShift(encoded: string): string {
   return text;
 }
 
+/** A stored name as the client reads it: modified UTF-7 as an astring, or UTF-8 (`utf8Names`) as a string. */
+export function wireMailboxName(name: string, utf8Names: boolean): Piece[] {
+  if (!utf8Names || !name.includes('&')) return astr(name);
+  return utf8String(utf8(decodeModifiedUtf7(name)));
+}
+
 /** A LIST pattern as a matcher; the reference name is prefixed as RFC 3501 §6.3.8 describes. */
-export function patternMatcher(reference: string, pattern: string): (name: string) => boolean {
-  const full = normalizeMailboxName(reference + pattern);
+export function patternMatcher(reference: string, pattern: string, utf8Names = false): (name: string) => boolean {
+  const full = normalizeMailboxName(reference + pattern, utf8Names);
   let source = '';
   for (const char of full) {
     if (char === '*') source += '.*';

@@ -46,6 +46,15 @@ export function withoutNulText(text: string): string {
   return text.includes('\0') ? text.replaceAll('\0', '\x80') : text;
 }
 
+/**
+ * A string of UTF-8 octets (`text` binary) for a client that enabled UTF-8 (RFC 6855 §3, RFC 9051
+ * quoted strings take UTF-8): quoted when it may go quoted, else a literal.
+ */
+export function utf8String(text: string): Piece[] {
+  if (text.length <= 1024 && !/[\x00-\x1f\x7f]/.test(text)) return [QUOTED_SPECIALS.test(text) ? `"${text.replace(/[\\"]/g, '\\$&')}"` : `"${text}"`];
+  return [strText(text)];
+}
+
 /** nstring as response text: NIL or a string. */
 export function nstrText(text: string | null | undefined): string {
   return text === null || text === undefined ? 'NIL' : strText(text);

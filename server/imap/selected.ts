@@ -5,7 +5,7 @@
 // the rules allow (RFC 3501 §7.4.1: no EXPUNGE during FETCH, STORE or SEARCH), or at once in IDLE.
 import { Flags, type MailboxChange, type MailboxOwner, type MailboxRow, type MailStore, type MessageRow } from '../store/mailstore.js';
 import { indexInSorted } from '../store/select-summary.js';
-import { resolveRanges, STAR, type SequenceSet } from './parser/sequence.js';
+import { formatSequenceSet, resolveRanges, STAR, type SequenceSet } from './parser/sequence.js';
 import { ImapSyntaxError } from './parser/tokens.js';
 import { plist, untagged, type Piece } from './replies.js';
 
@@ -121,6 +121,20 @@ export class SelectedMailbox {
     return out;
   }
 
+  /** UIDs in the view from `low` to `high`, ascending. */
+  uidsBetween(low: number, high: number): number[] {
+    const out: number[] = [];
+    for (let i = this.lowerBound(low); i < this.uids.length && this.uids[i]! <= high; i++) out.push(this.uids[i]!);
+    return out;
+  }
+
+  /** UIDs of the messages whose MODSEQ (as this view knows it) is above `modseq`, ascending (QRESYNC). */
+  changedSince(modseq: number): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < this.uids.length; i++) if (this.modseqs[i]! > modseq) out.push(this.uids[i]!);
+    return out;
+  }
+
   private lowerBound(uid: number): number {
     let low = 0;
     let high = this.uids.length;
@@ -163,20 +177,23 @@ export class SelectedMailbox {
 
   /**
    * The untagged responses for what changed; `expunges` false defers EXPUNGE (during FETCH,
-   * STORE, SEARCH). `condstore` adds MODSEQ to FETCH FLAGS (RFC 7162 §3.2.4).
+   * STORE, SEARCH). `condstore` adds MODSEQ to FETCH FLAGS (RFC 7162 §3.2.4); `vanished` reports
+   * expunges as one VANISHED of their UIDs instead of an EXPUNGE each (QRESYNC, RFC 7162 §3.2.10).
    */
-  collectUpdates(options: { expunges: boolean; condstore: boolean }): Piece[][] {
+  collectUpdates(options: { expunges: boolean; condstore: boolean; vanished: boolean }): Piece[][] {
     const out: Piece[][] = [];
     if (options.expunges && this.pendingExpunge.size) {
       const gone = this.pendingExpunge;
       this.pendingExpunge = new Set();
       const keptUids: number[] = [];
       const keptModseqs: number[] = [];
+      const vanished: number[] = [];
       let removed = 0;
       for (let i = 0; i < this.uids.length; i++) {
         const uid = this.uids[i]!;
         if (gone.has(uid)) {
-          out.push(untagged(`${i + 1 - removed} EXPUNGE`));
+          if (options.vanished) vanished.push(uid);
+          else out.push(untagged(`${i + 1 - removed} EXPUNGE`));
           removed++;
           this.recent.delete(uid);
           this.pendingFlags.delete(uid);
@@ -187,6 +204,7 @@ export class SelectedMailbox {
       }
       this.uids = keptUids;
       this.modseqs = keptModseqs;
+      if (vanished.length) out.push(untagged(`VANISHED ${formatSequenceSet(vanished)}`));
     }
     if (this.pendingExists) {
       this.pendingExists = false;

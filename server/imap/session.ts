@@ -16,7 +16,10 @@ export type StateName = SessionState['name'];
 
 export class Session {
   state: SessionState = { name: 'not-authenticated' };
-  /** ENABLEd extensions (RFC 5161); CONDSTORE is also switched on by its first use (RFC 7162 §3.1). */
+  /**
+   * ENABLEd extensions (RFC 5161), upper-cased; CONDSTORE is also switched on by its first use
+   * (RFC 7162 §3.1), and by QRESYNC (§3.2.3).
+   */
   readonly enabled = new Set<string>();
 
   constructor(
@@ -43,7 +46,17 @@ export class Session {
   }
 
   get condstore(): boolean {
-    return this.enabled.has('CONDSTORE');
+    return this.enabled.has('CONDSTORE') || this.enabled.has('QRESYNC');
+  }
+
+  /** QRESYNC (RFC 7162 §3.2): VANISHED instead of EXPUNGE, SELECT (QRESYNC …), UID FETCH (… VANISHED). */
+  get qresync(): boolean {
+    return this.enabled.has('QRESYNC');
+  }
+
+  /** UTF-8 in mailbox names and quoted strings (RFC 6855 UTF8=ACCEPT). */
+  get utf8(): boolean {
+    return this.enabled.has('UTF8=ACCEPT');
   }
 
   login(user: User): void {
@@ -91,6 +104,15 @@ export class Session {
       'SORT',
       'CONDSTORE',
       `APPENDLIMIT=${settings.limits.messageSizeBytes}`,
+      // past IMAP4rev1's usual set: RFC 7162, 6855, 9208, 8438, 8474, 8970, 6154 §3
+      'QRESYNC',
+      'UTF8=ACCEPT',
+      'QUOTA',
+      'QUOTA=RES-STORAGE',
+      'STATUS=SIZE',
+      'OBJECTID',
+      'PREVIEW',
+      'CREATE-SPECIAL-USE',
     );
     return caps;
   }

@@ -63,7 +63,17 @@ export class CopyMove {
       throw error;
     }
     const rows = this.db.transaction(() =>
-      this.messages.insert(placed.map(({ message, filename, guid }) => ({ mailboxId: target.id, guid, filename, size: message.size, internalDate: message.internal_date, flags: message.flags }))),
+      this.messages.insert(
+        placed.map(({ message, filename, guid }) => ({
+          mailboxId: target.id,
+          guid,
+          filename,
+          size: message.size,
+          internalDate: message.internal_date,
+          flags: message.flags,
+          objectIds: { emailId: message.email_id, threadId: message.thread_id },
+        })),
+      ),
     )();
     if (rows.length) this.announce({ mailboxId: target.id, kind: 'exists', uids: rows.map((r) => r.uid) });
     // The COPY OK (and MOVE's expunge of the originals) only once the new rows are on the disk.

@@ -1,5 +1,6 @@
 // What IMAP asks of the index beyond messages: the summary a SELECT starts from, STATUS counts,
-// \Recent (RFC 3501 §2.3.2: the first session to see a message claims it) and subscriptions.
+// \Recent (RFC 3501 §2.3.2: the first session to see a message claims it), the UIDs expunged
+// since a MODSEQ (QRESYNC) and subscriptions.
 import type { Db } from './db.js';
 import { isDiskFull } from './disk-space.js';
 import type { MailboxRow } from './rows.js';
@@ -18,6 +19,10 @@ export class ImapViews {
       countFromUid: db.prepare<[number, number]>('SELECT COUNT(*) AS n FROM messages WHERE mailbox_id = ? AND uid >= ?'),
       firstRecent: db.prepare<[number]>('SELECT first_recent_uid AS first, uidnext FROM mailboxes WHERE id = ?'),
       setFirstRecent: db.prepare<[number, number]>('UPDATE mailboxes SET first_recent_uid = ? WHERE id = ?'),
+      expungedSince: db.prepare<[number, number]>('SELECT uid FROM expunged WHERE mailbox_id = ? AND modseq > ? ORDER BY uid').pluck(),
+      deleted: db.prepare<[number]>(
+        "SELECT COUNT(*) AS messages, COALESCE(SUM(size), 0) AS bytes FROM messages WHERE mailbox_id = ? AND instr(' ' || lower(flags) || ' ', ' \\deleted ') > 0",
+      ),
     };
   }
 
@@ -32,6 +37,11 @@ export class ImapViews {
     const { messages, unseen, size, first } = this.statements.counters.get(mailbox.id) as { messages: number; unseen: number; size: number; first: number };
     const { n: recent } = this.statements.countFromUid.get(mailbox.id, first) as { n: number };
     return { messages, unseen, recent, size };
+  }
+
+  /** Messages marked \Deleted and their bytes (STATUS DELETED, DELETED-STORAGE). */
+  deletedCounts(mailboxId: number): { messages: number; bytes: number } {
+    return this.statements.deleted.get(mailboxId) as { messages: number; bytes: number };
   }
 
   /** The UIDs still \Recent (no session has claimed them), left so: for EXAMINE (RFC 3501 §6.3.2). */
@@ -57,6 +67,16 @@ export class ImapViews {
       if (!isDiskFull(error)) throw error;
       return this.peekRecent(mailboxId);
     }
+  }
+
+  /**
+   * RFC 7162 §3.2.5.2: the UIDs expunged from a mailbox after `modseq`, ascending; null when
+   * expunges that far back are not remembered (before migration 7), and the caller must assume
+   * that any UID it cannot find may have been expunged.
+   */
+  expungedSince(mailbox: Pick<MailboxRow, 'id' | 'expunges_known_from'>, modseq: number): number[] | null {
+    if (modseq < mailbox.expunges_known_from) return null;
+    return this.statements.expungedSince.all(mailbox.id, modseq) as number[];
   }
 }
 

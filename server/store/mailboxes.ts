@@ -8,6 +8,7 @@ import type { Subscriptions } from './imap-views.js';
 import type { KeywordLetters } from './keywords.js';
 import { ensureMaildir, folderDir } from './maildir.js';
 import type { Messages } from './messages.js';
+import { newObjectId } from './object-ids.js';
 import type { Announce, MailboxOwner, MailboxRow } from './rows.js';
 
 export const HIERARCHY_DELIMITER = '/';
@@ -43,7 +44,7 @@ export class Mailboxes {
       get: db.prepare<[number, string]>('SELECT * FROM mailboxes WHERE user_id = ? AND name = ?'),
       byId: db.prepare<[number]>('SELECT * FROM mailboxes WHERE id = ?'),
       list: db.prepare<[number]>('SELECT * FROM mailboxes WHERE user_id = ? ORDER BY name'),
-      insert: db.prepare('INSERT INTO mailboxes (user_id, name, folder, uidvalidity, special_use) VALUES (?, ?, ?, ?, ?) RETURNING *'),
+      insert: db.prepare('INSERT INTO mailboxes (user_id, name, folder, uidvalidity, special_use, object_id) VALUES (?, ?, ?, ?, ?, ?) RETURNING *'),
       delete: db.prepare<[number]>('DELETE FROM mailboxes WHERE id = ?'),
       rename: db.prepare<[string, string, number]>('UPDATE mailboxes SET name = ?, folder = ? WHERE id = ?'),
       usage: db.prepare<[number]>('SELECT COALESCE(SUM(message_bytes), 0) AS bytes FROM mailboxes WHERE user_id = ?').pluck(),
@@ -100,7 +101,7 @@ export class Mailboxes {
     const madeDir = folder !== '' && !fs.existsSync(dir);
     try {
       ensureMaildir(dir, folder !== '');
-      return this.statements.insert.get(owner.id, name, folder, this.newUidValidity(), specialUse) as MailboxRow;
+      return this.statements.insert.get(owner.id, name, folder, this.newUidValidity(), specialUse, newObjectId('mailbox')) as MailboxRow;
     } catch (error) {
       // a folder half made (no room for new/, say) is not left behind
       if (madeDir) fs.rmSync(dir, { recursive: true, force: true });
@@ -110,12 +111,15 @@ export class Mailboxes {
 
   /**
    * Creates the mailboxes of `names` that do not exist yet, in order (a mailbox's missing
-   * parents, then itself), all or none: when one fails, those made before it are removed again.
+   * parents, then itself, which gets `specialUse`), all or none: when one fails, those made
+   * before it are removed again.
    */
-  createMany(owner: MailboxOwner, names: readonly string[]): MailboxRow[] {
+  createMany(owner: MailboxOwner, names: readonly string[], specialUse: string | null = null): MailboxRow[] {
     const created: MailboxRow[] = [];
     try {
-      for (const name of names) if (!this.get(owner.id, name)) created.push(this.create(owner, name));
+      names.forEach((name, i) => {
+        if (!this.get(owner.id, name)) created.push(this.create(owner, name, i === names.length - 1 ? specialUse : null));
+      });
     } catch (error) {
       this.removeCreated(owner, created);
       throw error;

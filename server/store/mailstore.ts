@@ -8,7 +8,8 @@
 //   message-files.ts  reading a message's file: whole or streamed, following renames, EXPUNGED
 //   flags.ts          flags of messages, mirrored into the file names
 //   copy-move.ts      COPY, MOVE, renaming INBOX
-//   imap-views.ts     SELECT summaries, STATUS counts, \Recent, subscriptions
+//   imap-views.ts     SELECT summaries, STATUS counts, \Recent, expunged UIDs, subscriptions
+//   threads.ts        which thread a new message joins (THREADID); object-ids.ts makes the ids
 //   reconcile.ts      the index brought in line with the files
 //   meta.ts           the meta table
 //   commit-writer.ts  the one group commit (shared with the outbound queue and the MIME cache)
@@ -26,6 +27,7 @@ import { Meta } from './meta.js';
 import { reconcile, type Reconciled } from './reconcile.js';
 import type { MailboxChange, MailboxOwner, MailboxRow, MessageRow } from './rows.js';
 import type { SelectSummary } from './select-summary.js';
+import { Threads } from './threads.js';
 
 export { HIERARCHY_DELIMITER, folderForName } from './mailboxes.js';
 export { Flags, type FlagUpdate } from './flags.js';
@@ -53,7 +55,7 @@ export class MailStore {
     const announce = (change: MailboxChange) => void this.changes.emit('change', change);
     const keywords = new KeywordLetters();
     this.meta = new Meta(db);
-    this.messages = new Messages(db, commits, keywords, announce);
+    this.messages = new Messages(db, commits, keywords, new Threads(db), announce);
     this.subscriptionList = new Subscriptions(db);
     this.mailboxes = new Mailboxes(db, dataDir, this.messages, this.subscriptionList, keywords, announce);
     this.flags = new FlagWriter(db, this.messages, keywords, announce);
@@ -73,9 +75,9 @@ export class MailStore {
     return this.mailboxes.create(owner, name, specialUse);
   }
 
-  /** The mailboxes of `names` that did not exist, made in order, all or none. */
-  createMailboxes(owner: MailboxOwner, names: readonly string[]): MailboxRow[] {
-    return this.mailboxes.createMany(owner, names);
+  /** The mailboxes of `names` that did not exist, made in order, all or none; the last with `specialUse` (RFC 6154 §3). */
+  createMailboxes(owner: MailboxOwner, names: readonly string[], specialUse: string | null = null): MailboxRow[] {
+    return this.mailboxes.createMany(owner, names, specialUse);
   }
 
   /** Undoes createMailboxes. */
@@ -201,6 +203,16 @@ export class MailStore {
   /** Counts for IMAP STATUS: messages, unseen, recent (not yet claimed by a session), total size. */
   mailboxCounts(mailbox: MailboxRow): { messages: number; unseen: number; recent: number; size: number } {
     return this.views.mailboxCounts(mailbox);
+  }
+
+  /** QRESYNC (RFC 7162 §3.2.5.2): UIDs expunged after `modseq`, ascending; null when not remembered that far back. */
+  expungedSince(mailbox: MailboxRow, modseq: number): number[] | null {
+    return this.views.expungedSince(mailbox, modseq);
+  }
+
+  /** Messages marked \Deleted and their bytes (IMAP STATUS DELETED, DELETED-STORAGE). */
+  deletedCounts(mailboxId: number): { messages: number; bytes: number } {
+    return this.views.deletedCounts(mailboxId);
   }
 
   /** The UIDs still \Recent, left so: for EXAMINE (RFC 3501 §6.3.2). */

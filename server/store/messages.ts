@@ -8,7 +8,9 @@ import type { Db } from './db.js';
 import { directorySync } from './fsync.js';
 import type { KeywordLetters } from './keywords.js';
 import { fileNameFor, newBaseName, writeMessageFile } from './maildir.js';
+import { newObjectId } from './object-ids.js';
 import type { Announce, MailboxRow, MessageRow } from './rows.js';
+import { NO_THREADING, threadingIds, type Threads, type ThreadingIds } from './threads.js';
 
 export interface AppendOptions {
   flags?: string[];
@@ -25,6 +27,10 @@ export interface NewRow {
   size: number;
   internalDate: number;
   flags: string;
+  /** A copy keeps the EMAILID and THREADID of its original (RFC 8474 §5); a new message gets new ones. */
+  objectIds?: { emailId: string; threadId: string };
+  /** A new message's Message-IDs, to find its thread. */
+  threading?: ThreadingIds;
 }
 
 interface PendingRow extends NewRow {
@@ -32,7 +38,7 @@ interface PendingRow extends NewRow {
   reject: (error: unknown) => void;
 }
 
-type RowArray = [number, number, number, string, string, number, number, string, number];
+type RowArray = [number, number, number, string, string, number, number, string, number, string, string];
 
 export class Messages {
   /** Index rows waiting for their commit; null when the next row starts a new batch. */
@@ -43,6 +49,7 @@ export class Messages {
     private readonly db: Db,
     private readonly commits: CommitWriter,
     private readonly keywords: KeywordLetters,
+    private readonly threads: Threads,
     private readonly announce: Announce,
   ) {
     this.statements = {
@@ -51,14 +58,16 @@ export class Messages {
       fromUid: db.prepare<[number, number]>('SELECT * FROM messages WHERE mailbox_id = ? AND uid >= ? ORDER BY uid'),
       /** Rows as arrays, made into objects here: about twice as fast for thousands of rows. */
       uidRange: db
-        .prepare<[number, number, number]>('SELECT id, mailbox_id, uid, guid, filename, size, internal_date, flags, modseq FROM messages WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid')
+        .prepare<[number, number, number]>('SELECT id, mailbox_id, uid, guid, filename, size, internal_date, flags, modseq, email_id, thread_id FROM messages WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid')
         .raw(),
       hasGuid: db.prepare<[number, string]>('SELECT 1 FROM messages WHERE mailbox_id = ? AND guid = ?'),
       /** Reserves n UIDs and n MODSEQs at once; returns the first of each. */
       reserveUids: db.prepare<[number, number, number, number, number]>(
         'UPDATE mailboxes SET uidnext = uidnext + ?, highest_modseq = highest_modseq + ? WHERE id = ? RETURNING uidnext - ? AS uid, highest_modseq - ? + 1 AS modseq',
       ),
-      insert: db.prepare('INSERT INTO messages (mailbox_id, uid, guid, filename, size, internal_date, flags, modseq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      insert: db.prepare('INSERT INTO messages (mailbox_id, uid, guid, filename, size, internal_date, flags, modseq, email_id, thread_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+      ownerOf: db.prepare<[number]>('SELECT user_id FROM mailboxes WHERE id = ?').pluck(),
+      /** The removal takes a new MODSEQ and is remembered with it (trigger messages_expunged, migration 7). */
       remove: db.prepare<[number]>('DELETE FROM messages WHERE id = ?'),
       bumpModseq: db.prepare<[number]>('UPDATE mailboxes SET highest_modseq = highest_modseq + 1 WHERE id = ? RETURNING highest_modseq AS modseq'),
       update: db.prepare<[string, string, number, number]>('UPDATE messages SET flags = ?, filename = ?, modseq = ? WHERE id = ?'),
@@ -84,7 +93,7 @@ export class Messages {
   inUidRange(mailboxId: number, low: number, high: number): MessageRow[] {
     const rows: MessageRow[] = [];
     for (const r of this.statements.uidRange.all(mailboxId, low, high) as RowArray[]) {
-      rows.push({ id: r[0], mailbox_id: r[1], uid: r[2], guid: r[3], filename: r[4], size: r[5], internal_date: r[6], flags: r[7], modseq: r[8] });
+      rows.push({ id: r[0], mailbox_id: r[1], uid: r[2], guid: r[3], filename: r[4], size: r[5], internal_date: r[6], flags: r[7], modseq: r[8], email_id: r[9], thread_id: r[10] });
     }
     return rows;
   }
@@ -100,16 +109,18 @@ export class Messages {
   insert(rows: readonly NewRow[]): MessageRow[] {
     const counts = new Map<number, number>();
     for (const row of rows) counts.set(row.mailboxId, (counts.get(row.mailboxId) ?? 0) + 1);
-    const next = new Map<number, { uid: number; modseq: number }>();
+    const next = new Map<number, { uid: number; modseq: number; owner: number }>();
     for (const [mailboxId, n] of counts) {
-      next.set(mailboxId, this.statements.reserveUids.get(n, n, mailboxId, n, n) as { uid: number; modseq: number });
+      const reserved = this.statements.reserveUids.get(n, n, mailboxId, n, n) as { uid: number; modseq: number };
+      next.set(mailboxId, { ...reserved, owner: this.statements.ownerOf.get(mailboxId) as number });
     }
     return rows.map((row): MessageRow => {
       const reserved = next.get(row.mailboxId)!;
       const { uid, modseq } = reserved;
       reserved.uid++;
       reserved.modseq++;
-      const info = this.statements.insert.run(row.mailboxId, uid, row.guid, row.filename, row.size, row.internalDate, row.flags, modseq);
+      const { emailId, threadId } = row.objectIds ?? { emailId: newObjectId('email'), threadId: this.threads.assign(reserved.owner, row.threading ?? NO_THREADING) };
+      const info = this.statements.insert.run(row.mailboxId, uid, row.guid, row.filename, row.size, row.internalDate, row.flags, modseq, emailId, threadId);
       return {
         id: Number(info.lastInsertRowid),
         mailbox_id: row.mailboxId,
@@ -120,6 +131,8 @@ export class Messages {
         internal_date: row.internalDate,
         flags: row.flags,
         modseq,
+        email_id: emailId,
+        thread_id: threadId,
       };
     });
   }
@@ -131,7 +144,7 @@ export class Messages {
     return modseq;
   }
 
-  /** Forgets a row (its file is gone already); the mailbox's MODSEQ stays. */
+  /** Forgets a row (its file is gone already); like an expunge, under a new MODSEQ. */
   forget(id: number): void {
     this.statements.remove.run(id);
   }
@@ -157,6 +170,7 @@ export class Messages {
         size: content.length,
         internalDate: (options.internalDate ?? new Date()).getTime(),
         flags: flags.join(' '),
+        threading: threadingIds(content),
       }),
       directorySync.sync(path.join(folder, inNew ? 'new' : 'cur')),
     ]);
@@ -197,7 +211,6 @@ export class Messages {
         const current = this.byId(message.id);
         if (!current) continue;
         this.statements.remove.run(current.id);
-        this.statements.bumpModseq.run(mailbox.id);
         removed.push(current.uid);
         try {
           fs.unlinkSync(path.join(folder, current.filename));

@@ -153,4 +153,46 @@ export const MIGRATIONS: Migration[] = [
     // a cache: what is dropped is parsed again by the next FETCH or SEARCH that needs it
     sql: 'DELETE FROM message_mime;',
   },
+  {
+    version: 7,
+    description: 'IMAP QRESYNC: expunged UIDs remembered with the MODSEQ of their removal',
+    // Every removal of a message row (EXPUNGE, MOVE, a file gone at reconcile) takes a new MODSEQ
+    // of its mailbox and is remembered with it (RFC 7162 §3.2.5: VANISHED (EARLIER)). Removals
+    // before this version were not remembered: expunges_known_from says from which MODSEQ on they are.
+    sql: `
+      ALTER TABLE mailboxes ADD COLUMN expunges_known_from INTEGER NOT NULL DEFAULT 0;
+      UPDATE mailboxes SET expunges_known_from = highest_modseq;
+      CREATE TABLE expunged (
+        mailbox_id INTEGER NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+        uid INTEGER NOT NULL,
+        modseq INTEGER NOT NULL,
+        PRIMARY KEY (mailbox_id, uid)
+      ) WITHOUT ROWID;
+      CREATE INDEX expunged_modseq ON expunged (mailbox_id, modseq);
+      CREATE TRIGGER messages_expunged AFTER DELETE ON messages BEGIN
+        UPDATE mailboxes SET highest_modseq = highest_modseq + 1 WHERE id = OLD.mailbox_id;
+        INSERT OR REPLACE INTO expunged (mailbox_id, uid, modseq) SELECT id, OLD.uid, highest_modseq FROM mailboxes WHERE id = OLD.mailbox_id;
+      END;
+    `,
+  },
+  {
+    version: 8,
+    description: 'object ids (RFC 8474, and JMAP): MAILBOXID, EMAILID, THREADID, and the Message-IDs that put messages in threads',
+    // The same shape as object-ids.ts makes. Messages stored before this version each start a thread of their own.
+    sql: `
+      ALTER TABLE mailboxes ADD COLUMN object_id TEXT NOT NULL DEFAULT '';
+      UPDATE mailboxes SET object_id = 'F' || lower(hex(randomblob(12)));
+      ALTER TABLE messages ADD COLUMN email_id TEXT NOT NULL DEFAULT '';
+      ALTER TABLE messages ADD COLUMN thread_id TEXT NOT NULL DEFAULT '';
+      UPDATE messages SET email_id = 'M' || lower(hex(randomblob(12))), thread_id = 'T' || lower(hex(randomblob(12)));
+      CREATE INDEX messages_email_id ON messages (email_id);
+      CREATE INDEX messages_thread_id ON messages (thread_id);
+      CREATE TABLE thread_refs (
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        message_id TEXT NOT NULL,
+        thread_id TEXT NOT NULL,
+        PRIMARY KEY (user_id, message_id)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

@@ -9,6 +9,7 @@ import { letterKeywords } from './keywords.js';
 import { cleanTmp, ensureMaildir, listMessageFiles, parseFileName } from './maildir.js';
 import type { Messages } from './messages.js';
 import type { MailboxRow } from './rows.js';
+import { HEADER_BYTES, threadingIds } from './threads.js';
 
 export interface Reconciled {
   added: number;
@@ -24,6 +25,7 @@ export function reconcile(db: Db, messages: Messages, folder: string, mailbox: M
   for (const file of listMessageFiles(folder)) files.set(parseFileName(path.basename(file)).base, file);
   const rows = messages.list(mailbox.id);
   const indexed = new Set(rows.map((r) => r.guid));
+  const head = Buffer.allocUnsafe(HEADER_BYTES);
   let removed = 0;
   let renamed = 0;
   let added = 0;
@@ -47,10 +49,20 @@ export function reconcile(db: Db, messages: Messages, folder: string, mailbox: M
     const inserted = messages.insert(
       newcomers.map(({ guid, file, stat }) => {
         const flags = file.startsWith('cur/') ? parseFileName(path.basename(file)).flags : [];
-        return { mailboxId: mailbox.id, guid, filename: file, size: stat.size, internalDate: Math.floor(stat.mtimeMs), flags: flags.join(' ') };
+        return { mailboxId: mailbox.id, guid, filename: file, size: stat.size, internalDate: Math.floor(stat.mtimeMs), flags: flags.join(' '), threading: threadingIds(readHead(path.join(folder, file), head)) };
       }),
     );
     added += inserted.length;
   })();
   return { added, removed, renamed };
+}
+
+/** The start of a message file, where its header block is, read into `buffer`. */
+function readHead(file: string, buffer: Buffer): Buffer {
+  const fd = fs.openSync(file, 'r');
+  try {
+    return buffer.subarray(0, fs.readSync(fd, buffer, 0, buffer.length, 0));
+  } finally {
+    fs.closeSync(fd);
+  }
 }

@@ -15,6 +15,10 @@ export interface MailboxRow {
   message_count: number;
   message_bytes: number;
   unseen_count: number;
+  /** Expunges are remembered from this MODSEQ on (migration 7; QRESYNC). */
+  expunges_known_from: number;
+  /** MAILBOXID (RFC 8474), kept through RENAME. */
+  object_id: string;
 }
 
 export interface MessageRow {
@@ -27,6 +31,9 @@ export interface MessageRow {
   internal_date: number;
   flags: string;
   modseq: number;
+  /** EMAILID and THREADID (RFC 8474): kept by COPY and MOVE. */
+  email_id: string;
+  thread_id: string;
 }
 
 export interface MailboxOwner {

@@ -1,10 +1,12 @@
 // APPEND (RFC 3501 §6.3.11): store a message with optional flags and internal date; the
 // answer carries APPENDUID (RFC 4315). Size is limited before the literal is read (APPENDLIMIT,
 // RFC 7889); the user's quota and the disk's free space are checked (RFC 9208 OVERQUOTA code).
+// After ENABLE UTF8=ACCEPT the message may come as UTF8 (~{n}…), its header in UTF-8 (RFC 6855 §4).
 import { ImapSyntaxError } from '../parser/tokens.js';
-import { no } from '../replies.js';
+import { bad, no } from '../replies.js';
 import { parseFlagTokens } from './flags.js';
 import { requireMailbox } from './lookup.js';
+import { overQuota } from './quota.js';
 import { AUTHENTICATED, command } from './types.js';
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
@@ -32,18 +34,20 @@ export const append = command({
       args.next('date-time');
       date = parseDateTime(next.value);
     }
-    const message = args.next('message literal');
-    if (message.type !== 'string' || !message.literal) throw new ImapSyntaxError('the message must be a literal');
+    let message = args.next('message literal');
+    const utf8 = message.type === 'atom' && message.value.toUpperCase() === 'UTF8';
+    // RFC 6855 §4: UTF8 (~{n} …), a message whose header may carry UTF-8
+    if (utf8) [message] = args.list('UTF8 message');
+    if (message?.type !== 'string' || !message.literal || !!message.binary !== utf8) throw new ImapSyntaxError(utf8 ? 'UTF8 takes (~{n} message)' : 'the message must be a literal');
     args.end();
-    return { mailbox, flags, date, content: message.bytes };
+    return { mailbox, flags, date, content: message.bytes, utf8 };
   },
   async handle({ session, context, args }) {
+    if (args.utf8 && !session.utf8) throw bad('APPEND UTF8 needs ENABLE UTF8=ACCEPT first');
     const mailbox = requireMailbox(session, args.mailbox, 'TRYCREATE');
     if (!args.content.length) throw no('An empty message cannot be stored');
     const user = session.user;
-    if (user.quota_bytes && context.mailStore.usageBytes(user.id) + args.content.length > user.quota_bytes) {
-      throw no('Mailbox is full (quota exceeded)', 'OVERQUOTA');
-    }
+    if (overQuota(session, args.content.length)) throw no('Mailbox is full (quota exceeded)', 'OVERQUOTA');
     // Below the free-space floor new mail waits, as SMTP's 452 4.3.1 does (limits.minFreeDiskBytes).
     if (context.disk.refuses(args.content.length)) throw no('Not enough disk space', 'OVERQUOTA');
     const row = await context.mailStore.appendMessage(user, mailbox, Buffer.from(args.content), {

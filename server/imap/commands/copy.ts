@@ -3,6 +3,7 @@
 import { formatSequenceSet, type SequenceSet } from '../parser/sequence.js';
 import { no, untagged } from '../replies.js';
 import { requireMailbox } from './lookup.js';
+import { overQuota } from './quota.js';
 import { command, SELECTED, type CommandSpec } from './types.js';
 
 function copyCommand(byUid: boolean, move: boolean): CommandSpec<{ set: SequenceSet; mailbox: string }> {
@@ -20,6 +21,8 @@ function copyCommand(byUid: boolean, move: boolean): CommandSpec<{ set: Sequence
       if (move && view.readOnly) throw no('Mailbox is read-only', 'READ-ONLY');
       const rows = view.rowsForUids(view.resolve(args.set, byUid).map((t) => t.uid));
       if (!rows.length) return { text: `${move ? 'MOVE' : 'COPY'} completed (no messages)` };
+      // RFC 9208 (OVERQUOTA): a copy that would pass the quota is refused (a move takes no more room)
+      if (!move && overQuota(session, rows.reduce((sum, row) => sum + row.size, 0))) throw no('Mailbox is full (quota exceeded)', 'OVERQUOTA');
       const store = context.mailStore;
       const copied = move
         ? await store.moveMessages(session.user, view.mailbox, target, rows)

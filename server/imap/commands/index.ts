@@ -16,6 +16,7 @@ import { login } from './login.js';
 import { logout } from './logout.js';
 import { namespace } from './namespace.js';
 import { check, noop } from './noop.js';
+import { getquota, getquotaroot, setquota } from './quota.js';
 import { rename } from './rename.js';
 import { searchCmd, sort, uidSearch, uidSort } from './search.js';
 import { examine, select } from './select.js';
@@ -50,6 +51,9 @@ export const COMMANDS: Record<string, CommandSpec<unknown>> = {
   STATUS: status,
   APPEND: append,
   IDLE: idle,
+  GETQUOTA: getquota,
+  GETQUOTAROOT: getquotaroot,
+  SETQUOTA: setquota,
   // selected (§6.4)
   CHECK: check,
   CLOSE: close,

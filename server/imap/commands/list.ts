@@ -3,7 +3,7 @@
 import type { MailboxRow } from '../../store/mailstore.js';
 import { asListMailbox, atomsOf } from '../parser/args.js';
 import { ImapSyntaxError, type Token } from '../parser/tokens.js';
-import { DELIMITER, parentsOf, patternMatcher } from '../mailbox-names.js';
+import { DELIMITER, parentsOf, patternMatcher, wireMailboxName } from '../mailbox-names.js';
 import { astr, untagged, type Piece } from '../replies.js';
 import { parseStatusItems, statusResponse } from './status.js';
 import { AUTHENTICATED, command } from './types.js';
@@ -82,7 +82,7 @@ export const list = command<ListArgs>({
     }
     const mailboxes = new Map<string, MailboxRow>(store.listMailboxes(userId).map((m) => [m.name, m]));
     const subscribed = new Set(store.subscriptions(userId));
-    const matchers = args.patterns.filter((p) => p !== '').map((p) => patternMatcher(args.reference, p));
+    const matchers = args.patterns.filter((p) => p !== '').map((p) => patternMatcher(args.reference, p, session.utf8));
     const matches = (name: string) => matchers.some((m) => m(name));
     const hasChildren = (name: string) => {
       const prefix = name + DELIMITER;
@@ -114,7 +114,7 @@ export const list = command<ListArgs>({
       if (mailbox || children) attributes.push(children ? '\\HasChildren' : '\\HasNoChildren');
       if (mailbox?.special_use) attributes.push(mailbox.special_use);
       if (showSubscribed && subscribed.has(name)) attributes.push('\\Subscribed');
-      const pieces: Piece[] = [`LIST (${attributes.join(' ')}) "${DELIMITER}" `, ...astr(name)];
+      const pieces: Piece[] = [`LIST (${attributes.join(' ')}) "${DELIMITER}" `, ...wireMailboxName(name, session.utf8)];
       if (childInfo.has(name)) pieces.push(' ("CHILDINFO" ("SUBSCRIBED"))');
       await wire.send(untagged(...pieces));
       if (args.ret.status && mailbox) await wire.send(statusResponse(session, mailbox, args.ret.status));
@@ -138,7 +138,7 @@ export const lsub = command({
     }
     const existing = new Set(store.listMailboxes(session.user.id).map((m) => m.name));
     const subscribed = store.subscriptions(session.user.id);
-    const matches = patternMatcher(args.reference, args.pattern);
+    const matches = patternMatcher(args.reference, args.pattern, session.utf8);
     const out = new Map<string, string>();
     for (const name of subscribed) {
       if (matches(name)) {
@@ -148,6 +148,6 @@ export const lsub = command({
       // §6.3.9: when "%" stops above a subscribed name, its unsubscribed parent stands in for it, \Noselect
       for (const parent of parentsOf(name)) if (!out.has(parent) && !subscribed.includes(parent) && matches(parent)) out.set(parent, '\\Noselect');
     }
-    for (const name of sortNames(out.keys())) await wire.send(untagged(`LSUB (${out.get(name)}) "${DELIMITER}" `, ...astr(name)));
+    for (const name of sortNames(out.keys())) await wire.send(untagged(`LSUB (${out.get(name)}) "${DELIMITER}" `, ...wireMailboxName(name, session.utf8)));
   },
 });

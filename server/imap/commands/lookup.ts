@@ -1,4 +1,4 @@
-// Finding a user's mailbox by the name a client sent (mUTF-7, INBOX in any case).
+// Finding a user's mailbox by the name a client sent (mUTF-7, or UTF-8 once enabled; INBOX in any case).
 import type { MailboxRow } from '../../store/mailstore.js';
 import type { Args } from '../parser/args.js';
 import { normalizeMailboxName } from '../mailbox-names.js';
@@ -12,8 +12,13 @@ export function mailboxNameOnly(args: Args): string {
   return name;
 }
 
+/** The stored (canonical) form of a name the client sent. */
+export function clientMailboxName(session: Session, name: string): string {
+  return normalizeMailboxName(name, session.utf8);
+}
+
 export function findMailbox(session: Session, name: string): MailboxRow | undefined {
-  return session.context.mailStore.getMailbox(session.user.id, normalizeMailboxName(name));
+  return session.context.mailStore.getMailbox(session.user.id, clientMailboxName(session, name));
 }
 
 /** The mailbox, or NO [NONEXISTENT] (or [TRYCREATE] where RFC 3501 asks for it: APPEND, COPY). */

@@ -1,8 +1,8 @@
 // RENAME (RFC 3501 §6.3.5): renames a mailbox and everything under it; renaming INBOX moves
 // its messages to the new name and leaves INBOX empty.
-import { invalidMailboxName, normalizeMailboxName, parentsOf, DELIMITER } from '../mailbox-names.js';
+import { invalidMailboxName, parentsOf, DELIMITER } from '../mailbox-names.js';
 import { no } from '../replies.js';
-import { findMailbox } from './lookup.js';
+import { clientMailboxName, findMailbox } from './lookup.js';
 import { AUTHENTICATED, command } from './types.js';
 
 export const rename = command({
@@ -17,7 +17,7 @@ export const rename = command({
     const store = context.mailStore;
     const source = findMailbox(session, args.from);
     if (!source) throw no(`Mailbox does not exist: ${args.from}`, 'NONEXISTENT');
-    const target = normalizeMailboxName(args.to);
+    const target = clientMailboxName(session, args.to);
     const problem = invalidMailboxName(target);
     if (problem) throw no(problem.text, problem.code);
     if (store.getMailbox(session.user.id, target)) throw no('A mailbox with the new name already exists', 'ALREADYEXISTS');

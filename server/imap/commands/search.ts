@@ -4,7 +4,7 @@ import { search as runSearch, type Match } from '../search/evaluate.js';
 import { parseSearchProgram, usesModseq, type SearchKey } from '../search/parse.js';
 import { parseSortCriteria, sortMatches, type SortCriterion } from '../search/sort.js';
 import { ImapSyntaxError, type Token } from '../parser/tokens.js';
-import { no, untagged } from '../replies.js';
+import { bad, no, untagged } from '../replies.js';
 import type { Session } from '../session.js';
 import { command, SELECTED, type CommandSpec } from './types.js';
 
@@ -37,6 +37,8 @@ function searchCommand(byUid: boolean): CommandSpec<{ charset: string | null; ke
       return parseSearchProgram(tokens);
     },
     async handle({ session, wire, args }) {
+      // RFC 6855 §3: after ENABLE UTF8=ACCEPT a SEARCH names no charset
+      if (args.charset && session.enabled.has('UTF8=ACCEPT')) throw bad('No CHARSET in SEARCH once UTF8=ACCEPT is enabled');
       checkCharset(args.charset);
       const matches = await runSearch(session, args.key);
       await respond(session, (p) => wire.send(p), 'SEARCH', matches, byUid, args.key);

@@ -1,14 +1,16 @@
 // STATUS (RFC 3501 §6.3.10): counts of a mailbox without selecting it; HIGHESTMODSEQ with
-// CONDSTORE (RFC 7162 §3.1.5); SIZE as RFC 8438 names it. Also used by LIST-STATUS (RFC 5819).
+// CONDSTORE (RFC 7162 §3.1.5); SIZE (RFC 8438); MAILBOXID (RFC 8474 §4.2); DELETED (RFC 9051
+// §6.3.11) and DELETED-STORAGE (RFC 9208 §5.1, in KiB as STORAGE is). Also used by LIST-STATUS (RFC 5819).
 import type { MailboxRow } from '../../store/mailstore.js';
 import { atomsOf } from '../parser/args.js';
 import { ImapSyntaxError, type Token } from '../parser/tokens.js';
-import { astr, untagged, type Piece } from '../replies.js';
+import { wireMailboxName } from '../mailbox-names.js';
+import { untagged, type Piece } from '../replies.js';
 import type { Session } from '../session.js';
 import { requireMailbox } from './lookup.js';
 import { AUTHENTICATED, command } from './types.js';
 
-const ITEMS = new Set(['MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'HIGHESTMODSEQ', 'SIZE']);
+const ITEMS = new Set(['MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'HIGHESTMODSEQ', 'SIZE', 'MAILBOXID', 'DELETED', 'DELETED-STORAGE']);
 
 export function parseStatusItems(tokens: Token[]): string[] {
   const items = atomsOf(tokens, 'status item').map((i) => i.toUpperCase());
@@ -22,6 +24,7 @@ export function statusResponse(session: Session, mailbox: MailboxRow, items: str
   const fresh = store.mailboxById(mailbox.id) ?? mailbox;
   const counts = store.mailboxCounts(fresh);
   const view = session.selectedOrNull;
+  const deleted = items.some((item) => item.startsWith('DELETED')) ? store.deletedCounts(fresh.id) : null;
   const values: string[] = items.map((item) => {
     switch (item) {
       case 'MESSAGES':
@@ -37,11 +40,17 @@ export function statusResponse(session: Session, mailbox: MailboxRow, items: str
         return `UNSEEN ${counts.unseen}`;
       case 'HIGHESTMODSEQ':
         return `HIGHESTMODSEQ ${fresh.highest_modseq}`;
+      case 'MAILBOXID':
+        return `MAILBOXID (${fresh.object_id})`;
+      case 'DELETED':
+        return `DELETED ${deleted!.messages}`;
+      case 'DELETED-STORAGE':
+        return `DELETED-STORAGE ${Math.ceil(deleted!.bytes / 1024)}`;
       default:
         return `SIZE ${counts.size}`;
     }
   });
-  return untagged('STATUS ', ...astr(fresh.name), ` (${values.join(' ')})`);
+  return untagged('STATUS ', ...wireMailboxName(fresh.name, session.utf8), ` (${values.join(' ')})`);
 }
 
 export const status = command({

@@ -1,5 +1,6 @@
 // FETCH data items (RFC 3501 §6.4.5): the macros, the simple items and BODY[section]<partial>
-// with every section form (HEADER, HEADER.FIELDS (.NOT), TEXT, MIME, part numbers).
+// with every section form (HEADER, HEADER.FIELDS (.NOT), TEXT, MIME, part numbers); MODSEQ
+// (RFC 7162), EMAILID and THREADID (RFC 8474 §5), PREVIEW [(LAZY)] (RFC 8970 §3).
 import { ImapSyntaxError, parseValues, type Token } from '../parser/tokens.js';
 
 export type SectionSpecifier = '' | 'HEADER' | 'HEADER.FIELDS' | 'HEADER.FIELDS.NOT' | 'TEXT' | 'MIME';
@@ -12,7 +13,7 @@ export interface Section {
 }
 
 export type FetchItem =
-  | { kind: 'FLAGS' | 'INTERNALDATE' | 'RFC822.SIZE' | 'ENVELOPE' | 'BODY' | 'BODYSTRUCTURE' | 'UID' | 'MODSEQ' }
+  | { kind: 'FLAGS' | 'INTERNALDATE' | 'RFC822.SIZE' | 'ENVELOPE' | 'BODY' | 'BODYSTRUCTURE' | 'UID' | 'MODSEQ' | 'EMAILID' | 'THREADID' | 'PREVIEW' }
   | {
       kind: 'SECTION';
       /** How the response names it: BODY[...], RFC822, RFC822.HEADER, RFC822.TEXT. */
@@ -29,7 +30,7 @@ const MACROS: Record<string, string[]> = {
   FULL: ['FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE', 'BODY'],
 };
 
-const SIMPLE = new Set(['FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE', 'BODY', 'BODYSTRUCTURE', 'UID', 'MODSEQ']);
+const SIMPLE = new Set(['FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE', 'BODY', 'BODYSTRUCTURE', 'UID', 'MODSEQ', 'EMAILID', 'THREADID', 'PREVIEW']);
 
 /** The argument after the sequence set: a macro, one item, or a parenthesized list of items. */
 export function parseFetchItems(token: Token): FetchItem[] {
@@ -38,7 +39,17 @@ export function parseFetchItems(token: Token): FetchItem[] {
   }
   const tokens = token.type === 'list' ? token.items : [token];
   if (!tokens.length) throw new ImapSyntaxError('empty fetch item list');
-  return tokens.map(parseItem);
+  const items: FetchItem[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const item = parseItem(tokens[i]!);
+    // RFC 8970 §3: PREVIEW (LAZY); the preview is made either way (LAZY only allows NIL)
+    if (item.kind === 'PREVIEW' && tokens[i + 1]?.type === 'list') {
+      const modifiers = (tokens[++i] as Extract<Token, { type: 'list' }>).items;
+      if (!modifiers.length || modifiers.some((m) => m.type !== 'atom' || m.value.toUpperCase() !== 'LAZY')) throw new ImapSyntaxError('PREVIEW takes (LAZY)');
+    }
+    items.push(item);
+  }
+  return items;
 }
 
 function parseItem(token: Token): FetchItem {
@@ -102,17 +113,19 @@ export function formatSection(section: Section): string {
 }
 
 /** What answering these items needs: the envelope, the MIME structure, the message's bytes. */
-export function needs(items: FetchItem[]): { envelope: boolean; structure: boolean; content: boolean } {
+export function needs(items: FetchItem[]): { envelope: boolean; structure: boolean; content: boolean; preview: boolean } {
   let envelope = false;
   let structure = false;
   let content = false;
+  let preview = false;
   for (const item of items) {
     if (item.kind === 'ENVELOPE') envelope = true;
     if (item.kind === 'BODY' || item.kind === 'BODYSTRUCTURE') structure = true;
+    if (item.kind === 'PREVIEW') structure = preview = true;
     if (item.kind === 'SECTION') {
       content = true;
       if (item.section.path.length) structure = true;
     }
   }
-  return { envelope, structure, content };
+  return { envelope, structure, content, preview };
 }

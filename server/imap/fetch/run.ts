@@ -12,7 +12,7 @@ import type { Wire } from '../commands/types.js';
 import type { MimeCache } from '../mime/cache.js';
 import { headerBlockEnd, readHeaderBlock } from '../mime/header-block.js';
 import type { MimePart } from '../mime/structure.js';
-import { imapDateTime, withoutNul, withoutNulText, type Piece } from '../replies.js';
+import { imapDateTime, strText, utf8, utf8String, withoutNul, withoutNulText, type Piece } from '../replies.js';
 import type { Target } from '../selected.js';
 import type { Session } from '../session.js';
 import { needs, type FetchItem } from './items.js';
@@ -36,6 +36,7 @@ interface Loaded {
   header: Buffer | null;
   envelope: string | null;
   structure: MimePart | null;
+  preview: string | null;
 }
 
 /** Bytes [start, end) of the message's open file, streamed as literal data. */
@@ -60,7 +61,8 @@ export async function runFetch(session: Session, wire: Wire, targets: Target[], 
   const cache = session.context.mimeCache;
   const items = [...requested];
   const has = (kind: string) => items.some((i) => i.kind === kind);
-  if (options.byUid && !has('UID')) items.unshift({ kind: 'UID' });
+  // RFC 7162 §3.2.4: once QRESYNC is enabled every FETCH response carries the UID
+  if ((options.byUid || session.qresync) && !has('UID')) items.unshift({ kind: 'UID' });
   if (options.changedSince !== null && !has('MODSEQ')) items.push({ kind: 'MODSEQ' });
   const need = needs(items);
   // without the MIME structure every section is a range of the file (whole, TEXT) or of its header
@@ -98,7 +100,7 @@ export async function runFetch(session: Session, wire: Wire, targets: Target[], 
         continue;
       }
       if (options.changedSince !== null && row.modseq <= options.changedSince) continue;
-      const loaded: Loaded = { content: null, file: null, header: null, envelope: null, structure: null };
+      const loaded: Loaded = { content: null, file: null, header: null, envelope: null, structure: null, preview: null };
       try {
         try {
           if (streamable && !files.isSmall(row)) {
@@ -109,6 +111,7 @@ export async function runFetch(session: Session, wire: Wire, targets: Target[], 
             const entry = await cache.structure(row.guid, async () => loaded.content ?? (loaded.content = await files.read(row)));
             loaded.structure = entry.structure;
             loaded.envelope = entry.text;
+            if (need.preview) loaded.preview = await cache.preview(row.guid, async () => loaded.content ?? (loaded.content = await files.read(row)));
           } else if (need.envelope) {
             const content = loaded.content ?? loaded.header;
             const header = content ? () => content.toString('latin1', 0, headerBlockEnd(content)) : () => files.follow(row, readHeaderBlock);
@@ -192,6 +195,15 @@ function responseFor(session: Session, target: Target, row: MessageRow, items: F
       case 'MODSEQ':
         text += `MODSEQ (${row.modseq})`;
         modseqSent = true;
+        break;
+      case 'EMAILID':
+        text += `EMAILID (${row.email_id})`;
+        break;
+      case 'THREADID':
+        text += `THREADID (${row.thread_id})`;
+        break;
+      case 'PREVIEW':
+        text += `PREVIEW ${session.utf8 ? utf8String(utf8(loaded.preview!)).join('') : strText(utf8(loaded.preview!))}`;
         break;
       case 'ENVELOPE':
         // cached text formatted before NULs were replaced may still hold one

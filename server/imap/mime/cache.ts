@@ -1,7 +1,7 @@
 // What FETCH, SEARCH and SORT learn from a message's bytes, cached per message guid (copies of a
 // message share it; a message file never changes, flags live in the index, not here): its
-// ENVELOPE — fields and the formatted text FETCH writes — from the header block alone, and its
-// MIME structure once something needed it. In memory: an LRU bounded in bytes, shared by all
+// ENVELOPE — fields and the formatted text FETCH writes — from the header block alone, its
+// MIME structure once something needed it, and its PREVIEW text once asked for. In memory: an LRU bounded in bytes, shared by all
 // sessions (one cache per engine: context.mimeCache); on disk: the message_mime table, written in
 // small transactions off the request path.
 import type { Statement } from 'better-sqlite3';
@@ -11,6 +11,7 @@ import type { MessageRow } from '../../store/mailstore.js';
 import { formatEnvelope, parseEnvelopeText } from '../fetch/structure-format.js';
 import { EnvelopeHelper } from './envelope-helper.js';
 import { envelopeFromHeader, type Envelope } from './envelope.js';
+import { previewOf } from './preview.js';
 import { parseMessageStructure, type MimePart } from './structure.js';
 
 /** Memory for cached entries, shared by all sessions (estimated from their text sizes). */
@@ -26,7 +27,7 @@ const WRITE_QUIET_MS = 500;
 const PENDING_LIMIT = 20_000;
 /**
  * A row holds either just the ENVELOPE text (it starts with "(") or JSON: version 1 {v, s}
- * (structure), version 2 {v, e, s} (envelope text and structure).
+ * (structure), version 2 {v, e, s, p?} (envelope text and structure, the preview once made).
  */
 const FORMAT = 2;
 /** Rows per INSERT statement when writing many. */
@@ -39,6 +40,8 @@ export interface CacheEntry {
   envelope?: Envelope;
   /** The MIME structure, once parsed (its root carries the same envelope). */
   structure?: MimePart;
+  /** PREVIEW text (RFC 8970), once made. */
+  preview?: string;
   /** Estimated bytes held, for the memory bound. */
   size: number;
 }
@@ -47,6 +50,7 @@ interface Stored {
   v: number;
   e?: string;
   s?: MimePart;
+  p?: string;
 }
 
 export class MimeCache {
@@ -103,6 +107,17 @@ export class MimeCache {
     const envelope = structure.envelope!;
     const entry = this.add(guid, { text: known?.text ?? formatEnvelope(envelope), envelope, structure, size: 0 });
     return entry as CacheEntry & { structure: MimePart };
+  }
+
+  /** The PREVIEW text of a message (RFC 8970), made from `content()` once and kept with its structure. */
+  async preview(guid: string, content: () => Promise<Buffer>): Promise<string> {
+    const entry = await this.structure(guid, content);
+    if (entry.preview === undefined) {
+      entry.preview = previewOf(await content(), entry.structure);
+      entry.size = 0;
+      this.add(guid, entry);
+    }
+    return entry.preview;
   }
 
   /** The MIME structure only (SEARCH of multipart bodies). */
@@ -260,7 +275,7 @@ export function envelopeFields(entry: CacheEntry): Envelope {
 
 function toStored(entry: CacheEntry): string {
   if (!entry.structure) return entry.text;
-  const stored: Stored = { v: FORMAT, e: entry.text, s: entry.structure };
+  const stored: Stored = { v: FORMAT, e: entry.text, s: entry.structure, p: entry.preview };
   return JSON.stringify(stored);
 }
 
@@ -270,12 +285,12 @@ function fromStored(json: string): CacheEntry | undefined {
   if (stored.v !== FORMAT && stored.v !== 1) return undefined;
   const text = stored.e ?? (stored.s?.envelope ? formatEnvelope(stored.s.envelope) : undefined);
   if (text === undefined) return undefined;
-  return stored.s ? { text, structure: stored.s, size: 0 } : { text, size: 0 };
+  return stored.s ? { text, structure: stored.s, preview: stored.p, size: 0 } : { text, size: 0 };
 }
 
 /** Rough bytes in memory: the text, as much again for the envelope fields if read, and per MIME part. */
 function estimateSize(entry: CacheEntry): number {
-  return 200 + entry.text.length * 2 + (entry.structure ? 600 * countParts(entry.structure) : 0);
+  return 200 + entry.text.length * 2 + (entry.structure ? 600 * countParts(entry.structure) : 0) + (entry.preview?.length ?? 0) * 2;
 }
 
 function countParts(part: MimePart): number {

@@ -4,8 +4,11 @@
 
 export type Token =
   | { type: 'atom'; value: string }
-  /** A quoted string or a literal; `bytes` are the octets as sent, `value` them read as UTF-8. */
-  | { type: 'string'; value: string; bytes: Buffer; literal: boolean }
+  /**
+   * A quoted string or a literal; `bytes` are the octets as sent, `value` them read as UTF-8.
+   * `binary`: a literal8, ~{n} (RFC 3516 §4.1; RFC 6855 APPEND UTF8).
+   */
+  | { type: 'string'; value: string; bytes: Buffer; literal: boolean; binary?: boolean }
   | { type: 'list'; items: Token[] };
 
 export class ImapSyntaxError extends Error {
@@ -115,6 +118,10 @@ export class Tokenizer {
     if (c === 0x28) return this.readList();
     if (c === DQUOTE) return this.readQuoted();
     if (c === 0x7b) return this.readLiteral();
+    if (c === 0x7e && this.input[this.pos + 1] === 0x7b) {
+      this.pos++; // ~
+      return this.readLiteral(true);
+    }
     return this.readAtom();
   }
 
@@ -155,7 +162,7 @@ export class Tokenizer {
     return { type: 'string', value: buffer.toString('utf8'), bytes: buffer, literal: false };
   }
 
-  private readLiteral(): Token {
+  private readLiteral(binary = false): Token {
     const match = /^\{(\d{1,10})(\+?)\}\r\n/.exec(this.input.toString('latin1', this.pos, this.pos + 16));
     if (!match) throw new ImapSyntaxError('invalid literal');
     const size = Number(match[1]);
@@ -163,7 +170,9 @@ export class Tokenizer {
     if (start + size > this.input.length) throw new ImapSyntaxError('literal shorter than announced');
     const bytes = this.input.subarray(start, start + size);
     this.pos = start + size;
-    return { type: 'string', value: bytes.toString('utf8'), bytes, literal: true };
+    const token: Extract<Token, { type: 'string' }> = { type: 'string', value: bytes.toString('utf8'), bytes, literal: true };
+    if (binary) token.binary = true;
+    return token;
   }
 
   private readAtom(): Token {

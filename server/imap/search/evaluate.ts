@@ -233,6 +233,8 @@ function evaluate(key: SearchKey, c: Candidate, view: SelectedMailbox, max: { se
       return key.larger ? c.row.size > key.size : c.row.size < key.size;
     case 'modseq':
       return c.row.modseq >= key.modseq;
+    case 'objectid':
+      return c.row[key.field] === key.id;
     case 'date': {
       const day = key.field === 'internal' ? Math.floor(c.row.internal_date / DAY) * DAY : sentDay(c.headers());
       return day !== null && compareDay(day, key.compare, key.day);

@@ -1,9 +1,11 @@
 // SEARCH keys (RFC 3501 §6.4.4) into a tree: every key, OR/NOT, parenthesized groups, sequence
-// sets; MODSEQ (RFC 7162 §3.1.5). Strings are compared as UTF-8 (CHARSET UTF-8 / US-ASCII).
+// sets; MODSEQ (RFC 7162 §3.1.5); EMAILID and THREADID (RFC 8474 §6). Strings are compared as
+// UTF-8 (CHARSET UTF-8 / US-ASCII).
 import { asAstring } from '../parser/args.js';
 import { isSequenceSet, parseSequenceSet, type SequenceSet } from '../parser/sequence.js';
 import { ImapSyntaxError, MAX_NESTING, type Token } from '../parser/tokens.js';
 import { parseFlag } from '../commands/flags.js';
+import { isObjectId } from '../../store/object-ids.js';
 
 export type DateField = 'internal' | 'sent';
 export type DateCompare = 'before' | 'on' | 'since';
@@ -21,6 +23,7 @@ export type SearchKey =
   | { op: 'date'; field: DateField; compare: DateCompare; day: number }
   | { op: 'size'; larger: boolean; size: number }
   | { op: 'modseq'; modseq: number }
+  | { op: 'objectid'; field: 'email_id' | 'thread_id'; id: string }
   | { op: 'not'; key: SearchKey }
   | { op: 'or'; left: SearchKey; right: SearchKey }
   | { op: 'and'; keys: SearchKey[] };
@@ -161,6 +164,12 @@ export class SearchParser {
           this.atom('entry type');
         }
         return { op: 'modseq', modseq: this.number('mod-sequence') };
+      }
+      case 'EMAILID':
+      case 'THREADID': {
+        const id = this.atom('object id');
+        if (!isObjectId(id)) throw new ImapSyntaxError(`invalid ${name}`);
+        return { op: 'objectid', field: name === 'EMAILID' ? 'email_id' : 'thread_id', id };
       }
       default:
         throw new ImapSyntaxError(`unknown search key ${token.value}`);
