@@ -43,6 +43,10 @@ export function defaultSettings(): Settings {
       webBodyBytes: 64 * 1024,
       webHeaderBytes: 16 * 1024,
       webRequestTimeoutSeconds: 30,
+      jmapRequestBytes: 10 * 1024 * 1024,
+      jmapCallsPerRequest: 32,
+      jmapObjectsPerCall: 500,
+      jmapConcurrentRequests: 4,
     },
     authThrottle: {
       delayAfterFailures: 3,

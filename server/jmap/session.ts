@@ -1,0 +1,61 @@
+// The session resource (RFC 8620 §2): the capabilities and their limits (from the settings), the
+// user's one account, and the URLs of the API, downloads, uploads and the event source.
+import crypto from 'node:crypto';
+import type { User } from '../accounts/accounts.js';
+import type { Settings } from '../settings/schema.js';
+import { accountIdOf } from './call.js';
+import { CORE, MAIL } from './protocol.js';
+
+/** What this server speaks, advertised only once it works. */
+export const CAPABILITIES: readonly string[] = [CORE, MAIL];
+
+export const API_PATH = '/jmap/api';
+
+export function sessionResource(user: User, settings: Settings, origin: string): Record<string, unknown> {
+  const { limits } = settings;
+  const accountId = accountIdOf(user);
+  return {
+    capabilities: {
+      [CORE]: {
+        maxSizeUpload: limits.messageSizeBytes,
+        maxConcurrentUpload: limits.jmapConcurrentRequests,
+        maxSizeRequest: limits.jmapRequestBytes,
+        maxConcurrentRequests: limits.jmapConcurrentRequests,
+        maxCallsInRequest: limits.jmapCallsPerRequest,
+        maxObjectsInGet: limits.jmapObjectsPerCall,
+        maxObjectsInSet: limits.jmapObjectsPerCall,
+        collationAlgorithms: ['i;ascii-casemap', 'i;unicode-casemap'],
+      },
+      [MAIL]: {},
+    },
+    accounts: {
+      [accountId]: {
+        name: user.address,
+        isPersonal: true,
+        isReadOnly: false,
+        accountCapabilities: {
+          [MAIL]: {
+            maxMailboxesPerEmail: null,
+            maxMailboxDepth: null,
+            maxSizeMailboxName: 255,
+            maxSizeAttachmentsPerEmail: limits.messageSizeBytes,
+            emailQuerySortOptions: ['receivedAt', 'size', 'from', 'to', 'subject', 'sentAt', 'hasKeyword'],
+            mayCreateTopLevelMailbox: true,
+          },
+        },
+      },
+    },
+    primaryAccounts: { [MAIL]: accountId },
+    username: user.address,
+    apiUrl: `${origin}${API_PATH}`,
+    downloadUrl: `${origin}/jmap/download/{accountId}/{blobId}/{name}?type={type}`,
+    uploadUrl: `${origin}/jmap/upload/{accountId}/`,
+    eventSourceUrl: `${origin}/jmap/eventsource?types={types}&closeafter={closeafter}&ping={ping}`,
+    state: sessionStateOf(user),
+  };
+}
+
+/** Changes when what the session resource says for this user would change. */
+export function sessionStateOf(user: Pick<User, 'id' | 'address'>): string {
+  return crypto.createHash('sha256').update(`${user.id}\0${user.address}\0${CAPABILITIES.join(' ')}`).digest('base64url').slice(0, 12);
+}
