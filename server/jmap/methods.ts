@@ -1,11 +1,14 @@
 // Every JMAP method this server answers, by name, with the capability it belongs to.
 import type { MethodCall } from './call.js';
 import { coreMethods } from './core.js';
+import { emailMethods } from './email.js';
+import { emailQueryMethods } from './email-query.js';
 import { mailboxMethods } from './mailbox.js';
+import { threadMethods } from './thread.js';
 
 export interface JmapMethod {
   capability: string;
   handle(args: Record<string, unknown>, call: MethodCall): Record<string, unknown> | Promise<Record<string, unknown>>;
 }
 
-export const METHODS: Record<string, JmapMethod> = { ...coreMethods, ...mailboxMethods };
+export const METHODS: Record<string, JmapMethod> = { ...coreMethods, ...mailboxMethods, ...emailMethods, ...emailQueryMethods, ...threadMethods };
