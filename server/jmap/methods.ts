@@ -2,6 +2,7 @@
 import type { MethodCall } from './call.js';
 import { coreMethods } from './core.js';
 import { emailMethods } from './email.js';
+import { emailImportMethods } from './email-import.js';
 import { emailQueryMethods } from './email-query.js';
 import { mailboxMethods } from './mailbox.js';
 import { threadMethods } from './thread.js';
@@ -11,4 +12,4 @@ export interface JmapMethod {
   handle(args: Record<string, unknown>, call: MethodCall): Record<string, unknown> | Promise<Record<string, unknown>>;
 }
 
-export const METHODS: Record<string, JmapMethod> = { ...coreMethods, ...mailboxMethods, ...emailMethods, ...emailQueryMethods, ...threadMethods };
+export const METHODS: Record<string, JmapMethod> = { ...coreMethods, ...mailboxMethods, ...emailMethods, ...emailQueryMethods, ...emailImportMethods, ...threadMethods };

@@ -10,6 +10,8 @@ import { CORE, MAIL } from './protocol.js';
 export const CAPABILITIES: readonly string[] = [CORE, MAIL];
 
 export const API_PATH = '/jmap/api';
+export const UPLOAD_PATH = '/jmap/upload/';
+export const DOWNLOAD_PATH = '/jmap/download/';
 
 export function sessionResource(user: User, settings: Settings, origin: string): Record<string, unknown> {
   const { limits } = settings;
@@ -48,8 +50,8 @@ export function sessionResource(user: User, settings: Settings, origin: string):
     primaryAccounts: { [MAIL]: accountId },
     username: user.address,
     apiUrl: `${origin}${API_PATH}`,
-    downloadUrl: `${origin}/jmap/download/{accountId}/{blobId}/{name}?type={type}`,
-    uploadUrl: `${origin}/jmap/upload/{accountId}/`,
+    downloadUrl: `${origin}${DOWNLOAD_PATH}{accountId}/{blobId}/{name}?type={type}`,
+    uploadUrl: `${origin}${UPLOAD_PATH}{accountId}/`,
     eventSourceUrl: `${origin}/jmap/eventsource?types={types}&closeafter={closeafter}&ping={ping}`,
     state: sessionStateOf(user),
   };
