@@ -3,7 +3,7 @@
 // §4.1, result references (§3.7), and the request- and method-level errors of §3.6 — after each of
 // which the service still answers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CORE, MAIL } from '../server/jmap/protocol.js';
+import { CORE, MAIL, SUBMISSION } from '../server/jmap/protocol.js';
 import { changeSettings, startTestEngine, type TestEngine } from './helpers/engine.js';
 import { basic, jamClient, jmapPost, trustEngineInFetch } from './helpers/jmap.js';
 import { web } from './helpers/web.js';
@@ -38,7 +38,7 @@ describe('session and authentication', () => {
     expect(answer.status).toBe(200);
     expect(answer.headers['content-type']).toMatch(/^application\/json/);
     const session = JSON.parse(answer.text);
-    expect(Object.keys(session.capabilities)).toEqual([CORE, MAIL]);
+    expect(Object.keys(session.capabilities)).toEqual([CORE, MAIL, SUBMISSION]);
     expect(session.capabilities[CORE]).toEqual({
       maxSizeUpload: 25 * 1024 * 1024,
       maxConcurrentUpload: 4,

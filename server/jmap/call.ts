@@ -22,6 +22,8 @@ export class MethodCall {
     /** Creation id → server id, for the whole request. */
     readonly createdIds: Map<string, string>,
     readonly callId: string,
+    /** The client's address (for the Received field of a submission). */
+    readonly client: string,
   ) {}
 
   get owner(): MailboxOwner {

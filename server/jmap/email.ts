@@ -289,7 +289,7 @@ async function placeEmail(call: MethodCall, rows: EmailRow[], wanted: Set<string
   for (const row of leaving) store.expunge(user, mailboxOf(row), [row]);
 }
 
-async function emailSet(rawArgs: unknown, call: MethodCall): Promise<Record<string, unknown>> {
+export async function emailSet(rawArgs: unknown, call: MethodCall): Promise<Record<string, unknown>> {
   const { ifInState, create, update, destroy } = parseArguments(setArguments, rawArgs);
   const { store, user } = call;
   const oldState = currentState(store, user.id);

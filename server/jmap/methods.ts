@@ -4,7 +4,9 @@ import { coreMethods } from './core.js';
 import { emailMethods } from './email.js';
 import { emailImportMethods } from './email-import.js';
 import { emailQueryMethods } from './email-query.js';
+import { identityMethods } from './identity.js';
 import { mailboxMethods } from './mailbox.js';
+import { submissionMethods } from './submission.js';
 import { threadMethods } from './thread.js';
 
 export interface JmapMethod {
@@ -12,4 +14,4 @@ export interface JmapMethod {
   handle(args: Record<string, unknown>, call: MethodCall): Record<string, unknown> | Promise<Record<string, unknown>>;
 }
 
-export const METHODS: Record<string, JmapMethod> = { ...coreMethods, ...mailboxMethods, ...emailMethods, ...emailQueryMethods, ...emailImportMethods, ...threadMethods };
+export const METHODS: Record<string, JmapMethod> = { ...coreMethods, ...mailboxMethods, ...emailMethods, ...emailQueryMethods, ...emailImportMethods, ...threadMethods, ...identityMethods, ...submissionMethods };

@@ -65,7 +65,7 @@ async function api(request: WebRequest, context: EngineContext): Promise<WebRepl
       throw error;
     }
     const parsed = parseRequest(body, limits.jmapCallsPerRequest);
-    return json(await runRequest(parsed, user, context));
+    return json(await runRequest(parsed, user, context, request.client));
   } catch (error) {
     if (error instanceof RequestError) return problem(error);
     throw error;
@@ -77,9 +77,9 @@ async function api(request: WebRequest, context: EngineContext): Promise<WebRepl
 }
 
 /** A MethodCall outside of an API request (uploads, downloads). */
-function callFor(user: User, context: EngineContext): MethodCall {
+function callFor(user: User, context: EngineContext, client: string): MethodCall {
   const limits = context.settings().limits;
-  return new MethodCall(context, user, accountIdOf(user), { maxObjects: limits.jmapObjectsPerCall, maxSizeUpload: limits.messageSizeBytes }, new Map(), '');
+  return new MethodCall(context, user, accountIdOf(user), { maxObjects: limits.jmapObjectsPerCall, maxSizeUpload: limits.messageSizeBytes }, new Map(), '', client);
 }
 
 /** The path's parts after a prefix: /jmap/download/A1/Mx/name → ['A1', 'Mx', 'name']. */
@@ -125,7 +125,7 @@ async function download(request: WebRequest, context: EngineContext): Promise<We
   const user = await auth(context).user(request);
   const [accountId, blobId, name] = pathParts(request, DOWNLOAD_PATH);
   checkAccount(user, accountId);
-  const content = blobId ? await readBlob(callFor(user, context), blobId) : null;
+  const content = blobId ? await readBlob(callFor(user, context, request.client), blobId) : null;
   if (!content) throw new WebError(404, `Not Found: no blob ${JSON.stringify(blobId ?? '')} in this account`);
   const asked = request.url.searchParams.get('type') ?? '';
   const type = MEDIA_TYPE.test(asked) ? asked.toLowerCase() : 'application/octet-stream';

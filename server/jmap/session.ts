@@ -4,10 +4,10 @@ import crypto from 'node:crypto';
 import type { User } from '../accounts/accounts.js';
 import type { Settings } from '../settings/schema.js';
 import { accountIdOf } from './call.js';
-import { CORE, MAIL } from './protocol.js';
+import { CORE, MAIL, SUBMISSION } from './protocol.js';
 
 /** What this server speaks, advertised only once it works. */
-export const CAPABILITIES: readonly string[] = [CORE, MAIL];
+export const CAPABILITIES: readonly string[] = [CORE, MAIL, SUBMISSION];
 
 export const API_PATH = '/jmap/api';
 export const UPLOAD_PATH = '/jmap/upload/';
@@ -29,6 +29,7 @@ export function sessionResource(user: User, settings: Settings, origin: string):
         collationAlgorithms: ['i;ascii-casemap', 'i;unicode-casemap'],
       },
       [MAIL]: {},
+      [SUBMISSION]: {},
     },
     accounts: {
       [accountId]: {
@@ -44,10 +45,12 @@ export function sessionResource(user: User, settings: Settings, origin: string):
             emailQuerySortOptions: ['receivedAt', 'size', 'from', 'to', 'subject', 'sentAt', 'hasKeyword'],
             mayCreateTopLevelMailbox: true,
           },
+          // sent at once: no delayed sending (maxDelayedSend 0), no SMTP extensions asked for
+          [SUBMISSION]: { maxDelayedSend: 0, submissionExtensions: {} },
         },
       },
     },
-    primaryAccounts: { [MAIL]: accountId },
+    primaryAccounts: { [MAIL]: accountId, [SUBMISSION]: accountId },
     username: user.address,
     apiUrl: `${origin}${API_PATH}`,
     downloadUrl: `${origin}${DOWNLOAD_PATH}{accountId}/{blobId}/{name}?type={type}`,
