@@ -8,7 +8,8 @@ import type { WebRoute } from '../web/router.js';
 import { JmapAuth, TOKEN_SECONDS } from './auth.js';
 import { parseRequest, runRequest } from './dispatcher.js';
 import { RequestError } from './protocol.js';
-import { API_PATH, DOWNLOAD_PATH, sessionResource, UPLOAD_PATH } from './session.js';
+import { PushHub, PUSH_TYPES } from './push.js';
+import { API_PATH, DOWNLOAD_PATH, EVENT_SOURCE_PATH, sessionResource, UPLOAD_PATH } from './session.js';
 import { readBlob, storeUpload } from './blobs.js';
 import { accountIdOf, MethodCall } from './call.js';
 import type { User } from '../accounts/accounts.js';
@@ -17,13 +18,14 @@ import type { User } from '../accounts/accounts.js';
 interface Endpoint {
   auth: JmapAuth;
   running: Map<number, number>;
+  push: PushHub;
 }
 
 const endpoints = new WeakMap<EngineContext, Endpoint>();
 
 function endpoint(context: EngineContext): Endpoint {
   let found = endpoints.get(context);
-  if (!found) endpoints.set(context, (found = { auth: new JmapAuth(context), running: new Map() }));
+  if (!found) endpoints.set(context, (found = { auth: new JmapAuth(context), running: new Map(), push: new PushHub(context) }));
   return found;
 }
 
@@ -65,7 +67,10 @@ async function api(request: WebRequest, context: EngineContext): Promise<WebRepl
       throw error;
     }
     const parsed = parseRequest(body, limits.jmapCallsPerRequest);
-    return json(await runRequest(parsed, user, context, request.client));
+    const answer = await runRequest(parsed, user, context, request.client);
+    // a rename or a subscription changes the state without the store announcing it
+    endpoint(context).push.notify(user.id);
+    return json(answer);
   } catch (error) {
     if (error instanceof RequestError) return problem(error);
     throw error;
@@ -135,6 +140,24 @@ async function download(request: WebRequest, context: EngineContext): Promise<We
   return reply(200, type, content, { 'content-disposition': `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`, 'cache-control': 'private, immutable, max-age=31536000' });
 }
 
+/** §7.3: GET /jmap/eventsource?types=…&closeafter=state|no&ping=N, a text/event-stream of StateChange events. */
+async function eventSource(request: WebRequest, context: EngineContext): Promise<WebReply> {
+  const user = await auth(context).user(request);
+  const query = request.url.searchParams;
+  const asked = query.get('types') ?? '*';
+  const types = new Set(asked === '*' ? PUSH_TYPES : asked.split(',').map((t) => t.trim()));
+  const closeafter = query.get('closeafter') ?? 'no';
+  if (closeafter !== 'state' && closeafter !== 'no') throw new WebError(400, 'Bad Request: closeafter is "state" or "no"');
+  const ping = Number(query.get('ping') ?? '0');
+  if (!Number.isInteger(ping) || ping < 0) throw new WebError(400, 'Bad Request: ping is a whole number of seconds');
+  return {
+    status: 200,
+    headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-store' },
+    body: '',
+    stream: (response) => endpoint(context).push.open(user.id, response, types, closeafter === 'state', ping),
+  };
+}
+
 async function token(request: WebRequest, context: EngineContext): Promise<WebReply> {
   const accessToken = await auth(context).issueToken(request);
   return json({ accessToken, tokenType: 'Bearer', expiresIn: TOKEN_SECONDS });
@@ -146,4 +169,5 @@ export const jmapRoutes: WebRoute[] = [
   { methods: ['POST'], path: API_PATH, httpsOnly: true, handle: api },
   { methods: ['POST'], path: UPLOAD_PATH, prefix: true, httpsOnly: true, handle: upload },
   { methods: ['GET'], path: DOWNLOAD_PATH, prefix: true, httpsOnly: true, handle: download },
+  { methods: ['GET'], path: EVENT_SOURCE_PATH, httpsOnly: true, handle: eventSource },
 ];

@@ -12,6 +12,7 @@ export const CAPABILITIES: readonly string[] = [CORE, MAIL, SUBMISSION];
 export const API_PATH = '/jmap/api';
 export const UPLOAD_PATH = '/jmap/upload/';
 export const DOWNLOAD_PATH = '/jmap/download/';
+export const EVENT_SOURCE_PATH = '/jmap/eventsource';
 
 export function sessionResource(user: User, settings: Settings, origin: string): Record<string, unknown> {
   const { limits } = settings;
@@ -55,7 +56,7 @@ export function sessionResource(user: User, settings: Settings, origin: string):
     apiUrl: `${origin}${API_PATH}`,
     downloadUrl: `${origin}${DOWNLOAD_PATH}{accountId}/{blobId}/{name}?type={type}`,
     uploadUrl: `${origin}${UPLOAD_PATH}{accountId}/`,
-    eventSourceUrl: `${origin}/jmap/eventsource?types={types}&closeafter={closeafter}&ping={ping}`,
+    eventSourceUrl: `${origin}${EVENT_SOURCE_PATH}?types={types}&closeafter={closeafter}&ping={ping}`,
     state: sessionStateOf(user),
   };
 }

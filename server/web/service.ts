@@ -110,6 +110,10 @@ class WebService implements Service {
       }
     }
     if (response.headersSent || response.destroyed) return;
+    if (answer.stream) {
+      response.writeHead(answer.status, { ...SECURITY_HEADERS, ...answer.headers });
+      return answer.stream(response);
+    }
     response.writeHead(answer.status, { ...SECURITY_HEADERS, ...answer.headers, 'content-length': Buffer.byteLength(answer.body) });
     response.end(answer.body);
   }
