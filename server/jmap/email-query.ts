@@ -198,8 +198,23 @@ function sortValue(source: EmailSource, key: SortKey, query: QueryContext): stri
   }
 }
 
+/**
+ * What a mail list asks most — one mailbox, by receivedAt, threads not collapsed — straight from
+ * the index, without looking at every email of the account; null for any other query.
+ */
+function mailboxByDate(call: MethodCall, filter: Filter | null | undefined, sort: SortKey[], collapseThreads: boolean): string[] | null {
+  if (collapseThreads || !filter || Object.keys(filter).length !== 1 || typeof filter.inMailbox !== 'string') return null;
+  if (sort.length > 1 || (sort.length === 1 && sort[0]!.property !== 'receivedAt')) return null;
+  const mailbox = call.store.listMailboxes(call.user.id).find((m) => m.object_id === filter.inMailbox);
+  if (!mailbox) return [];
+  const ids = [...new Set(call.store.jmap.emailIdsInMailbox(mailbox.id))];
+  return sort[0]?.isAscending ? ids.reverse() : ids;
+}
+
 /** The ids of the emails matching, in order (before position and limit). */
-export async function queryEmails(call: MethodCall, filter: Filter | null | undefined, sort: SortKey[], collapseThreads: boolean): Promise<EmailSource[]> {
+export async function queryEmails(call: MethodCall, filter: Filter | null | undefined, sort: SortKey[], collapseThreads: boolean): Promise<string[]> {
+  const fast = mailboxByDate(call, filter, sort, collapseThreads);
+  if (fast) return fast;
   const sources = [...emailSources(call, call.store.jmap.allRows(call.user.id)).values()];
   const query = new QueryContext(call, sources);
   const matching: EmailSource[] = [];
@@ -213,11 +228,11 @@ export async function queryEmails(call: MethodCall, filter: Filter | null | unde
       const order = typeof x[i] === 'number' ? (x[i] as number) - (y[i] as number) : String(x[i]).localeCompare(String(y[i]));
       if (order) return keys[i]!.isAscending ? order : -order;
     }
-    return a.first.id - b.first.id;
+    // ties in the order of arrival, in the direction of the first sort (as the index's order)
+    return (keys[0]!.isAscending ? 1 : -1) * (a.first.id - b.first.id);
   });
-  if (!collapseThreads) return matching;
   const seen = new Set<string>();
-  return matching.filter((s) => !seen.has(s.threadId) && !!seen.add(s.threadId));
+  return matching.filter((s) => !collapseThreads || (!seen.has(s.threadId) && !!seen.add(s.threadId))).map((s) => s.id);
 }
 
 export function sortKeys(sort: z.infer<typeof queryArguments>['sort']): SortKey[] {
@@ -231,8 +246,7 @@ export function sortKeys(sort: z.infer<typeof queryArguments>['sort']): SortKey[
 async function emailQuery(rawArgs: unknown, call: MethodCall): Promise<Record<string, unknown>> {
   const args = parseArguments(queryArguments, rawArgs);
   const queryState = currentState(call.store, call.user.id);
-  const found = await queryEmails(call, args.filter, sortKeys(args.sort), args.collapseThreads ?? false);
-  const ids = found.map((s) => s.id);
+  const ids = await queryEmails(call, args.filter, sortKeys(args.sort), args.collapseThreads ?? false);
   let position = args.position ?? 0;
   if (args.anchor) {
     const at = ids.indexOf(args.anchor);

@@ -23,6 +23,7 @@ export class JmapViews {
       all: db.prepare<[number]>(`${userRows} ORDER BY m.internal_date DESC, m.id DESC`),
       byEmailId: db.prepare<[number, string]>(`${userRows} AND m.email_id = ? ORDER BY m.id`),
       byThreadId: db.prepare<[number, string]>(`${userRows} AND m.thread_id = ? ORDER BY m.internal_date, m.id`),
+      inMailbox: db.prepare<[number]>('SELECT email_id FROM messages WHERE mailbox_id = ? ORDER BY internal_date DESC, id DESC').pluck(),
       writtenSince: db.prepare<[number, number]>('SELECT * FROM messages WHERE mailbox_id = ? AND modseq > ?'),
       removedSince: db.prepare<[number, number]>(
         'SELECT r.email_id, r.thread_id FROM expunged e LEFT JOIN removed_emails r ON r.mailbox_id = e.mailbox_id AND r.uid = e.uid WHERE e.mailbox_id = ? AND e.modseq > ?',
@@ -43,6 +44,11 @@ export class JmapViews {
   /** The rows of a thread, oldest first. */
   threadRows(userId: number, threadId: string): EmailRow[] {
     return this.statements.byThreadId.all(userId, threadId) as EmailRow[];
+  }
+
+  /** The email ids of a mailbox, newest first (by receivedAt). */
+  emailIdsInMailbox(mailboxId: number): string[] {
+    return this.statements.inMailbox.all(mailboxId) as string[];
   }
 
   /** Rows of a mailbox added or changed after `modseq`. */
