@@ -287,3 +287,25 @@ describe('Email/set and /changes, with IMAP on the same messages', () => {
     expect(answer.json.methodResponses[0][1].notUpdated[plain!].type).toBe('invalidProperties');
   });
 });
+
+describe('SearchSnippet/get, queryChanges, Email/copy', () => {
+  it('marks the words of the filter in the subject and the body (RFC 8621 §5)', async () => {
+    const [plain] = await newest({ from: 'bob' });
+    const [snippets] = await jam.api.SearchSnippet.get({ accountId, filter: { operator: 'AND', conditions: [{ text: 'pineapple' }, { subject: 'notes' }] }, emailIds: [plain, 'Mnothing'] });
+    expect(snippets.list).toEqual([{ emailId: plain, subject: '会议 <mark>notes</mark>', preview: expect.stringContaining('the word <mark>pineapple</mark>.') }]);
+    expect(snippets.notFound).toEqual(['Mnothing']);
+  });
+
+  it('answers cannotCalculateChanges for queryChanges (canCalculateChanges is false) and fromAccountNotFound for Email/copy', async () => {
+    const answer = await jmapPost(test, alice, {
+      using: [CORE, MAIL],
+      methodCalls: [
+        ['Email/queryChanges', { accountId, sinceQueryState: 'x' }, '0'],
+        ['Mailbox/queryChanges', { accountId, sinceQueryState: 'x' }, '1'],
+        ['Email/copy', { accountId, fromAccountId: 'Aother', create: {} }, '2'],
+        ['Email/copy', { accountId, fromAccountId: accountId, create: {} }, '3'],
+      ],
+    });
+    expect(answer.json.methodResponses.map((r: Json) => r[1].type)).toEqual(['cannotCalculateChanges', 'cannotCalculateChanges', 'fromAccountNotFound', 'invalidArguments']);
+  });
+});

@@ -82,7 +82,7 @@ function addressText(value: unknown): string {
   return Array.isArray(value) ? value.map((a: { name: string | null; email: string }) => `${a.name ?? ''} <${a.email}>`).join(', ') : '';
 }
 
-async function bodyText(source: EmailSource): Promise<string> {
+export async function bodyText(source: EmailSource): Promise<string> {
   const content = await source.content();
   const root = bodyStructure(content, await source.structure(), source.id);
   const { textBody, htmlBody } = bodyLists(root);
