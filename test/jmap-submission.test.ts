@@ -125,4 +125,51 @@ describe('EmailSubmission/set', () => {
     expect(set.notCreated.d).toMatchObject({ type: 'invalidProperties', properties: ['identityId'] });
     expect(await inboxOf(bob)).toHaveLength(1);
   });
+
+  it('creates a draft from JMAP properties and sends it in the same request (#creation ids)', async () => {
+    const attachment = await jam.uploadBlob(accountId, new Blob(['minutes: all agreed'], { type: 'text/plain' }));
+    const answer = await jmapPost(test, alice, {
+      using: [CORE, MAIL, SUBMISSION],
+      methodCalls: [
+        [
+          'Email/set',
+          {
+            accountId,
+            create: {
+              draft: {
+                mailboxIds: { [mailboxes.drafts!]: true },
+                keywords: { $draft: true, $seen: true },
+                from: [{ name: 'Alice', email: alice.address }],
+                to: [{ name: 'Bob', email: bob.address }],
+                bcc: [{ email: carol.address }],
+                subject: '周会 minutes',
+                textBody: [{ partId: 't', type: 'text/plain' }],
+                htmlBody: [{ partId: 'h', type: 'text/html' }],
+                bodyValues: { t: { value: 'Minutes attached.' }, h: { value: '<p>Minutes attached.</p>' } },
+                attachments: [{ blobId: attachment.blobId, type: 'text/plain', name: 'minutes.txt' }],
+              },
+            },
+          },
+          '0',
+        ],
+        ['EmailSubmission/set', { accountId, create: { send: { identityId: aliceIdentity.id, emailId: '#draft' } }, onSuccessDestroyEmail: ['#send'] }, '1'],
+      ],
+    });
+    const [[, created], [, submitted], [, implicit]] = answer.json.methodResponses;
+    const draftId = created.created.draft.id;
+    expect(created.notCreated).toEqual({});
+    expect(submitted.created.send).toMatchObject({ undoStatus: 'final' });
+    expect(implicit.destroyed).toEqual([draftId]);
+    const toBob = (await inboxOf(bob)).at(-1)!;
+    expect(toBob).toMatch(/^Subject: =\?UTF-8\?[BQ]\?/m);
+    expect(toBob).toContain('Minutes attached.');
+    expect(toBob).toMatch(/filename=minutes\.txt/);
+    expect(toBob).not.toMatch(/^Bcc:/im);
+    expect((await inboxOf(carol)).at(-1)).toContain('Minutes attached.');
+    const bobJam = await jamClient(test, bob);
+    const bobAccount = await bobJam.getPrimaryAccount();
+    const [query] = await bobJam.api.Email.query({ accountId: bobAccount, filter: { subject: 'minutes' } });
+    const [got] = await bobJam.api.Email.get({ accountId: bobAccount, ids: query.ids, properties: ['subject', 'from', 'attachments', 'textBody'] });
+    expect(got.list[0]).toMatchObject({ subject: '周会 minutes', from: [{ name: 'Alice', email: alice.address }], attachments: [expect.objectContaining({ name: 'minutes.txt', size: 19 })] });
+  });
 });

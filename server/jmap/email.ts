@@ -7,6 +7,7 @@ import type { EmailRow } from '../store/mailstore.js';
 import type { MethodCall } from './call.js';
 import { BODY_PROPERTIES, bodyLists, bodyStructure, bodyValue, DEFAULT_BODY_PROPERTIES, partObject, type BodyPart, type BodyValue } from './email-body.js';
 import { convenienceHeaders, headerProperty } from './email-headers.js';
+import { createEmail } from './email-create.js';
 import { emailSources, type EmailSource } from './email-source.js';
 import { flagsWithKeywords, isKeyword, keywordsOf } from './keywords.js';
 import type { JmapMethod } from './methods.js';
@@ -295,8 +296,17 @@ export async function emailSet(rawArgs: unknown, call: MethodCall): Promise<Reco
   const oldState = currentState(store, user.id);
   if (ifInState && ifInState !== oldState) throw new MethodError('stateMismatch', 'the emails changed since ifInState');
   call.checkObjectCount(Object.keys(create ?? {}).length + Object.keys(update ?? {}).length + (destroy?.length ?? 0), 'email changes');
+  const created: Record<string, unknown> = {};
   const notCreated: Record<string, SetError> = {};
-  for (const creationId of Object.keys(create ?? {})) notCreated[creationId] = { type: 'forbidden', description: 'creating emails with Email/set is not supported yet; use Email/import' };
+  for (const [creationId, value] of Object.entries(create ?? {})) {
+    try {
+      const email = await createEmail(call, value);
+      created[creationId] = email;
+      call.createdIds.set(creationId, email.id as string);
+    } catch (error) {
+      notCreated[creationId] = refusalOf(error);
+    }
+  }
   const updated: Record<string, null> = {};
   const notUpdated: Record<string, SetError> = {};
   for (const [askedId, patch] of Object.entries(update ?? {})) {
@@ -333,7 +343,7 @@ export async function emailSet(rawArgs: unknown, call: MethodCall): Promise<Reco
       notDestroyed[askedId] = refusalOf(error);
     }
   }
-  return { accountId: call.accountId, oldState, newState: currentState(store, user.id), created: {}, updated, destroyed, notCreated, notUpdated, notDestroyed };
+  return { accountId: call.accountId, oldState, newState: currentState(store, user.id), created, updated, destroyed, notCreated, notUpdated, notDestroyed };
 }
 
 export const emailMethods: Record<string, JmapMethod> = {
