@@ -57,7 +57,7 @@ describe('blobs and Email/import', () => {
   it('uploads a message and imports it into two mailboxes with keywords and receivedAt', async () => {
     const uploaded = await jam.uploadBlob(accountId, new Blob([MESSAGE], { type: 'message/rfc822' }));
     expect(uploaded).toMatchObject({ accountId, type: 'message/rfc822', size: Buffer.byteLength(MESSAGE) });
-    expect(uploaded.blobId).toMatch(/^U[A-Za-z0-9_-]{40}$/);
+    expect(uploaded.blobId).toMatch(/^U[0-9a-f]{40}$/);
     const [imported] = await jam.api.Email.import({
       accountId,
       emails: { a: { blobId: uploaded.blobId, mailboxIds: { [mailboxes.inbox!]: true, [mailboxes.archive!]: true }, keywords: { $seen: true, $Work: true }, receivedAt: '2026-12-01T08:00:00Z' } },
@@ -92,6 +92,21 @@ describe('blobs and Email/import', () => {
     const part = await jam.downloadBlob({ accountId, blobId: attachment.blobId, mimeType: attachment.type, fileName: attachment.name });
     expect(part.headers.get('content-type')).toBe('application/pdf');
     expect(part.headers.get('content-disposition')).toBe(`attachment; filename="__.pdf"; filename*=UTF-8''${encodeURIComponent('议程.pdf')}`);
+    expect(Buffer.from(await part.arrayBuffer())).toEqual(PDF);
+  });
+
+  it('parses an uploaded message with Email/parse (RFC 8621 §4.9), its parts downloadable', async () => {
+    const uploaded = await jam.uploadBlob(accountId, new Blob([MESSAGE.replace('Subject: agenda', 'Subject: parsed')]));
+    const junk = await jam.uploadBlob(accountId, new Blob(['\r\nno header at all']));
+    const [answer] = await jam.api.Email.parse({ accountId, blobIds: [uploaded.blobId, junk.blobId, 'Unothing'], fetchTextBodyValues: true });
+    const email = answer.parsed[uploaded.blobId];
+    expect(email).toMatchObject({ subject: 'parsed', from: [{ name: null, email: bob.address }], hasAttachment: true, preview: 'See the agenda.' });
+    expect(email.bodyValues['1']).toEqual({ value: 'See the agenda.', isEncodingProblem: false, isTruncated: false });
+    expect(answer.notParsable).toEqual([junk.blobId]);
+    expect(answer.notFound).toEqual(['Unothing']);
+    const [attachment] = email.attachments;
+    expect(attachment.blobId).toBe(`${uploaded.blobId}_2`);
+    const part = await jam.downloadBlob({ accountId, blobId: attachment.blobId, mimeType: 'application/pdf', fileName: 'a.pdf' });
     expect(Buffer.from(await part.arrayBuffer())).toEqual(PDF);
   });
 

@@ -8,7 +8,22 @@ import type { MethodCall } from './call.js';
 import { rawHeaders, type RawHeader } from './email-headers.js';
 import { keywordsOf } from './keywords.js';
 
-export class EmailSource {
+/** What the Email properties are made of: a stored email (EmailSource) or a message blob (Email/parse), whose metadata is null. */
+export interface EmailData {
+  readonly id: string | null;
+  readonly blobId: string;
+  readonly threadId: string | null;
+  readonly mailboxIds: Record<string, true> | null;
+  readonly keywords: Record<string, true> | null;
+  readonly size: number;
+  readonly receivedAt: string | null;
+  headers(): RawHeader[];
+  content(): Promise<Buffer>;
+  structure(): Promise<MimePart>;
+  preview(): Promise<string>;
+}
+
+export class EmailSource implements EmailData {
   private headerCache: RawHeader[] | undefined;
   private contentCache: Promise<Buffer> | undefined;
 
@@ -21,6 +36,15 @@ export class EmailSource {
 
   get id(): string {
     return this.rows[0]!.email_id;
+  }
+
+  /** The blob of the whole message has the email's id. */
+  get blobId(): string {
+    return this.id;
+  }
+
+  get size(): number {
+    return this.first.size;
   }
 
   get first(): EmailRow {

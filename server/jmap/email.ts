@@ -8,7 +8,7 @@ import type { MethodCall } from './call.js';
 import { BODY_PROPERTIES, bodyLists, bodyStructure, bodyValue, DEFAULT_BODY_PROPERTIES, partObject, type BodyPart, type BodyValue } from './email-body.js';
 import { convenienceHeaders, headerProperty } from './email-headers.js';
 import { createEmail } from './email-create.js';
-import { emailSources, type EmailSource } from './email-source.js';
+import { emailSources, type EmailData } from './email-source.js';
 import { flagsWithKeywords, isKeyword, keywordsOf } from './keywords.js';
 import type { JmapMethod } from './methods.js';
 import { idSchema, MAIL, MethodError, parseArguments, type SetError } from './protocol.js';
@@ -41,14 +41,14 @@ export interface BodyOptions {
 }
 
 /** An email with the properties asked for. */
-export async function emailObject(source: EmailSource, properties: readonly string[], options: BodyOptions): Promise<Record<string, unknown>> {
+export async function emailObject(source: EmailData, properties: readonly string[], options: BodyOptions): Promise<Record<string, unknown>> {
   const object: Record<string, unknown> = { id: source.id };
   let convenience: Record<string, unknown> | undefined;
   let body: { content: Buffer; root: BodyPart; lists: ReturnType<typeof bodyLists> } | undefined;
   const loadBody = async () => {
     if (!body) {
       const content = await source.content();
-      const root = bodyStructure(content, await source.structure(), source.id);
+      const root = bodyStructure(content, await source.structure(), source.blobId);
       body = { content, root, lists: bodyLists(root) };
     }
     return body;
@@ -62,7 +62,7 @@ export async function emailObject(source: EmailSource, properties: readonly stri
       case 'id':
         break;
       case 'blobId':
-        object.blobId = source.id;
+        object.blobId = source.blobId;
         break;
       case 'threadId':
         object.threadId = source.threadId;
@@ -74,7 +74,7 @@ export async function emailObject(source: EmailSource, properties: readonly stri
         object.keywords = source.keywords;
         break;
       case 'size':
-        object.size = source.first.size;
+        object.size = source.size;
         break;
       case 'receivedAt':
         object.receivedAt = source.receivedAt;
@@ -115,7 +115,7 @@ function leaves(part: BodyPart): BodyPart[] {
   return part.subParts ? part.subParts.flatMap(leaves) : [part];
 }
 
-export function bodyOptionsOf(args: z.infer<typeof getArguments>): BodyOptions {
+export function bodyOptionsOf(args: Pick<z.infer<typeof getArguments>, 'bodyProperties' | 'fetchTextBodyValues' | 'fetchHTMLBodyValues' | 'fetchAllBodyValues' | 'maxBodyValueBytes'>): BodyOptions {
   return {
     bodyProperties: checkProperties(args.bodyProperties, BODY_PROPERTIES, DEFAULT_BODY_PROPERTIES),
     fetchText: args.fetchTextBodyValues ?? false,

@@ -4,6 +4,7 @@ import { copyMethods } from './copy.js';
 import { coreMethods } from './core.js';
 import { emailMethods } from './email.js';
 import { emailImportMethods } from './email-import.js';
+import { emailParseMethods } from './email-parse.js';
 import { emailQueryMethods } from './email-query.js';
 import { identityMethods } from './identity.js';
 import { mailboxMethods } from './mailbox.js';
@@ -17,4 +18,4 @@ export interface JmapMethod {
   handle(args: Record<string, unknown>, call: MethodCall): Record<string, unknown> | Promise<Record<string, unknown>>;
 }
 
-export const METHODS: Record<string, JmapMethod> = { ...coreMethods, ...mailboxMethods, ...emailMethods, ...emailQueryMethods, ...emailImportMethods, ...threadMethods, ...identityMethods, ...submissionMethods, ...searchSnippetMethods, ...queryChangesMethods, ...copyMethods };
+export const METHODS: Record<string, JmapMethod> = { ...coreMethods, ...mailboxMethods, ...emailMethods, ...emailQueryMethods, ...emailImportMethods, ...emailParseMethods, ...threadMethods, ...identityMethods, ...submissionMethods, ...searchSnippetMethods, ...queryChangesMethods, ...copyMethods };
