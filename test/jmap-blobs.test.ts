@@ -1,16 +1,15 @@
 // JMAP blobs (RFC 8620 §6) and Email/import (RFC 8621 §4.8) with a real client (jmap-jam):
 // upload, import into mailboxes (IMAP sees the message), download of the message and of an
 // attachment with its name and type, the size limit, and other accounts' blobs out of reach.
-import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { changeSettings, startTestEngine, type TestEngine } from './helpers/engine.js';
-import { basic, jamClient, trustEngineInFetch, type Jam, type Json } from './helpers/jmap.js';
+import { changeSettings, type TestEngine } from './helpers/engine.js';
+import { basic, imapClient, startJmapEngine, type Jam, type JmapEngine } from './helpers/jmap.js';
 import { web } from './helpers/web.js';
 
-let test: TestEngine;
 const alice = { address: 'alice@lanpost.lan', password: 'alice in the office' };
 const bob = { address: 'bob@lanpost.lan', password: 'bob in the office' };
-let restoreFetch: () => void;
+let engine: JmapEngine;
+let test: TestEngine;
 let jam: Jam;
 let accountId: string;
 let mailboxes: Record<string, string>;
@@ -39,16 +38,11 @@ const MESSAGE = [
 ].join('\r\n');
 
 beforeAll(async () => {
-  test = await startTestEngine({ users: { [alice.address]: alice.password, [bob.address]: bob.password } });
-  restoreFetch = trustEngineInFetch(test);
-  jam = await jamClient(test, alice);
-  accountId = await jam.getPrimaryAccount();
-  const [got] = await jam.api.Mailbox.get({ accountId, properties: ['role'] });
-  mailboxes = Object.fromEntries(got.list.map((m: Json) => [m.role, m.id]));
+  engine = await startJmapEngine({ [alice.address]: alice.password, [bob.address]: bob.password });
+  ({ test, jam, accountId, mailboxes } = engine);
 });
 afterAll(async () => {
-  restoreFetch?.();
-  await test?.stop();
+  await engine?.stop();
 });
 
 describe('blobs and Email/import', () => {
@@ -67,8 +61,7 @@ describe('blobs and Email/import', () => {
     const [got] = await jam.api.Email.get({ accountId, ids: [emailId], properties: ['mailboxIds', 'keywords', 'receivedAt', 'subject'] });
     expect(got.list[0]).toEqual({ id: emailId, mailboxIds: { [mailboxes.inbox!]: true, [mailboxes.archive!]: true }, keywords: { $seen: true, $work: true }, receivedAt: '2026-12-01T08:00:00Z', subject: 'agenda' });
 
-    const imap = new ImapFlow({ host: '127.0.0.1', port: test.port('imap'), secure: false, auth: { user: alice.address, pass: alice.password }, logger: false, tls: { rejectUnauthorized: false } });
-    await imap.connect();
+    const imap = await imapClient(test, alice);
     try {
       await imap.mailboxOpen('Archive');
       const message = await imap.fetchOne('1', { source: true, flags: true });

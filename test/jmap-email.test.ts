@@ -3,15 +3,15 @@
 // bodies and attachments, bodyValues, preview), filters, sorts and collapseThreads, keywords and
 // mailboxIds as IMAP flags and folders — and each protocol seeing the other's changes through
 // MODSEQ-based states.
-import { ImapFlow } from 'imapflow';
+import type { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CORE, MAIL } from '../server/jmap/protocol.js';
-import { startTestEngine, type TestEngine } from './helpers/engine.js';
-import { jamClient, jmapPost, trustEngineInFetch, type Jam, type Json } from './helpers/jmap.js';
+import type { TestEngine } from './helpers/engine.js';
+import { imapClient, jmapPost, startJmapEngine, type Jam, type JmapEngine, type Json } from './helpers/jmap.js';
 
-let test: TestEngine;
 const alice = { address: 'alice@lanpost.lan', password: 'alice in the office' };
-let restoreFetch: () => void;
+let engine: JmapEngine;
+let test: TestEngine;
 let jam: Jam;
 let accountId: string;
 let imap: ImapFlow;
@@ -70,23 +70,17 @@ const MIXED = [
 const OTHER = 'From: dave@example.net\r\nTo: alice@lanpost.lan\r\nSubject: lunch\r\nDate: Thu, 03 Dec 2026 12:00:00 +0000\r\nMessage-ID: <lunch@example.net>\r\n\r\nLunch at noon?\r\n';
 
 beforeAll(async () => {
-  test = await startTestEngine({ users: { [alice.address]: alice.password } });
-  restoreFetch = trustEngineInFetch(test);
-  jam = await jamClient(test, alice);
-  accountId = await jam.getPrimaryAccount();
-  imap = new ImapFlow({ host: '127.0.0.1', port: test.port('imap'), secure: false, auth: { user: alice.address, pass: alice.password }, logger: false, tls: { rejectUnauthorized: false } });
-  await imap.connect();
+  engine = await startJmapEngine({ [alice.address]: alice.password });
+  ({ test, jam, accountId } = engine);
+  ({ inbox, archive } = engine.mailboxes as { inbox: string; archive: string });
+  imap = await imapClient(test, alice);
   await imap.append('INBOX', PLAIN, [], new Date('2026-12-01T01:30:00Z'));
   await imap.append('INBOX', MIXED, ['\\Seen'], new Date('2026-12-02T10:00:00Z'));
   await imap.append('INBOX', OTHER, ['$Important'], new Date('2026-12-03T12:00:00Z'));
-  const [got] = await jam.api.Mailbox.get({ accountId, properties: ['role'] });
-  inbox = got.list.find((m: Json) => m.role === 'inbox').id;
-  archive = got.list.find((m: Json) => m.role === 'archive').id;
 });
 afterAll(async () => {
   await imap?.logout();
-  restoreFetch?.();
-  await test?.stop();
+  await engine?.stop();
 });
 
 const LIST_PROPERTIES = ['threadId', 'mailboxIds', 'keywords', 'subject', 'from', 'to', 'receivedAt', 'size', 'preview', 'hasAttachment'];

@@ -1,34 +1,30 @@
 // JMAP Mailbox (RFC 8621 §2) through a real client (jmap-jam) and raw requests: the special-use
 // folders as roles, counts from the mailbox counters, create/rename/destroy with creation-id
 // back-references, /changes from MODSEQ-based states, and IMAP seeing what JMAP did.
-import { ImapFlow } from 'imapflow';
+import type { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CORE, MAIL } from '../server/jmap/protocol.js';
-import { startTestEngine, type TestEngine } from './helpers/engine.js';
-import { jamClient, jmapPost, trustEngineInFetch, type Jam, type Json } from './helpers/jmap.js';
+import type { TestEngine } from './helpers/engine.js';
+import { imapClient, jmapPost, startJmapEngine, type Jam, type JmapEngine, type Json } from './helpers/jmap.js';
 
-let test: TestEngine;
 const alice = { address: 'alice@lanpost.lan', password: 'alice in the office' };
-let restoreFetch: () => void;
+let engine: JmapEngine;
+let test: TestEngine;
 let jam: Jam;
 let accountId: string;
 let imap: ImapFlow;
 
 beforeAll(async () => {
-  test = await startTestEngine({ users: { [alice.address]: alice.password } });
-  restoreFetch = trustEngineInFetch(test);
-  jam = await jamClient(test, alice);
-  accountId = await jam.getPrimaryAccount();
-  imap = new ImapFlow({ host: '127.0.0.1', port: test.port('imap'), secure: false, auth: { user: alice.address, pass: alice.password }, logger: false, tls: { rejectUnauthorized: false } });
-  await imap.connect();
+  engine = await startJmapEngine({ [alice.address]: alice.password });
+  ({ test, jam, accountId } = engine);
+  imap = await imapClient(test, alice);
   await imap.append('INBOX', 'Subject: one\r\nMessage-ID: <one@x>\r\n\r\nfirst\r\n');
   await imap.append('INBOX', 'Subject: two\r\nMessage-ID: <two@x>\r\n\r\nsecond\r\n', ['\\Seen']);
   await imap.append('INBOX', 'Subject: Re: one\r\nIn-Reply-To: <one@x>\r\n\r\nreply\r\n');
 });
 afterAll(async () => {
   await imap?.logout();
-  restoreFetch?.();
-  await test?.stop();
+  await engine?.stop();
 });
 
 async function mailboxes(): Promise<Json[]> {

@@ -2,29 +2,25 @@
 // a delivery over SMTP, an IMAP STORE and a JMAP Email/set; the types filter, closeafter=state
 // and ping. Each wait is bounded; the time until the event is printed, not asserted.
 import https from 'node:https';
-import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestEngine, type TestEngine } from './helpers/engine.js';
-import { basic, jamClient, trustEngineInFetch, type Jam, type Json } from './helpers/jmap.js';
+import type { TestEngine } from './helpers/engine.js';
+import { basic, imapClient, startJmapEngine, type Jam, type JmapEngine, type Json } from './helpers/jmap.js';
 import { submitAs } from './helpers/mail.js';
 import { caPem } from './helpers/web.js';
 
-let test: TestEngine;
 const alice = { address: 'alice@lanpost.lan', password: 'alice in the office' };
 const bob = { address: 'bob@lanpost.lan', password: 'bob in the office' };
-let restoreFetch: () => void;
+let engine: JmapEngine;
+let test: TestEngine;
 let jam: Jam;
 let accountId: string;
 
 beforeAll(async () => {
-  test = await startTestEngine({ users: { [alice.address]: alice.password, [bob.address]: bob.password } });
-  restoreFetch = trustEngineInFetch(test);
-  jam = await jamClient(test, alice);
-  accountId = await jam.getPrimaryAccount();
+  engine = await startJmapEngine({ [alice.address]: alice.password, [bob.address]: bob.password });
+  ({ test, jam, accountId } = engine);
 });
 afterAll(async () => {
-  restoreFetch?.();
-  await test?.stop();
+  await engine?.stop();
 });
 
 interface ServerEvent {
@@ -119,8 +115,7 @@ describe('EventSource', () => {
     const stream = await EventStream.open('types=*&closeafter=no&ping=0');
     expect(stream.status).toBe(200);
     expect(stream.contentType).toBe('text/event-stream; charset=utf-8');
-    const imap = new ImapFlow({ host: '127.0.0.1', port: test.port('imap'), secure: false, auth: { user: alice.address, pass: alice.password }, logger: false, tls: { rejectUnauthorized: false } });
-    await imap.connect();
+    const imap = await imapClient(test, alice);
     try {
       const delivered = await nextStateChange(stream, () => submitAs(test, bob, { from: bob.address, to: alice.address, subject: 'push me', text: 'hello' }), 'an SMTP delivery');
       const state = await currentState();

@@ -3,34 +3,28 @@
 // with the Received field naming the authenticated sender, Bcc removed), the outbound queue for
 // other domains — then moved to Sent by onSuccessUpdateEmail; spoofed From and unknown recipients
 // refused with the RFC's SetErrors.
-import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CORE, MAIL, SUBMISSION } from '../server/jmap/protocol.js';
-import { startTestEngine, type TestEngine } from './helpers/engine.js';
-import { jamClient, jmapPost, trustEngineInFetch, type Jam, type Json } from './helpers/jmap.js';
+import type { TestEngine } from './helpers/engine.js';
+import { imapClient, jamClient, jmapPost, startJmapEngine, type Jam, type JmapEngine, type Json } from './helpers/jmap.js';
 
+let engine: JmapEngine;
 let test: TestEngine;
 const alice = { address: 'alice@lanpost.lan', password: 'alice in the office' };
 const bob = { address: 'bob@lanpost.lan', password: 'bob in the office' };
 const carol = { address: 'carol@lanpost.lan', password: 'carol in the office' };
-let restoreFetch: () => void;
 let jam: Jam;
 let accountId: string;
 let mailboxes: Record<string, string>;
 let aliceIdentity: Json;
 
 beforeAll(async () => {
-  test = await startTestEngine({ users: { [alice.address]: alice.password, [bob.address]: bob.password, [carol.address]: carol.password } });
+  engine = await startJmapEngine({ [alice.address]: alice.password, [bob.address]: bob.password, [carol.address]: carol.password });
+  ({ test, jam, accountId, mailboxes } = engine);
   test.engine.context.accounts.addAlias('team@lanpost.lan', [alice.address]);
-  restoreFetch = trustEngineInFetch(test);
-  jam = await jamClient(test, alice);
-  accountId = await jam.getPrimaryAccount();
-  const [got] = await jam.api.Mailbox.get({ accountId, properties: ['role'] });
-  mailboxes = Object.fromEntries(got.list.map((m: Json) => [m.role, m.id]));
 });
 afterAll(async () => {
-  restoreFetch?.();
-  await test?.stop();
+  await engine?.stop();
 });
 
 async function draft(headers: string, body = 'Hello from JMAP.'): Promise<string> {
@@ -41,8 +35,7 @@ async function draft(headers: string, body = 'Hello from JMAP.'): Promise<string
 }
 
 async function inboxOf(user: { address: string; password: string }): Promise<string[]> {
-  const imap = new ImapFlow({ host: '127.0.0.1', port: test.port('imap'), secure: false, auth: { user: user.address, pass: user.password }, logger: false, tls: { rejectUnauthorized: false } });
-  await imap.connect();
+  const imap = await imapClient(test, user);
   try {
     await imap.mailboxOpen('INBOX');
     const messages: string[] = [];

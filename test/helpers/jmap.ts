@@ -2,8 +2,9 @@
 // error cases) and a real client, jmap-jam, given a bearer token from /jmap/token. jmap-jam uses
 // the global fetch; here it goes through an agent that trusts the engine's CA and names
 // mail.<domain> in TLS, on loopback.
+import { ImapFlow } from 'imapflow';
 import { Agent, fetch as undiciFetch } from 'undici';
-import type { TestEngine } from './engine.js';
+import { startTestEngine, type TestEngine } from './engine.js';
 import { caPem, web, type WebAnswer } from './web.js';
 
 export function basic(user: { address: string; password: string }): string {
@@ -64,4 +65,42 @@ export async function jamClient(test: TestEngine, user: { address: string; passw
   if (answer.status !== 200) throw new Error(`token: ${answer.status} ${answer.text}`);
   const { accessToken } = JSON.parse(answer.text) as { accessToken: string };
   return new JamClient({ sessionUrl: `https://127.0.0.1:${test.port('https')}/.well-known/jmap`, bearerToken: accessToken });
+}
+
+export interface JmapEngine {
+  test: TestEngine;
+  /** jmap-jam, logged in as the first user. */
+  jam: Jam;
+  accountId: string;
+  /** Mailbox ids by role (inbox, sent, drafts, …). */
+  mailboxes: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/** An engine with these users (address → password), the global fetch trusting it, and jmap-jam logged in as the first. */
+export async function startJmapEngine(users: Record<string, string>): Promise<JmapEngine> {
+  const test = await startTestEngine({ users });
+  const restoreFetch = trustEngineInFetch(test);
+  const [address, password] = Object.entries(users)[0]!;
+  const jam = await jamClient(test, { address, password });
+  const accountId = await jam.getPrimaryAccount();
+  const [got] = await jam.api.Mailbox.get({ accountId, properties: ['role'] });
+  const mailboxes = Object.fromEntries(got.list.filter((m: Json) => m.role).map((m: Json) => [m.role, m.id]));
+  return {
+    test,
+    jam,
+    accountId,
+    mailboxes,
+    async stop() {
+      restoreFetch();
+      await test.stop();
+    },
+  };
+}
+
+/** imapflow logged in to the engine's IMAP port (STARTTLS with the engine's own certificate). */
+export async function imapClient(test: TestEngine, user: { address: string; password: string }): Promise<ImapFlow> {
+  const client = new ImapFlow({ host: '127.0.0.1', port: test.port('imap'), secure: false, auth: { user: user.address, pass: user.password }, logger: false, tls: { rejectUnauthorized: false } });
+  await client.connect();
+  return client;
 }
