@@ -6,7 +6,7 @@ import { previewOf } from '../imap/mime/preview.js';
 import { parseMessageStructure, type MimePart } from '../imap/mime/structure.js';
 import { readBlob } from './blobs.js';
 import type { MethodCall } from './call.js';
-import { bodyOptionsOf, EMAIL_PROPERTIES, emailObject } from './email.js';
+import { bodyArguments, bodyOptionsOf, EMAIL_PROPERTIES, emailObject } from './email.js';
 import { rawHeaders, type RawHeader } from './email-headers.js';
 import type { EmailData } from './email-source.js';
 import type { JmapMethod } from './methods.js';
@@ -18,12 +18,7 @@ const DEFAULT_PROPERTIES = ['messageId', 'inReplyTo', 'references', 'sender', 'f
 const parseArgumentsSchema = z.strictObject({
   accountId: idSchema,
   blobIds: z.array(z.string()),
-  properties: z.array(z.string()).nullable().optional(),
-  bodyProperties: z.array(z.string()).nullable().optional(),
-  fetchTextBodyValues: z.boolean().optional(),
-  fetchHTMLBodyValues: z.boolean().optional(),
-  fetchAllBodyValues: z.boolean().optional(),
-  maxBodyValueBytes: z.number().int().min(0).optional(),
+  ...bodyArguments,
 });
 
 class ParsedBlob implements EmailData {

@@ -21,15 +21,20 @@ const BODY = ['bodyStructure', 'bodyValues', 'textBody', 'htmlBody', 'attachment
 export const EMAIL_PROPERTIES = ['id', 'blobId', 'threadId', 'mailboxIds', 'keywords', 'size', 'receivedAt', 'headers', ...CONVENIENCE, ...BODY];
 const DEFAULT_PROPERTIES = EMAIL_PROPERTIES.filter((p) => p !== 'headers' && p !== 'bodyStructure');
 
-const getArguments = z.strictObject({
-  accountId: idSchema,
-  ids: z.array(z.string()).nullable().optional(),
+/** The arguments that say how bodies are shown (§4.2), in Email/get and Email/parse. */
+export const bodyArguments = {
   properties: z.array(z.string()).nullable().optional(),
   bodyProperties: z.array(z.string()).nullable().optional(),
   fetchTextBodyValues: z.boolean().optional(),
   fetchHTMLBodyValues: z.boolean().optional(),
   fetchAllBodyValues: z.boolean().optional(),
   maxBodyValueBytes: z.number().int().min(0).optional(),
+};
+
+const getArguments = z.strictObject({
+  accountId: idSchema,
+  ids: z.array(z.string()).nullable().optional(),
+  ...bodyArguments,
 });
 
 export interface BodyOptions {

@@ -4,7 +4,7 @@ import crypto from 'node:crypto';
 import type { MethodCall } from './call.js';
 import type { JmapMethod } from './methods.js';
 import { parseArguments, SUBMISSION } from './protocol.js';
-import { getArguments, pickProperties, requestedIds } from './standard-methods.js';
+import { getArguments, getList } from './standard-methods.js';
 
 const PROPERTIES = ['id', 'name', 'email', 'replyTo', 'bcc', 'textSignature', 'htmlSignature', 'mayDelete'];
 
@@ -36,15 +36,7 @@ function identityState(identities: readonly Identity[]): string {
 function identityGet(rawArgs: unknown, call: MethodCall): Record<string, unknown> {
   const { ids, properties } = parseArguments(getArguments, rawArgs);
   const identities = identitiesOf(call);
-  const asked = ids ? requestedIds(call, ids, 'identity ids') : identities.map((i) => ({ asked: i.id, id: i.id }));
-  const list: Record<string, unknown>[] = [];
-  const notFound: string[] = [];
-  for (const { asked: askedId, id } of asked) {
-    const identity = identities.find((i) => i.id === id);
-    if (identity) list.push(pickProperties({ ...identity }, properties ?? PROPERTIES));
-    else notFound.push(askedId);
-  }
-  return { accountId: call.accountId, state: identityState(identities), list, notFound };
+  return { accountId: call.accountId, state: identityState(identities), ...getList(call, identities, ids, properties ?? PROPERTIES, 'identity ids') };
 }
 
 export const identityMethods: Record<string, JmapMethod> = {

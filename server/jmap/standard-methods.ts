@@ -22,6 +22,25 @@ export function requestedIds(call: MethodCall, ids: readonly string[], what: str
   return [...new Set(ids)].map((asked) => ({ asked, id: call.resolveId(asked) }));
 }
 
+/** The objects asked for (all when `ids` is null), with the properties asked for, and the ids not found (§5.1). */
+export function getList<T extends { id: string }>(
+  call: MethodCall,
+  objects: readonly T[],
+  ids: readonly string[] | null | undefined,
+  properties: readonly string[] | null | undefined,
+  what: string,
+): { list: Record<string, unknown>[]; notFound: string[] } {
+  const asked = ids ? requestedIds(call, ids, what) : objects.map((o) => ({ asked: o.id, id: o.id }));
+  const list: Record<string, unknown>[] = [];
+  const notFound: string[] = [];
+  for (const { asked: askedId, id } of asked) {
+    const object = objects.find((o) => o.id === id);
+    if (object) list.push(properties ? pickProperties({ ...object }, properties) : { ...object });
+    else notFound.push(askedId);
+  }
+  return { list, notFound };
+}
+
 /** Only the properties asked for, "id" always (§5.1); an unknown property is invalidArguments. */
 export function pickProperties(object: Record<string, unknown>, properties: readonly string[]): Record<string, unknown> {
   const picked: Record<string, unknown> = { id: object.id };

@@ -18,7 +18,7 @@ import { identitiesOf } from './identity.js';
 import type { JmapMethod } from './methods.js';
 import { idSchema, MethodError, parseArguments, setError, SUBMISSION, type SetError } from './protocol.js';
 import { refusalOf, refuse, SetRefusal } from './set-refusal.js';
-import { getArguments, pickProperties, requestedIds } from './standard-methods.js';
+import { getArguments, getList } from './standard-methods.js';
 
 interface Address {
   email: string;
@@ -193,15 +193,7 @@ async function submissionSet(rawArgs: unknown, call: MethodCall): Promise<Record
 function submissionGet(rawArgs: unknown, call: MethodCall): Record<string, unknown> {
   const { ids, properties } = parseArguments(getArguments, rawArgs);
   const list = remembered(call);
-  const asked = ids ? requestedIds(call, ids, 'submission ids') : list.map((s) => ({ asked: s.id, id: s.id }));
-  const found: Record<string, unknown>[] = [];
-  const notFound: string[] = [];
-  for (const { asked: askedId, id } of asked) {
-    const submission = list.find((s) => s.id === id);
-    if (submission) found.push(properties ? pickProperties({ ...submission }, properties) : { ...submission });
-    else notFound.push(askedId);
-  }
-  return { accountId: call.accountId, state: submissionState(list), list: found, notFound };
+  return { accountId: call.accountId, state: submissionState(list), ...getList(call, list, ids, properties, 'submission ids') };
 }
 
 export const submissionMethods: Record<string, JmapMethod> = {
