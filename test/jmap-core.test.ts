@@ -2,11 +2,12 @@
 // TLS with the same login throttle as the mail protocols, plain HTTP refused, Core/echo as in
 // §4.1, result references (§3.7), and the request- and method-level errors of §3.6 — after each of
 // which the service still answers.
+import https from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CORE, MAIL, SUBMISSION } from '../server/jmap/protocol.js';
 import { changeSettings, startTestEngine, type TestEngine } from './helpers/engine.js';
 import { basic, jamClient, jmapPost, trustEngineInFetch } from './helpers/jmap.js';
-import { web } from './helpers/web.js';
+import { caPem, web } from './helpers/web.js';
 
 let test: TestEngine;
 const alice = { address: 'alice@lanpost.lan', password: 'alice in the office' };
@@ -190,6 +191,40 @@ describe('requests (RFC 8620 §3)', () => {
       });
     }
     await stillAnswers();
+  });
+
+  it('refuses a request over maxConcurrentRequests of the account while an upload is still coming in', async () => {
+    await changeSettings(test, (s) => {
+      s.limits.jmapConcurrentRequests = 1;
+    });
+    const account = await accountId();
+    // an upload that sends half its body and waits: it holds the account's one slot
+    const held = https.request({
+      host: '127.0.0.1',
+      port: test.port('https'),
+      path: `/jmap/upload/${account}/`,
+      method: 'POST',
+      servername: `mail.${test.domain}`,
+      ca: caPem(test),
+      headers: { host: `mail.${test.domain}`, authorization: basic(alice), 'content-length': '100' },
+    });
+    held.on('error', () => {});
+    held.write('x'.repeat(50));
+    try {
+      let answer = await jmapPost(test, alice, { using: [CORE], methodCalls: [['Core/echo', {}, '0']] });
+      for (let i = 0; i < 50 && answer.status === 200; i++) answer = await jmapPost(test, alice, { using: [CORE], methodCalls: [['Core/echo', {}, '0']] });
+      expect(answer.status).toBe(400);
+      expect(answer.json).toMatchObject({ type: 'urn:ietf:params:jmap:error:limit', limit: 'maxConcurrentRequests' });
+      const done = new Promise<number>((resolve) => held.on('response', (response) => resolve(response.statusCode ?? 0)));
+      held.end('y'.repeat(50));
+      expect(await done).toBe(201);
+      await stillAnswers();
+    } finally {
+      held.destroy();
+      await changeSettings(test, (s) => {
+        s.limits.jmapConcurrentRequests = 4;
+      });
+    }
   });
 
   it('answers method-level errors (§3.6.2) and runs the other calls', async () => {

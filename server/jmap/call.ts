@@ -5,11 +5,6 @@ import type { EngineContext } from '../context.js';
 import type { MailboxOwner } from '../store/mailstore.js';
 import { MethodError, type Invocation } from './protocol.js';
 
-export interface JmapLimits {
-  maxObjects: number;
-  maxSizeUpload: number;
-}
-
 export class MethodCall {
   /** Responses a method adds after its own (§5.4 onSuccessUpdateEmail: an implicit Email/set). */
   readonly followUps: Invocation[] = [];
@@ -18,7 +13,6 @@ export class MethodCall {
     readonly context: EngineContext,
     readonly user: User,
     readonly accountId: string,
-    readonly limits: JmapLimits,
     /** Creation id → server id, for the whole request. */
     readonly createdIds: Map<string, string>,
     readonly callId: string,
@@ -39,9 +33,14 @@ export class MethodCall {
     return id.startsWith('#') ? (this.createdIds.get(id.slice(1)) ?? null) : id;
   }
 
+  /** maxObjectsInGet and maxObjectsInSet (limits.jmapObjectsPerCall). */
+  get maxObjects(): number {
+    return this.context.settings().limits.jmapObjectsPerCall;
+  }
+
   /** /get and /set take at most maxObjectsInGet / maxObjectsInSet objects (§5.1, §5.3). */
   checkObjectCount(count: number, what: string): void {
-    if (count > this.limits.maxObjects) throw new MethodError('requestTooLarge', `${count} ${what} in one call; at most ${this.limits.maxObjects} (limits.jmapObjectsPerCall)`);
+    if (count > this.maxObjects) throw new MethodError('requestTooLarge', `${count} ${what} in one call; at most ${this.maxObjects} (limits.jmapObjectsPerCall)`);
   }
 }
 

@@ -32,12 +32,11 @@ export function parseRequest(body: Buffer, maxCalls: number): JmapRequest {
 }
 
 export async function runRequest(request: JmapRequest, user: User, context: EngineContext, client: string): Promise<JmapResponse> {
-  const limits = context.settings().limits;
   const accountId = accountIdOf(user);
   const createdIds = new Map(Object.entries(request.createdIds ?? {}));
   const responses: Invocation[] = [];
   for (const [name, rawArgs, callId] of request.methodCalls) {
-    const call = new MethodCall(context, user, accountId, { maxObjects: limits.jmapObjectsPerCall, maxSizeUpload: limits.messageSizeBytes }, createdIds, callId, client);
+    const call = new MethodCall(context, user, accountId, createdIds, callId, client);
     try {
       const method = METHODS[name];
       if (!method || !request.using.includes(method.capability)) throw new MethodError('unknownMethod', `${name} is not a method of the capabilities in "using"`);

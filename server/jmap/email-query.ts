@@ -253,7 +253,7 @@ async function emailQuery(rawArgs: unknown, call: MethodCall): Promise<Record<st
     if (at < 0) throw new MethodError('anchorNotFound', `${args.anchor} is not in the results`);
     position = Math.max(0, at + (args.anchorOffset ?? 0));
   }
-  const limit = Math.min(args.limit ?? call.limits.maxObjects, call.limits.maxObjects);
+  const limit = Math.min(args.limit ?? call.maxObjects, call.maxObjects);
   const cut = window(ids, position, limit);
   return {
     accountId: call.accountId,
