@@ -9,7 +9,7 @@ import { emailSources, type EmailSource } from './email-source.js';
 import type { JmapMethod } from './methods.js';
 import { idSchema, MAIL, MethodError, parseArguments } from './protocol.js';
 import { currentState } from './state.js';
-import { window } from './standard-methods.js';
+import { queryWindowArguments, window } from './standard-methods.js';
 
 type Filter = Record<string, unknown>;
 
@@ -45,11 +45,7 @@ const queryArguments = z.strictObject({
     .array(z.strictObject({ property: z.string(), isAscending: z.boolean().optional(), collation: z.string().optional(), keyword: z.string().optional() }))
     .nullable()
     .optional(),
-  position: z.number().int().optional(),
-  anchor: z.string().nullable().optional(),
-  anchorOffset: z.number().int().optional(),
-  limit: z.number().int().min(0).nullable().optional(),
-  calculateTotal: z.boolean().optional(),
+  ...queryWindowArguments,
   collapseThreads: z.boolean().optional(),
 });
 

@@ -7,7 +7,7 @@ import type { MethodCall } from './call.js';
 import type { JmapMethod } from './methods.js';
 import { idSchema, MAIL, MethodError, parseArguments, type SetError } from './protocol.js';
 import { refusalOf, refuse } from './set-refusal.js';
-import { changesArguments, checkProperties, getArguments, pickProperties, requestedIds, window } from './standard-methods.js';
+import { changesArguments, checkProperties, getArguments, pickProperties, queryWindowArguments, requestedIds, window } from './standard-methods.js';
 import { currentMarks, currentState, parseState, stateOf } from './state.js';
 
 const PROPERTIES = ['id', 'name', 'parentId', 'role', 'sortOrder', 'totalEmails', 'unreadEmails', 'totalThreads', 'unreadThreads', 'myRights', 'isSubscribed'] as const;
@@ -140,11 +140,7 @@ const queryArguments = z.strictObject({
   accountId: idSchema,
   filter: mailboxFilter.nullable().optional(),
   sort: z.array(z.strictObject({ property: z.enum(['name', 'sortOrder']), isAscending: z.boolean().optional(), collation: z.string().optional() })).nullable().optional(),
-  position: z.number().int().optional(),
-  anchor: z.string().nullable().optional(),
-  anchorOffset: z.number().int().optional(),
-  limit: z.number().int().min(0).nullable().optional(),
-  calculateTotal: z.boolean().optional(),
+  ...queryWindowArguments,
   sortAsTree: z.boolean().optional(),
   filterAsTree: z.boolean().optional(),
 });

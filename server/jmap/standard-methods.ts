@@ -16,6 +16,15 @@ export const changesArguments = z.strictObject({
   maxChanges: z.number().int().min(1).nullable().optional(),
 });
 
+/** The arguments of every /query that say which part of the results to give (§5.5). */
+export const queryWindowArguments = {
+  position: z.number().int().optional(),
+  anchor: z.string().nullable().optional(),
+  anchorOffset: z.number().int().optional(),
+  limit: z.number().int().min(0).nullable().optional(),
+  calculateTotal: z.boolean().optional(),
+};
+
 /** The ids asked for (each "#creation id" resolved), checked against maxObjectsInGet. */
 export function requestedIds(call: MethodCall, ids: readonly string[], what: string): Array<{ asked: string; id: string | null }> {
   call.checkObjectCount(ids.length, what);
