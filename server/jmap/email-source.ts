@@ -3,7 +3,7 @@
 // message and its MIME structure (the IMAP MIME cache's, shared with FETCH).
 import { readHeaderBlock } from '../imap/mime/header-block.js';
 import type { MimePart } from '../imap/mime/structure.js';
-import type { EmailRow, MailboxRow } from '../store/mailstore.js';
+import type { MessageRow, MailboxRow } from '../store/mailstore.js';
 import type { MethodCall } from './call.js';
 import { rawHeaders, type RawHeader } from './email-headers.js';
 import { keywordsOf } from './keywords.js';
@@ -30,7 +30,7 @@ export class EmailSource implements EmailData {
   constructor(
     private readonly call: MethodCall,
     /** Every row of the email, the first one read for its file. */
-    readonly rows: readonly EmailRow[],
+    readonly rows: readonly MessageRow[],
     private readonly mailboxOf: (id: number) => MailboxRow | undefined,
   ) {}
 
@@ -47,7 +47,7 @@ export class EmailSource implements EmailData {
     return this.first.size;
   }
 
-  get first(): EmailRow {
+  get first(): MessageRow {
     return this.rows[0]!;
   }
 
@@ -107,9 +107,9 @@ export function utcDate(ms: number): string {
 }
 
 /** The emails of the account by id, each with its rows; the mailboxes by row id. */
-export function emailSources(call: MethodCall, rows: readonly EmailRow[]): Map<string, EmailSource> {
+export function emailSources(call: MethodCall, rows: readonly MessageRow[]): Map<string, EmailSource> {
   const mailboxes = new Map(call.store.listMailboxes(call.user.id).map((m) => [m.id, m]));
-  const grouped = new Map<string, EmailRow[]>();
+  const grouped = new Map<string, MessageRow[]>();
   for (const row of rows) {
     const list = grouped.get(row.email_id);
     if (list) list.push(row);

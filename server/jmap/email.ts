@@ -3,7 +3,7 @@
 // (a change is an IMAP COPY, MOVE or EXPUNGE of the rows), and states the MODSEQs of the mailboxes,
 // so that a change over IMAP is a change here and the reverse.
 import { z } from 'zod';
-import type { EmailRow } from '../store/mailstore.js';
+import type { MessageRow } from '../store/mailstore.js';
 import type { MethodCall } from './call.js';
 import { BODY_PROPERTIES, bodyLists, bodyStructure, bodyValue, DEFAULT_BODY_PROPERTIES, partObject, type BodyPart, type BodyValue } from './email-body.js';
 import { convenienceHeaders, headerProperty } from './email-headers.js';
@@ -136,7 +136,7 @@ async function emailGet(rawArgs: unknown, call: MethodCall): Promise<Record<stri
   const options = bodyOptionsOf(args);
   const state = currentState(call.store, call.user.id);
   let asked: Array<{ asked: string; id: string | null }>;
-  let rows: EmailRow[];
+  let rows: MessageRow[];
   if (args.ids) {
     call.checkObjectCount(args.ids.length, 'email ids');
     asked = [...new Set(args.ids)].map((id) => ({ asked: id, id: call.resolveId(id) }));
@@ -205,7 +205,7 @@ export function changesSince(call: MethodCall, sinceState: string): EmailChanges
       removedThreads.add(row.thread_id);
     }
   }
-  const existedBefore = (row: EmailRow) => {
+  const existedBefore = (row: MessageRow) => {
     const mailbox = mailboxes.find((m) => m.id === row.mailbox_id);
     const before = mailbox ? old.get(mailbox.object_id) : undefined;
     return !!before && row.uid < before.uidnext;
@@ -244,7 +244,7 @@ const setArguments = z.strictObject({
 });
 
 /** The keywords and mailboxes an update asks for, from whole values and "keywords/$seen"-style patches (§5.3 PatchObject). */
-function patched(rows: readonly EmailRow[], current: Record<string, true>, patch: Record<string, unknown>): { keywords: Set<string> | null; mailboxIds: Set<string> | null } {
+function patched(rows: readonly MessageRow[], current: Record<string, true>, patch: Record<string, unknown>): { keywords: Set<string> | null; mailboxIds: Set<string> | null } {
   let keywords: Set<string> | null = null;
   let mailboxIds: Set<string> | null = null;
   const toSet = (value: unknown, property: string): Set<string> => {
@@ -278,13 +278,13 @@ function patched(rows: readonly EmailRow[], current: Record<string, true>, patch
 }
 
 /** Puts an email in exactly the mailboxes `wanted`: COPY to new ones, then MOVE or EXPUNGE out of the others. */
-async function placeEmail(call: MethodCall, rows: EmailRow[], wanted: Set<string>): Promise<void> {
+async function placeEmail(call: MethodCall, rows: MessageRow[], wanted: Set<string>): Promise<void> {
   const { store, user } = call;
   const mailboxes = store.listMailboxes(user.id);
   const resolved = new Set([...wanted].map((id) => call.resolveId(id) ?? id));
   const targets = [...resolved].map((id) => mailboxes.find((m) => m.object_id === id) ?? refuse('invalidProperties', `no mailbox ${id}`, ['mailboxIds']));
   if (!targets.length) refuse('invalidProperties', 'an email must be in at least one mailbox', ['mailboxIds']);
-  const mailboxOf = (row: EmailRow) => mailboxes.find((m) => m.id === row.mailbox_id)!;
+  const mailboxOf = (row: MessageRow) => mailboxes.find((m) => m.id === row.mailbox_id)!;
   const leaving = rows.filter((row) => !resolved.has(mailboxOf(row).object_id));
   const arriving = targets.filter((target) => !rows.some((row) => row.mailbox_id === target.id));
   for (const target of arriving) {
@@ -322,7 +322,7 @@ export async function emailSet(rawArgs: unknown, call: MethodCall): Promise<Reco
       const source = emailSources(call, rows).get(id!)!;
       const { keywords, mailboxIds } = patched(rows, source.mailboxIds, patch);
       if (keywords) {
-        const byMailbox = new Map<number, EmailRow[]>();
+        const byMailbox = new Map<number, MessageRow[]>();
         for (const row of rows) byMailbox.set(row.mailbox_id, [...(byMailbox.get(row.mailbox_id) ?? []), row]);
         for (const [mailboxId, list] of byMailbox) {
           const mailbox = store.mailboxById(mailboxId)!;

@@ -2,7 +2,7 @@
 // flags \Seen, \Flagged, \Answered, \Draft; other keywords are IMAP keywords, compared in any case
 // and given to JMAP in lower case. \Deleted and \Recent have no keyword and are kept as they are.
 import { Flags } from '../store/mailstore.js';
-import type { EmailRow } from '../store/mailstore.js';
+import type { MessageRow } from '../store/mailstore.js';
 
 const SYSTEM: Record<string, string> = { '\\seen': '$seen', '\\flagged': '$flagged', '\\answered': '$answered', '\\draft': '$draft' };
 const FLAG_OF_KEYWORD: Record<string, string> = { $seen: '\\Seen', $flagged: '\\Flagged', $answered: '\\Answered', $draft: '\\Draft' };
@@ -22,7 +22,7 @@ export function flagOf(keyword: string): string {
 }
 
 /** The keywords of an email: of all its copies together. */
-export function keywordsOf(rows: ReadonlyArray<Pick<EmailRow, 'flags'>>): Record<string, true> {
+export function keywordsOf(rows: ReadonlyArray<Pick<MessageRow, 'flags'>>): Record<string, true> {
   const keywords: Record<string, true> = {};
   for (const row of rows) {
     for (const flag of Flags.of(row).list) {
@@ -34,7 +34,7 @@ export function keywordsOf(rows: ReadonlyArray<Pick<EmailRow, 'flags'>>): Record
 }
 
 /** A row's flags with its keywords replaced by `keywords` (the flags without a keyword stay). */
-export function flagsWithKeywords(row: Pick<EmailRow, 'flags'>, keywords: Iterable<string>): Flags {
+export function flagsWithKeywords(row: Pick<MessageRow, 'flags'>, keywords: Iterable<string>): Flags {
   const kept = Flags.of(row).list.filter((flag) => keywordOf(flag) === null);
   return Flags.from([...kept, ...[...keywords].map(flagOf)]);
 }

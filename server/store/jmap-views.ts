@@ -4,9 +4,6 @@
 import type { Db } from './db.js';
 import type { MessageRow } from './rows.js';
 
-/** A message row with what JMAP asks of it most. */
-export type EmailRow = MessageRow;
-
 export interface RemovedSince {
   /** EMAILID and THREADID of each row removed after the MODSEQ. */
   removed: Array<{ email_id: string; thread_id: string }>;
@@ -32,18 +29,18 @@ export class JmapViews {
   }
 
   /** Every message row of a user, newest first. */
-  allRows(userId: number): EmailRow[] {
-    return this.statements.all.all(userId) as EmailRow[];
+  allRows(userId: number): MessageRow[] {
+    return this.statements.all.all(userId) as MessageRow[];
   }
 
   /** The rows (one per mailbox it is in) of an email; none when it is not the user's. */
-  emailRows(userId: number, emailId: string): EmailRow[] {
-    return this.statements.byEmailId.all(userId, emailId) as EmailRow[];
+  emailRows(userId: number, emailId: string): MessageRow[] {
+    return this.statements.byEmailId.all(userId, emailId) as MessageRow[];
   }
 
   /** The rows of a thread, oldest first. */
-  threadRows(userId: number, threadId: string): EmailRow[] {
-    return this.statements.byThreadId.all(userId, threadId) as EmailRow[];
+  threadRows(userId: number, threadId: string): MessageRow[] {
+    return this.statements.byThreadId.all(userId, threadId) as MessageRow[];
   }
 
   /** The email ids of a mailbox, newest first (by receivedAt). */
@@ -52,8 +49,8 @@ export class JmapViews {
   }
 
   /** Rows of a mailbox added or changed after `modseq`. */
-  writtenSince(mailboxId: number, modseq: number): EmailRow[] {
-    return this.statements.writtenSince.all(mailboxId, modseq) as EmailRow[];
+  writtenSince(mailboxId: number, modseq: number): MessageRow[] {
+    return this.statements.writtenSince.all(mailboxId, modseq) as MessageRow[];
   }
 
   /** Rows of a mailbox removed after `modseq` (the caller checks the mailbox's expunges_known_from). */

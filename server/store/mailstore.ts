@@ -35,7 +35,6 @@ export { HIERARCHY_DELIMITER, folderForName } from './mailboxes.js';
 export { Flags, type FlagUpdate } from './flags.js';
 export type { AppendOptions } from './messages.js';
 export type { MailboxChange, MailboxOwner, MailboxRow, MessageRow } from './rows.js';
-export type { EmailRow, RemovedSince } from './jmap-views.js';
 
 export class MailStore {
   readonly changes = new EventEmitter();
