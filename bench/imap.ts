@@ -44,7 +44,7 @@ interface Options {
 
 const PASSWORD = 'bench password 1';
 const FOLDER = 'bench10k';
-const PEER = { user: 'admin', password: 'LysharkRef2024', port: 143, tool: path.join('..', 'shared', 'peers', 'anchors.py') };
+export const PEER = { user: 'admin', password: 'LysharkRef2024', port: 143, tool: path.join('..', 'shared', 'peers', 'anchors.py') };
 const CLIENT_SOURCE = '127.0.0.2'; // as anchors.sh: away from Dovecot's auth penalty of 127.0.0.1
 
 function parse(args: string[]): Options {
@@ -63,7 +63,7 @@ function parse(args: string[]): Options {
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 /** The same messages as anchors.py's populate: needles in 1 of 100 subjects and 1 of 250 bodies. */
-function message(i: number, size: number, rcpt: string): Buffer {
+export function message(i: number, size: number, rcpt: string): Buffer {
   const two = (n: number) => String(n).padStart(2, '0');
   let head =
     `Return-Path: <sender${i % 100}@example.org>\r\nDelivered-To: ${rcpt}\r\n` +
@@ -447,13 +447,14 @@ function dovecotMaster(): number {
   }
 }
 
-function peerAvailable(): boolean {
+export function peerAvailable(): boolean {
   return fs.existsSync('/tmp/refstack/READY') && fs.existsSync(PEER.tool) && spawnSync('id', [PEER.user]).status === 0;
 }
 
-function peerFolder(): string {
+/** The Maildir++ folder `folder` of the peer's user. */
+export function peerFolder(folder = FOLDER): string {
   const home = spawnSync('getent', ['passwd', PEER.user], { encoding: 'utf8' }).stdout.split(':')[5]!.trim();
-  return path.join(home, 'Maildir', `.${FOLDER}`);
+  return path.join(home, 'Maildir', `.${folder}`);
 }
 
 /** As anchors.py does for its cold runs: Dovecot's index files of the folder gone, cur/ back to new/. */

@@ -47,6 +47,10 @@ export function defaultSettings(): Settings {
       messagePathsKept: 200,
       accountsPerClass: 500,
       mimeCacheBytes: 8 * 1024 * 1024,
+      jmapRequestBytes: 10 * 1024 * 1024,
+      jmapCallsPerRequest: 32,
+      jmapObjectsPerCall: 500,
+      jmapConcurrentRequests: 4,
     },
     authThrottle: {
       delayAfterFailures: 3,

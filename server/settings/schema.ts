@@ -122,6 +122,14 @@ export const settingsSchema = z.strictObject({
      * not fit in memory is read from there.
      */
     mimeCacheBytes: count(0, 'bytes'),
+    /** JMAP (RFC 8620 §2 maxSizeRequest): the largest API request; uploads are limited by messageSizeBytes. */
+    jmapRequestBytes: count(1024, 'bytes'),
+    /** JMAP maxCallsInRequest: method calls in one request. */
+    jmapCallsPerRequest: count(1, 'calls'),
+    /** JMAP maxObjectsInGet and maxObjectsInSet: ids in one /get, changes in one /set. */
+    jmapObjectsPerCall: count(1, 'objects'),
+    /** JMAP maxConcurrentRequests (and maxConcurrentUpload): API requests of one account at the same time. */
+    jmapConcurrentRequests: count(1, 'requests'),
   }),
   /** Failed logins are charged to the client address, never to the account alone (server/accounts/throttle.ts). */
   authThrottle: z.strictObject({

@@ -9,6 +9,7 @@
 //   flags.ts          flags of messages, mirrored into the file names
 //   copy-move.ts      COPY, MOVE, renaming INBOX
 //   imap-views.ts     SELECT summaries, STATUS counts, \Recent, expunged UIDs, subscriptions
+//   jmap-views.ts     JMAP: the rows of emails and threads across mailboxes, changes since a MODSEQ
 //   threads.ts        which thread a new message joins (THREADID); object-ids.ts makes the ids
 //   reconcile.ts      the index brought in line with the files
 //   meta.ts           the meta table
@@ -19,6 +20,7 @@ import { CopyMove } from './copy-move.js';
 import type { Db } from './db.js';
 import { FlagWriter, type FlagUpdate } from './flags.js';
 import { ImapViews, Subscriptions } from './imap-views.js';
+import { JmapViews } from './jmap-views.js';
 import { KeywordLetters } from './keywords.js';
 import { Mailboxes } from './mailboxes.js';
 import { MessageFiles } from './message-files.js';
@@ -38,6 +40,8 @@ export class MailStore {
   readonly changes = new EventEmitter();
   /** Facts about the data folder kept with the index (the meta table). */
   readonly meta: Meta;
+  /** JMAP's reads across the mailboxes of a user (jmap-views.ts). */
+  readonly jmap: JmapViews;
   private readonly messages: Messages;
   private readonly mailboxes: Mailboxes;
   private readonly flags: FlagWriter;
@@ -61,6 +65,7 @@ export class MailStore {
     this.flags = new FlagWriter(db, this.messages, keywords, announce);
     this.copyMove = new CopyMove(db, commits, this.mailboxes, this.messages, keywords, announce);
     this.views = new ImapViews(db);
+    this.jmap = new JmapViews(db);
   }
 
   // ── mailboxes ──────────────────────────────────────────────────────────────

@@ -222,4 +222,23 @@ export const MIGRATIONS: Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 12,
+    description: 'JMAP: the email and thread ids of removed messages, for Email/changes and Thread/changes',
+    // Joined with expunged (migration 10) on (mailbox_id, uid) for the MODSEQ of the removal; removals
+    // before this version have no row here, and /changes from before them says cannotCalculateChanges.
+    sql: `
+      CREATE TABLE removed_emails (
+        mailbox_id INTEGER NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+        uid INTEGER NOT NULL,
+        email_id TEXT NOT NULL,
+        thread_id TEXT NOT NULL,
+        PRIMARY KEY (mailbox_id, uid)
+      ) WITHOUT ROWID;
+      CREATE TRIGGER messages_removed_emails AFTER DELETE ON messages BEGIN
+        INSERT OR REPLACE INTO removed_emails (mailbox_id, uid, email_id, thread_id)
+          SELECT OLD.mailbox_id, OLD.uid, OLD.email_id, OLD.thread_id WHERE EXISTS (SELECT 1 FROM mailboxes WHERE id = OLD.mailbox_id);
+      END;
+    `,
+  },
 ];

@@ -1,10 +1,13 @@
 // The answers of the LAN web service, built by small helpers: a handler returns one of these and
 // the router writes it with the security headers every answer carries.
+import type http from 'node:http';
 
 export interface WebReply {
   status: number;
   headers: Record<string, string>;
   body: string | Buffer;
+  /** A reply that goes on (an event stream): after the head, the handler writes to the response itself and ends it. */
+  stream?: (response: http.ServerResponse) => void;
 }
 
 /** A request the service cannot answer as asked: the status and a sentence for people. */

@@ -15,8 +15,8 @@ export interface WebRequest {
   /** The client's address (IPv4-mapped IPv6 as plain IPv4). */
   readonly client: string;
   readonly headers: http.IncomingHttpHeaders;
-  /** The body, at most limits.webBodyBytes: a larger one is read to its end (so the client hears why) and refused with 413. */
-  body(): Promise<Buffer>;
+  /** The body, at most limits.webBodyBytes (or the route's own limit, named by `setting`): a larger one is read to its end (so the client hears why) and refused with 413. */
+  body(limit?: { bytes: number; setting: string }): Promise<Buffer>;
 }
 
 const HOST_HEADER = /^(\[[0-9a-f:.]+\]|[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?)(?::(\d{1,5}))?$/i;
@@ -40,11 +40,12 @@ export function webRequest(message: http.IncomingMessage, secure: boolean, maxBo
     secure,
     client: plainAddress(message.socket.remoteAddress ?? ''),
     headers: message.headers,
-    body: () => readBody(message, maxBodyBytes),
+    body: (limit = { bytes: maxBodyBytes, setting: 'limits.webBodyBytes' }) => readBody(message, limit),
   };
 }
 
-function readBody(message: http.IncomingMessage, maxBytes: number): Promise<Buffer> {
+function readBody(message: http.IncomingMessage, limit: { bytes: number; setting: string }): Promise<Buffer> {
+  const maxBytes = limit.bytes;
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let total = 0;
@@ -53,7 +54,7 @@ function readBody(message: http.IncomingMessage, maxBytes: number): Promise<Buff
       if (total <= maxBytes) chunks.push(chunk);
     });
     message.on('end', () => {
-      if (total > maxBytes) reject(new WebError(413, `Content Too Large: the request body has ${total} bytes, more than limits.webBodyBytes (${maxBytes})`));
+      if (total > maxBytes) reject(new WebError(413, `Content Too Large: the request body has ${total} bytes, more than ${limit.setting} (${maxBytes})`));
       else resolve(Buffer.concat(chunks));
     });
     message.on('error', reject);

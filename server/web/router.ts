@@ -11,10 +11,14 @@ export interface WebRoute {
   methods: readonly string[];
   /** The path, without the query. */
   path: string;
+  /** Every path under `path` (which ends in "/") is this route's: /jmap/download/{accountId}/{blobId}/{name}. */
+  prefix?: boolean;
   /** Matched in any letter case (Outlook writes /Autodiscover/Autodiscover.xml, /autodiscover/autodiscover.xml, …). */
   anyCase?: boolean;
   /** Also answered over plain HTTP (what clients fetch that way); other routes redirect to HTTPS. */
   plainHttp?: boolean;
+  /** Never over plain HTTP, not even as a redirect (a client that sent a password in the clear is told so, not sent on). */
+  httpsOnly?: boolean;
   handle(request: WebRequest, context: EngineContext): WebReply | Promise<WebReply>;
 }
 
@@ -22,11 +26,12 @@ export interface WebRoute {
 export type Fallback = (request: WebRequest) => WebReply | null;
 
 export function findRoute(routes: readonly WebRoute[], pathname: string): WebRoute | undefined {
-  return routes.find((route) => route.path === pathname || (route.anyCase && route.path.toLowerCase() === pathname.toLowerCase()));
+  return routes.find((route) => route.path === pathname || (route.prefix && pathname.startsWith(route.path)) || (route.anyCase && route.path.toLowerCase() === pathname.toLowerCase()));
 }
 
 export async function dispatch(routes: readonly WebRoute[], fallback: Fallback, request: WebRequest, context: EngineContext): Promise<WebReply> {
   const route = findRoute(routes, request.url.pathname);
+  if (!request.secure && route?.httpsOnly) throw new WebError(403, `Forbidden: ${request.url.pathname} is only served over HTTPS; anything sent here in the clear (a password) should be changed`);
   if (!request.secure && !route?.plainHttp) {
     const httpsPort = context.listeningPort('https');
     if (httpsPort !== null) return redirect(request.method, `https://${request.host}${httpsPort === 443 ? '' : `:${httpsPort}`}${request.url.pathname}${request.url.search}`);

@@ -1,5 +1,6 @@
 // Every route of the LAN web service. Only what LAN devices need is here: the onboarding files
-// and pages now (JMAP and the webmail add theirs). The admin API is not, and never will be.
+// and pages, JMAP (the webmail will add its own). The admin API is not, and never will be.
+import { jmapRoutes } from '../jmap/routes.js';
 import { autoconfigRoutes } from './onboarding/autoconfig.js';
 import { autodiscoverRoutes } from './onboarding/autodiscover.js';
 import { caRoutes } from './onboarding/ca-routes.js';
@@ -7,4 +8,4 @@ import { landingDataRoutes } from './onboarding/landing-data.js';
 import { profileRoutes } from './onboarding/profile-routes.js';
 import type { WebRoute } from './router.js';
 
-export const WEB_ROUTES: readonly WebRoute[] = [...autoconfigRoutes, ...autodiscoverRoutes, ...profileRoutes, ...caRoutes, ...landingDataRoutes];
+export const WEB_ROUTES: readonly WebRoute[] = [...autoconfigRoutes, ...autodiscoverRoutes, ...profileRoutes, ...caRoutes, ...landingDataRoutes, ...jmapRoutes];

@@ -31,6 +31,8 @@ class WebService implements Service {
   private server: http.Server | null = null;
   /** Connections over a limit, by "address port" (the same for the TLS socket of a raw one). */
   private readonly refused = new Set<string>();
+  /** Replies that go on (event streams): ended when the service stops, instead of waiting out the grace time. */
+  private readonly streams = new Set<http.ServerResponse>();
   private readonly secure: boolean;
   private readonly fallback: Fallback = landingPageFiles();
   private readonly onCertificate = () => (this.server as https.Server | null)?.setSecureContext(this.context.tls.pem);
@@ -71,6 +73,7 @@ class WebService implements Service {
     this.server = null;
     if (!server) return;
     this.context.tls.off('change', this.onCertificate);
+    for (const stream of this.streams) stream.end();
     const closed = new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
     server.closeIdleConnections();
     const grace = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
@@ -110,6 +113,12 @@ class WebService implements Service {
       }
     }
     if (response.headersSent || response.destroyed) return;
+    if (answer.stream) {
+      response.writeHead(answer.status, { ...SECURITY_HEADERS, ...answer.headers });
+      this.streams.add(response);
+      response.on('close', () => this.streams.delete(response));
+      return answer.stream(response);
+    }
     response.writeHead(answer.status, { ...SECURITY_HEADERS, ...answer.headers, 'content-length': Buffer.byteLength(answer.body) });
     response.end(answer.body);
   }

@@ -10,6 +10,7 @@ const UNDO: Record<number, string> = {
   10: 'DROP TRIGGER messages_expunged; DROP TABLE expunged; ALTER TABLE mailboxes DROP COLUMN expunges_known_from;',
   11: `DROP TABLE thread_refs; DROP INDEX messages_email_id; DROP INDEX messages_thread_id;
     ALTER TABLE messages DROP COLUMN email_id; ALTER TABLE messages DROP COLUMN thread_id; ALTER TABLE mailboxes DROP COLUMN object_id;`,
+  12: 'DROP TRIGGER messages_removed_emails; DROP TABLE removed_emails;',
 };
 
 export function undoMigrationsAfter(db: Db, version: number): void {
