@@ -129,6 +129,15 @@ export class RawImap {
     return reply;
   }
 
+  /** Stops reading the connection (the server's output backs up) until resumeReading. */
+  holdReading(): void {
+    this.reader.holdReading();
+  }
+
+  resumeReading(): void {
+    this.reader.resumeReading();
+  }
+
   close(): void {
     this.socket.destroy();
   }

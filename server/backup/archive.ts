@@ -116,6 +116,9 @@ export class ArchiveWriter {
       const sink = this.pack.entry({ name, size, mode: options.mode ?? 0o600, mtime: options.mtime ?? new Date(), type: 'file' }, (error) =>
         error ? reject(error) : resolve(),
       );
+      // a failed write (a full disk) destroys the packer and with it this entry: its error is this
+      // promise's, never an uncaught one
+      sink.on('error', reject);
       Promise.resolve(fill(sink as unknown as NodeJS.WritableStream)).catch((error: unknown) => {
         sink.destroy(error as Error);
         reject(error as Error);

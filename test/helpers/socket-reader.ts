@@ -79,11 +79,15 @@ export class SocketReader {
     });
   }
 
+  /** The inflater of COMPRESS=DEFLATE, once started. */
+  private inflater: zlib.InflateRaw | null = null;
+
   /** COMPRESS=DEFLATE from now on: the socket's bytes are inflated before they reach the buffer, writes deflated (each flushed). */
   startDeflate(): void {
     this.socket.off('data', this.onData);
     this.socket.off('close', this.onClose);
     const inflate = zlib.createInflateRaw();
+    this.inflater = inflate;
     inflate.on('data', this.onData);
     // closed once the inflater has given all it had, not when the socket closed before that
     inflate.on('close', this.onClose);
@@ -92,6 +96,19 @@ export class SocketReader {
     this.socket.pipe(inflate);
     this.deflate = zlib.createDeflateRaw();
     this.deflate.pipe(this.socket);
+  }
+
+  /** Stops reading the socket (what the server writes backs up in the kernel, then in the server) until resumeReading. */
+  holdReading(): void {
+    if (this.inflater) this.socket.unpipe(this.inflater);
+    else this.socket.off('data', this.onData);
+    this.socket.pause();
+  }
+
+  resumeReading(): void {
+    if (this.inflater) this.socket.pipe(this.inflater);
+    else this.socket.on('data', this.onData);
+    this.socket.resume();
   }
 
   write(data: string | Buffer): void {
