@@ -17,6 +17,13 @@ export const CONTENT_TYPES: Record<string, string> = {
 };
 
 /** renderer/dist of the checkout or installed package this file belongs to (or $LANPOST_RENDERER_DIR). */
+/** What every page LanPost serves says besides its own CSP: no sniffing, no framing, no referrer. */
+export const PAGE_HEADERS: Record<string, string> = {
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+};
+
 export function rendererDir(): string {
   if (process.env.LANPOST_RENDERER_DIR) return path.resolve(process.env.LANPOST_RENDERER_DIR);
   let dir = path.dirname(fileURLToPath(import.meta.url));

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import type http from 'node:http';
 import path from 'node:path';
-import { CONTENT_TYPES } from '../built-pages.js';
+import { CONTENT_TYPES, PAGE_HEADERS } from '../built-pages.js';
 
 export function securityHeaders(port: number): Record<string, string> {
   return {
@@ -16,9 +16,7 @@ export function securityHeaders(port: number): Record<string, string> {
       "base-uri 'none'",
       "frame-ancestors 'none'",
     ].join('; '),
-    'x-content-type-options': 'nosniff',
-    'x-frame-options': 'DENY',
-    'referrer-policy': 'no-referrer',
+    ...PAGE_HEADERS,
   };
 }
 

@@ -2,6 +2,7 @@
 // dovecot|bind` would write for the current settings, as they would sit in /etc (secrets hidden,
 // Dovecot's per-mailbox control files left out), and for each of the window's fields the lines
 // that do its job there.
+import path from 'node:path';
 import type { EngineContext } from '../context.js';
 import type { Settings } from '../settings/schema.js';
 import { bindFiles } from './bind.js';
@@ -78,8 +79,9 @@ const EQUIVALENCES: Equivalence[] = [
 /** The classic configuration of what this engine runs now, and the window's fields beside it. */
 export function classicConfiguration(context: EngineContext): { files: ClassicFile[]; equivalents: ClassicEquivalent[] } {
   const settings = context.settings();
-  const facts = (server: ClassicServer) =>
-    exportFacts({ dataDir: context.dataDir, settings, accounts: context.accounts, store: context.mailStore }, FOLDERS[server]);
+  // read once (accounts, aliases, the data folder's owner); each server's files only name their own folder
+  const base = exportFacts({ dataDir: context.dataDir, settings, accounts: context.accounts, store: context.mailStore }, FOLDERS.postfix);
+  const facts = (server: ClassicServer) => ({ ...base, out: (name: string) => path.posix.join(FOLDERS[server], name) });
   const made: Array<[ClassicServer, ExportFile[]]> = [
     ['postfix', postfixFiles(facts('postfix'))],
     ['dovecot', dovecotConfigFiles(facts('dovecot'))],

@@ -1,6 +1,7 @@
 // The answers of the LAN web service, built by small helpers: a handler returns one of these and
 // the router writes it with the security headers every answer carries.
 import type http from 'node:http';
+import { PAGE_HEADERS } from '../built-pages.js';
 
 export interface WebReply {
   status: number;
@@ -37,9 +38,7 @@ export const SECURITY_HEADERS: Record<string, string> = {
     "base-uri 'none'",
     "frame-ancestors 'none'",
   ].join('; '),
-  'x-content-type-options': 'nosniff',
-  'x-frame-options': 'DENY',
-  'referrer-policy': 'no-referrer',
+  ...PAGE_HEADERS,
   'cross-origin-opener-policy': 'same-origin',
   'cross-origin-resource-policy': 'same-origin',
 };
