@@ -1,6 +1,8 @@
 // JMAP blobs (RFC 8620 §6) and Email/import (RFC 8621 §4.8) with a real client (jmap-jam):
 // upload, import into mailboxes (IMAP sees the message), download of the message and of an
 // attachment with its name and type, the size limit, and other accounts' blobs out of reach.
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changeSettings, type TestEngine } from './helpers/engine.js';
 import { basic, imapClient, startJmapEngine, type Jam, type JmapEngine } from './helpers/jmap.js';
@@ -126,6 +128,25 @@ describe('blobs and Email/import', () => {
     } finally {
       await changeSettings(test, (s) => {
         s.limits.messageSizeBytes = 25 * 1024 * 1024;
+      });
+    }
+  });
+
+  it('refuses an upload below the free-space floor with 507 and writes nothing', async () => {
+    const uploads = path.join(test.dataDir, 'jmap-uploads');
+    const before = fs.existsSync(uploads) ? fs.readdirSync(uploads, { recursive: true }).length : 0;
+    // a floor above what this disk has free: as full as it gets for LanPost
+    await changeSettings(test, (s) => {
+      s.limits.minFreeDiskBytes = Number.MAX_SAFE_INTEGER;
+    });
+    try {
+      const answer = await web(test, 'https', `/jmap/upload/${accountId}/`, { body: Buffer.from('kept out'), headers: { authorization: basic(alice), 'content-type': 'text/plain' } });
+      expect(answer.status).toBe(507);
+      expect(answer.text).toContain('limits.minFreeDiskBytes');
+      expect(fs.existsSync(uploads) ? fs.readdirSync(uploads, { recursive: true }).length : 0).toBe(before);
+    } finally {
+      await changeSettings(test, (s) => {
+        s.limits.minFreeDiskBytes = 64 * 1024 * 1024;
       });
     }
   });

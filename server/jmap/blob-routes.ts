@@ -47,6 +47,8 @@ async function upload(request: WebRequest, context: EngineContext): Promise<WebR
         if (error instanceof WebError && error.status === 413) throw new RequestError('limit', 413, error.message, { limit: 'maxSizeUpload' });
         throw error;
       }
+      // below the free-space floor nothing new is written, as SMTP answers 452 and IMAP APPEND OVERQUOTA
+      if (context.disk.refuses(content.length)) throw new WebError(507, 'Insufficient Storage: the server\'s disk is nearly full (limits.minFreeDiskBytes)');
       const blobId = storeUpload(context.dataDir, user.id, content);
       const type = (request.headers['content-type'] ?? 'application/octet-stream').split(';')[0]!.trim().toLowerCase();
       return reply(201, 'application/json; charset=utf-8', JSON.stringify({ accountId, blobId, type, size: content.length }));

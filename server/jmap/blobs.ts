@@ -26,8 +26,14 @@ export function storeUpload(dataDir: string, userId: number, content: Buffer): s
   const blobId = UPLOAD_PREFIX + crypto.createHash('sha256').update(content).digest('hex').slice(0, 40);
   const file = path.join(dir, blobId);
   const temporary = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
-  fs.writeFileSync(temporary, content);
-  fs.renameSync(temporary, file);
+  try {
+    fs.writeFileSync(temporary, content);
+    fs.renameSync(temporary, file);
+  } catch (error) {
+    // a full disk leaves no half upload behind
+    fs.rmSync(temporary, { force: true });
+    throw error;
+  }
   return blobId;
 }
 
