@@ -128,6 +128,18 @@ export class Accounts {
     return this.q.user.get(this.normalize(input)) as User | undefined;
   }
 
+  /** The user's quota as it is now (not as it was at login) and what their mailboxes hold; null without a quota. */
+  quota(userId: number): { limit: number; used: number } | null {
+    const limit = this.userById(userId)?.quota_bytes ?? 0;
+    return limit ? { limit, used: this.mailStore.usageBytes(userId) } : null;
+  }
+
+  /** Would `bytes` more go over the user's quota? (SMTP RCPT with SIZE, IMAP APPEND and COPY, JMAP import) */
+  overQuota(userId: number, bytes: number): boolean {
+    const quota = this.quota(userId);
+    return quota !== null && quota.used + bytes > quota.limit;
+  }
+
   userById(id: number): User | undefined {
     return this.q.userById.get(id) as User | undefined;
   }

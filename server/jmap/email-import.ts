@@ -34,8 +34,7 @@ export async function storeEmail(call: MethodCall, content: Buffer, mailboxIds: 
   });
   if (!targets.length) refuse('invalidProperties', 'an email must be in at least one mailbox', ['mailboxIds']);
   for (const keyword of keywords) if (!isKeyword(keyword)) refuse('invalidProperties', `${keyword} is not a keyword`, ['keywords']);
-  const quota = context.accounts.userById(user.id)?.quota_bytes ?? 0;
-  if (quota && store.usageBytes(user.id) + content.length * targets.length > quota) refuse('overQuota', 'the mailbox is full (quota)');
+  if (context.accounts.overQuota(user.id, content.length * targets.length)) refuse('overQuota', 'the mailbox is full (quota)');
   if (context.disk.refuses(content.length)) refuse('overQuota', 'not enough disk space on the server');
   const [first, ...others] = targets;
   const row = await store.appendMessage(user, first!, content, { flags: keywords.map(flagOf), ...(receivedAt ? { internalDate: receivedAt } : {}) });

@@ -186,9 +186,8 @@ class SmtpService implements Service {
 
   /** Over quota already, or would be with the size the client announced (RFC 1870). */
   private overQuota(user: User, session: SMTPServerSession): boolean {
-    if (!user.quota_bytes) return false;
     const announced = session.envelope.mailFrom ? announcedSize(session.envelope.mailFrom) : 0;
-    return this.context.mailStore.usageBytes(user.id) + announced > user.quota_bytes;
+    return this.context.accounts.overQuota(user.id, announced);
   }
 
   private onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback: (error?: Error | null, message?: string) => void): void {

@@ -13,17 +13,14 @@ import { AUTHENTICATED, command } from './types.js';
 /** The one quota root: all of the user's mailboxes. */
 const ROOT = '""';
 
-/** The user's limit and usage in bytes (the limit as it is now, not as it was at login), or null without a limit. */
+/** The user's limit and usage in bytes, or null without a limit. */
 export function quotaOf(session: Session): { limit: number; used: number } | null {
-  const { context, user } = session;
-  const limit = context.accounts.userById(user.id)?.quota_bytes ?? user.quota_bytes;
-  return limit ? { limit, used: context.mailStore.usageBytes(user.id) } : null;
+  return session.context.accounts.quota(session.user.id);
 }
 
 /** Would `bytes` more go over the user's quota? (APPEND, COPY: NO [OVERQUOTA]) */
 export function overQuota(session: Session, bytes: number): boolean {
-  const quota = quotaOf(session);
-  return quota !== null && quota.used + bytes > quota.limit;
+  return session.context.accounts.overQuota(session.user.id, bytes);
 }
 
 function quotaResponse(session: Session): Piece[] | null {
